@@ -1,0 +1,130 @@
+"""Benchmark: the whole pipeline against the bare spaCy model on the same texts, at N and 4N articles.
+
+Corpora are copies of seeds/ and tests/dev/articles/ under distinct ids. Every measured part runs
+in a fresh subprocess, so its peak memory (ru_maxrss of the process and of its worker processes)
+and its start-up are its own. Measured:
+- reference: `nlp.pipe` with all the model's components over the corpus texts, `n_process=workers`
+  (timed from the first text in, model already loaded);
+- pipeline: `engine.run` with `workers` processes, cold cache, timed end to end (reading, worker
+  start-up and model loading, writing the tables and the cache included);
+- incremental: 10 new articles added to the N corpus, rerun on the warm cache.
+"""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = (ROOT / "seeds", ROOT / "tests" / "dev" / "articles")
+# Articles added to the cached corpus for the incremental rerun (the issue's "ten new articles").
+NEW_ARTICLES = 10
+# Texts per nlp.pipe batch in the reference, as in pipeline/segment.py.
+REFERENCE_BATCH = 64
+
+
+def source_files() -> list[Path]:
+    return sorted(p for d in SOURCES for p in d.glob("*.txt"))
+
+
+def build_corpus(n: int, dest: Path, tag: str = "c") -> Path:
+    """n articles in `dest`: the source articles copied round-robin under ids `<stem>__<tag><i>`."""
+    dest.mkdir(parents=True, exist_ok=True)
+    sources = source_files()
+    for i in range(n):
+        src = sources[i % len(sources)]
+        (dest / f"{src.stem}__{tag}{i:05d}{src.suffix}").write_bytes(src.read_bytes())
+    return dest
+
+
+def corpus_words(corpus: Path) -> int:
+    return sum(len(p.read_text(encoding="utf-8", errors="replace").split()) for p in sorted(corpus.glob("*.txt")))
+
+
+def run(n: int = 400, out_dir: str | os.PathLike = "outputs/bench", workers: int = 2,
+        params_path: str | os.PathLike | None = "params.yaml") -> dict:
+    """Build the corpora, measure every part in its own subprocess; the figures as a dict."""
+    out = Path(out_dir)
+    shutil.rmtree(out, ignore_errors=True)
+    results: dict = {"n": n, "workers": workers, "sizes": {}}
+    for size in (n, 4 * n):
+        corpus = build_corpus(size, out / f"corpus-{size}")
+        words = corpus_words(corpus)
+        reference = _measure("reference", corpus, out, workers, params_path)
+        pipeline = _measure("pipeline", corpus, out / f"out-{size}", workers, params_path, out / f"cache-{size}")
+        results["sizes"][size] = {"articles": size, "words": words, "reference": reference, "pipeline": pipeline,
+                                  "ratio": reference["seconds"] / pipeline["seconds"]}
+    corpus = out / f"corpus-{n}"
+    build_corpus(NEW_ARTICLES, corpus, tag="new")
+    results["incremental"] = _measure("pipeline", corpus, out / f"out-{n}", workers, params_path, out / f"cache-{n}")
+    return results
+
+
+def _measure(part: str, corpus: Path, out: Path, workers: int, params_path, cache: Path | None = None) -> dict:
+    cmd = [sys.executable, "-m", "pipeline.bench", part, str(corpus), str(out), str(workers), str(params_path),
+           str(cache or "")]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmark part {part} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _peak_mb() -> tuple[float, float]:
+    """Peak RSS in MB of this process and of its largest finished child (Linux reports KiB)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, children
+
+
+def _measure_here(part: str, corpus: str, out: str, workers: int, params_path: str, cache: str) -> dict:
+    """One measured part, in this (fresh) process."""
+    from .runner import Params
+
+    params = Params.load(params_path or None)
+    if part == "reference":
+        from .nlp import load_model
+
+        loaded = time.perf_counter()
+        nlp = load_model(params.model)
+        load_seconds = time.perf_counter() - loaded
+        texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(Path(corpus).glob("*.txt"))]
+        started = time.perf_counter()
+        for _doc in nlp.pipe(texts, batch_size=REFERENCE_BATCH, n_process=workers):
+            pass
+        result = {"seconds": time.perf_counter() - started, "model_load_seconds": load_seconds,
+                  "components": list(nlp.pipe_names)}
+    else:
+        from . import engine
+
+        started = time.perf_counter()
+        stats = engine.run(corpus, out, params, workers=workers, cache_dir=cache or None, progress=False)
+        result = {"seconds": time.perf_counter() - started, "processed": stats.processed, "cached": stats.cached,
+                  "articles": stats.articles, "ok": stats.ok}
+    own, children = _peak_mb()
+    return result | {"peak_rss_mb": max(own, children), "peak_rss_main_mb": own, "peak_rss_workers_mb": children}
+
+
+def report(results: dict) -> str:
+    """The figures, one line each."""
+    lines = [f"benchmark: {results['workers']} worker processes; corpora of seeds + dev copies"]
+    for size, r in results["sizes"].items():
+        ref, pipe = r["reference"], r["pipeline"]
+        lines.append(
+            f"N={size:>5}: pipeline {size / pipe['seconds']:6.1f} articles/s {r['words'] / pipe['seconds']:8.0f} words/s "
+            f"({pipe['seconds']:.1f} s, peak RSS {pipe['peak_rss_mb']:.0f} MB); "
+            f"spaCy nlp.pipe {size / ref['seconds']:6.1f} articles/s {r['words'] / ref['seconds']:8.0f} words/s "
+            f"({ref['seconds']:.1f} s, peak RSS {ref['peak_rss_mb']:.0f} MB); ratio {r['ratio']:.2f} (goal >= 0.8)")
+    inc = results["incremental"]
+    lines.append(f"incremental: {NEW_ARTICLES} new articles added to N={results['n']}: {inc['processed']} processed, "
+                 f"{inc['cached']} from cache, {inc['seconds']:.1f} s")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    part_, corpus_, out_, workers_, params_, cache_ = sys.argv[1:7]
+    print(json.dumps(_measure_here(part_, corpus_, out_, int(workers_), params_, cache_)))

@@ -1,0 +1,120 @@
+"""Per-article result cache: a rerun reprocesses only articles whose input, code or rules changed.
+
+An article's results (its rows of all six output tables) are stored as one bundle file under
+`<cache dir>/<version key>/<ab>/<article key>.parquet`:
+- the article key is the SHA-256 of the article's raw input hash and its id, so the same text
+  under another id, or changed text under the same id, is a miss;
+- the version key hashes every pipeline/*.py and rules/** file, the model name and the installed
+  model and spaCy versions, so any code, rule or model change starts an empty cache (old version
+  directories can be deleted at will).
+Bundles are written through a temporary file and a rename: a killed run leaves no half bundle.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import io
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import schema
+from .tableio import to_arrow
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+RULES_DIR = PACKAGE_DIR.parent / "rules"
+# A bundle is a Parquet file with one row per output table: its name and its rows as an Arrow IPC stream.
+BUNDLE_SUFFIX = ".parquet"
+
+
+def version_key(model: str) -> str:
+    """Hash of what makes an article's results: code, rules, model name and versions (once per process)."""
+    return _version_key(model, PACKAGE_DIR, RULES_DIR)
+
+
+@lru_cache(maxsize=8)
+def _version_key(model: str, package_dir: Path, rules_dir: Path) -> str:
+    digest = hashlib.sha256()
+    files = [(package_dir, p) for p in sorted(package_dir.glob("*.py"))]
+    files += [(rules_dir, p) for p in sorted(rules_dir.rglob("*")) if p.is_file()]
+    for root, file in files:
+        digest.update(f"{root.name}/{file.relative_to(root)}".encode() + b"\0")
+        digest.update(hashlib.sha256(file.read_bytes()).digest())
+    digest.update(f"model={model}\0spacy={_version('spacy')}\0{model}={_version(model)}".encode())
+    return digest.hexdigest()[:16]
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "?"
+
+
+def article_key(raw_sha256: str, article_id: str) -> str:
+    """Cache key of one article: its raw input hash and its id."""
+    return hashlib.sha256(f"{raw_sha256}\0{article_id}".encode()).hexdigest()
+
+
+class ArticleCache:
+    """Bundles of one article's rows of every output table, for one code/rules/model version."""
+
+    def __init__(self, root: str | os.PathLike, model: str):
+        self.root = Path(root)
+        self.dir = self.root / version_key(model)
+
+    def _path(self, key: str) -> Path:
+        return self.dir / key[:2] / f"{key}{BUNDLE_SUFFIX}"
+
+    def get(self, key: str) -> dict[str, pd.DataFrame] | None:
+        """The cached tables of one article, or None on a miss (or an unreadable bundle)."""
+        path = self._path(key)
+        if not path.exists():
+            return None
+        try:
+            bundle = pq.read_table(path).to_pydict()
+            return {name: pa.ipc.open_stream(payload).read_all().to_pandas()
+                    for name, payload in zip(bundle["table"], bundle["ipc"])}
+        except Exception:  # noqa: BLE001 - a damaged bundle is a miss, never a failed run
+            return None
+
+    def put(self, key: str, tables: dict[str, pd.DataFrame]) -> None:
+        """Store one article's tables (each conformed to its schema), atomically."""
+        names, payloads = [], []
+        for name in schema.TABLES:
+            table = to_arrow(tables.get(name), name)
+            sink = io.BytesIO()
+            with pa.ipc.new_stream(sink, table.schema) as writer:
+                writer.write_table(table)
+            names.append(name)
+            payloads.append(sink.getvalue())
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        try:
+            pq.write_table(pa.table({"table": names, "ipc": pa.array(payloads, pa.binary())}), tmp)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+
+def split_by_article(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, pd.DataFrame]]:
+    """One article's rows of every table, keyed by article id."""
+    groups = {name: dict(tuple(df.groupby("article_id", sort=False))) if df is not None and not df.empty else {}
+              for name, df in tables.items()}
+    out: dict[str, dict[str, pd.DataFrame]] = {}
+    for article_id in tables["articles"]["article_id"]:
+        out[article_id] = {name: groups[name].get(article_id, _empty_like(tables[name], name))
+                           for name in tables}
+    return out
+
+
+def _empty_like(df: pd.DataFrame | None, name: str) -> pd.DataFrame:
+    return schema.empty(name) if df is None else df.iloc[0:0]

@@ -1,0 +1,704 @@
+"""Clean stage: raw articles -> the `articles` table (title, metadata and the cleaned text).
+
+Scraped pages carry navigation, tickers, widgets, notices and credits around the article.
+A line classifier driven by rules/clean/lines.yaml keeps the headline and the body
+paragraphs and drops the rest; HTML goes through trafilatura first and then the same rules.
+`clean_text` is the title, a blank line, then the paragraphs separated by blank lines, with
+whitespace repaired, so that every later offset points into a stable, deterministic text.
+
+Decisions: photo captions are kept as body text (the gold counts regions named in them) but
+their credits (`[Photo/Xinhua]`) are cut. Lines in Chinese (or another script) are dropped:
+a Chinese-only article ends `empty` with a reason, a mixed one keeps its English lines.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import pandas as pd
+import yaml
+
+from . import published as meta
+from . import schema
+
+# Reasons of dropped lines that belong to navigation (menus, lists, widgets): a lone sentence
+# right above them, below the article, is a teaser of another story.
+# Lines longer than this are never widgets, list headings or breadcrumbs (the longest such
+# line of the corpus has 42 chars); the checks for those are skipped on longer lines.
+SHORT_LINE_CHARS = 200
+NAVIGATION_REASONS = frozenset({"widget", "pagination", "breadcrumb", "ticker", "menu", "nav", "list_item",
+                                "tail_fragment", "footer_menu", "tail_teaser", "url", "image"})
+
+
+# --------------------------------------------------------------------------- rules
+
+@dataclass(frozen=True)
+class LineRules:
+    phrases: frozenset[str]
+    list_headings: frozenset[str]
+    widget_line: re.Pattern
+    widget_tokens: frozenset[str]
+    pagination: re.Pattern
+    image_file: re.Pattern
+    bare_url: re.Pattern
+    bullet: re.Pattern
+    ticker_min_bullets: int
+    menu_item_max_words: int
+    breadcrumb_separator: re.Pattern
+    breadcrumb_segment_max_words: int
+    breadcrumb_min_segments: int
+    breadcrumb_home_words: frozenset[str]
+    breadcrumb_prefix: re.Pattern
+    nav_words: frozenset[str]
+    nav_min_words: int
+    nav_min_share: float
+    footer_menu_min_words: int
+    copyright: re.Pattern
+    copyright_max_chars: int
+    credit: tuple[re.Pattern, ...]
+    credit_max_words: int
+    photo_credit: re.Pattern
+    spam: re.Pattern
+    latin_letter_min_share: float
+    foreign_min_words: int
+    english_function_min_share: float
+    function_words: frozenset[str]
+    paragraph_min_words: int
+    paragraph_min_chars_any_ending: int
+    sentence_end: re.Pattern
+    title_min_words: int
+    title_max_chars: int
+    label_max_words: int
+    date_prefix: re.Pattern
+    tail_fragment_max_words: int
+    meta_max_leftover_words: int
+    meta_max_chars: int
+    meta_filler_words: frozenset[str]
+
+
+def _any_of(patterns: list[str], flags: int, case_sensitive: tuple[int, ...] = ()) -> re.Pattern:
+    """One regex for a list of patterns (one scan of the line instead of one per pattern)."""
+    parts = [f"(?:{p})" if k in case_sensitive or not flags else f"(?i:{p})" for k, p in enumerate(patterns)]
+    return re.compile("|".join(parts))
+
+
+@functools.cache
+def line_rules() -> LineRules:
+    """rules/clean/lines.yaml, compiled once per process."""
+    d = yaml.safe_load((meta.RULES_DIR / "lines.yaml").read_text(encoding="utf-8"))
+    i = re.I
+
+    def words(key: str) -> frozenset[str]:
+        return frozenset(str(w).lower() for w in d[key])
+
+    return LineRules(
+        phrases=frozenset(_phrase_key(p) for p in d["furniture_phrases"]),
+        widget_line=re.compile(d["widget_line"], i),
+        list_headings=frozenset(_phrase_key(p) for p in d["list_headings"]),
+        widget_tokens=words("widget_tokens"),
+        pagination=re.compile(d["pagination"], i),
+        image_file=re.compile(d["image_file"], i),
+        bare_url=re.compile(d["bare_url"], i),
+        bullet=re.compile(d["bullet_separator"]),
+        ticker_min_bullets=int(d["ticker_min_bullets"]),
+        menu_item_max_words=int(d["menu_item_max_words"]),
+        breadcrumb_separator=re.compile(d["breadcrumb_separator"]),
+        breadcrumb_segment_max_words=int(d["breadcrumb_segment_max_words"]),
+        breadcrumb_min_segments=int(d["breadcrumb_min_segments"]),
+        breadcrumb_home_words=words("breadcrumb_home_words"),
+        breadcrumb_prefix=re.compile(d["breadcrumb_prefix"], i),
+        nav_words=words("nav_words"),
+        nav_min_words=int(d["nav_min_words"]),
+        nav_min_share=float(d["nav_min_share"]),
+        footer_menu_min_words=int(d["footer_menu_min_words"]),
+        copyright=_any_of(d["copyright"], i),
+        copyright_max_chars=int(d["copyright_max_chars"]),
+        credit=tuple(re.compile(p, i) if k < 2 else re.compile(p) for k, p in enumerate(d["credit"])),
+        credit_max_words=int(d["credit_max_words"]),
+        photo_credit=_any_of(d["photo_credit"], i, case_sensitive=(2,)),
+        spam=re.compile(d["spam"], i),
+        latin_letter_min_share=float(d["latin_letter_min_share"]),
+        foreign_min_words=int(d["foreign_min_words"]),
+        english_function_min_share=float(d["english_function_min_share"]),
+        function_words=words("function_words"),
+        paragraph_min_words=int(d["paragraph_min_words"]),
+        paragraph_min_chars_any_ending=int(d["paragraph_min_chars_any_ending"]),
+        sentence_end=re.compile(d["sentence_end"]),
+        title_min_words=int(d["title_min_words"]),
+        title_max_chars=int(d["title_max_chars"]),
+        label_max_words=int(d["label_max_words"]),
+        date_prefix=re.compile(d["date_prefix"], i),
+        tail_fragment_max_words=int(d["tail_fragment_max_words"]),
+        meta_max_leftover_words=int(d["meta_max_leftover_words"]),
+        meta_max_chars=int(d["meta_max_chars"]),
+        meta_filler_words=words("meta_filler_words"),
+    )
+
+
+# --------------------------------------------------------------------------- whitespace
+
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\ufffd]")
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85\x0c\x0b]")
+_SPACES = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_JUNK = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff]")
+_RUNS = re.compile(r" {2,}")
+# Full-width ASCII (Chinese pages' `：`, `，`, `（`) -> ASCII.
+_FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_HAS_FULLWIDTH = re.compile("[\uff01-\uff5e]")
+_LETTER = re.compile(r"[^\W\d_]")
+_NON_LATIN_LETTER = re.compile(r"[^\W\d_\x00-\u024f]")
+_EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
+_WORDS = re.compile(r"[^\W_]+(?:['’\-.][^\W_]+)*")
+
+
+def normalize_text(text: str) -> str:
+    """Repair whitespace and characters: one kind of line break, plain spaces, no invisible characters."""
+    text = _LINE_BREAKS.sub("\n", text)
+    text = _ZERO_WIDTH.sub("", text)
+    if _HAS_FULLWIDTH.search(text):
+        text = text.translate(_FULLWIDTH)
+    text = _JUNK.sub("", text)
+    text = _SPACES.sub(" ", text)
+    return unicodedata.normalize("NFC", text)
+
+
+def normalize_line(line: str) -> str:
+    return _RUNS.sub(" ", line).strip()
+
+
+def _phrase_key(text: str) -> str:
+    return " ".join(_EDGE_PUNCT.sub("", text.lower()).split())
+
+
+def word_list(text: str) -> list[str]:
+    return _WORDS.findall(text)
+
+
+# --------------------------------------------------------------------------- line classifier
+
+@dataclass
+class Line:
+    """One source line and what the classifier decided about it."""
+
+    index: int                 # 0-based line number in the normalized text
+    raw: str                   # the line as read (spaces collapsed)
+    text: str                  # the text kept (credits or a date prefix cut off)
+    blank_before: int = 0      # empty lines right above it
+    reason: str | None = None  # why it is dropped; None when kept
+    meta: meta.MetaLine | None = None
+    title: bool = False
+    block: str = ""            # the text of the wrapped-line block it belongs to (itself when not wrapped)
+
+    @property
+    def kept(self) -> bool:
+        return self.reason is None
+
+
+@dataclass
+class Page:
+    lines: list[Line]
+    title: Line | None = None
+    body_start: int | None = None  # position (in `lines`) of the first body paragraph
+    paragraphs: list[str] = field(default_factory=list)
+
+
+def ends_sentence(text: str) -> bool:
+    return line_rules().sentence_end.search(text) is not None
+
+
+def is_paragraph(text: str) -> bool:
+    """A body paragraph: a full sentence of some length, or a long line whatever its ending."""
+    rules = line_rules()
+    if len(text) >= rules.paragraph_min_chars_any_ending:
+        return True
+    return ends_sentence(text) and len(word_list(text)) >= rules.paragraph_min_words
+
+
+def latin_share(text: str) -> float | None:
+    """Share of letters that are Latin; None when the line has no letters."""
+    letters = len(_LETTER.findall(text))
+    if not letters:
+        return None
+    return 1 - len(_NON_LATIN_LETTER.findall(text)) / letters
+
+
+def furniture_reason(text: str) -> tuple[str | None, meta.MetaLine | None, str]:
+    """Context-free verdict on one line: (reason to drop or None, metadata read from it, text to keep)."""
+    rules = line_rules()
+    if rules.bare_url.match(text):
+        return "url", None, text
+    if rules.image_file.match(text):
+        return "image", None, text
+    share = latin_share(text)
+    if share is None:
+        return ("pagination" if rules.pagination.match(text) else "no_letters"), None, text
+    if share < rules.latin_letter_min_share:
+        return "foreign", None, text
+    if rules.spam.search(text):
+        return "spam", None, text
+    short = len(text) <= SHORT_LINE_CHARS
+    if short and (_phrase_key(text) in rules.phrases or rules.widget_line.match(text)):
+        return "widget", None, text
+    words = word_list(text)
+    lowered = [w.lower() for w in words]
+    if words and all(w in rules.widget_tokens for w in lowered) and len(text) <= 60:
+        return "widget", None, text
+    if rules.pagination.match(text):
+        return "pagination", None, text
+    info = meta.metadata_line(text, rules.meta_filler_words, rules.meta_max_leftover_words, rules.meta_max_chars)
+    if info is not None:
+        return "meta", info, text
+    if rules.breadcrumb_prefix.match(text) or (short and _is_breadcrumb(text)):
+        return "breadcrumb", None, text
+    bullets = _bullet_kind(text)
+    if bullets:
+        return bullets, None, text
+    if len(text) <= rules.copyright_max_chars and rules.copyright.search(text):
+        return "copyright", None, text
+    if len(words) <= rules.credit_max_words and any(p.search(text) for p in rules.credit):
+        return "credit", None, text
+    if _is_nav_menu(text, lowered):
+        return "nav", None, text
+    stripped = rules.photo_credit.sub(" ", text)
+    if stripped != text:
+        stripped = normalize_line(stripped)
+        if not any(c.isalpha() for c in stripped):
+            return "photo_credit", None, text
+    alphabetic = [w for w in lowered if not w[:1].isdigit()]
+    if len(alphabetic) >= rules.foreign_min_words:
+        function = sum(1 for w in alphabetic if w in rules.function_words)
+        if function / len(alphabetic) < rules.english_function_min_share:
+            return "foreign", None, text
+    return None, None, stripped
+
+
+def _is_breadcrumb(text: str) -> bool:
+    rules = line_rules()
+    segments = [s for s in rules.breadcrumb_separator.split(text) if s.strip()]
+    if len(segments) < 2 or len(segments) == len(text.split()) == 1:
+        return False
+    if any(len(word_list(s)) > rules.breadcrumb_segment_max_words or not any(c.isalpha() for c in s)
+           or ends_sentence(s) for s in segments):
+        return False
+    if len(segments) >= rules.breadcrumb_min_segments:
+        return True
+    return any(_phrase_key(s) in rules.breadcrumb_home_words for s in segments)
+
+
+def _bullet_kind(text: str) -> str | None:
+    """`ticker` for a run of bullet-separated headlines, `menu` for pipe-separated short links."""
+    rules = line_rules()
+    seps = rules.bullet.findall(text)
+    if len(seps) < rules.ticker_min_bullets:
+        return None
+    items = [s for s in rules.bullet.split(text) if s.strip()]
+    if all(s == "|" for s in seps):
+        return "menu" if all(len(word_list(s)) <= rules.menu_item_max_words for s in items) else None
+    # Headlines are short and a ticker does not end like a sentence; 25 words per item is the
+    # longest headline seen (with margin).
+    if all(len(word_list(s)) <= 25 for s in items) and not ends_sentence(text):
+        return "ticker"
+    return None
+
+
+def _is_nav_menu(text: str, lowered: list[str]) -> bool:
+    rules = line_rules()
+    if len(lowered) < rules.nav_min_words or re.search(r"[.,;!?]", text):
+        return False
+    return sum(1 for w in lowered if w in rules.nav_words) / len(lowered) >= rules.nav_min_share
+
+
+def _is_footer_menu(text: str) -> bool:
+    """`ABOUT Introduction Development Zones ...`: an ALL-CAPS word, then capitalised words, no punctuation."""
+    words = text.split()
+    if len(words) < line_rules().footer_menu_min_words or re.search(r"[.,;:!?]", text):
+        return False
+    first = words[0]
+    return (len(first) >= 3 and first.isalpha() and first.isupper()
+            and all(w[:1].isupper() or not w[:1].isalpha() for w in words[1:]))
+
+
+def classify(text: str, title_hint: str | None = None) -> Page:
+    """Read a page's text into lines and decide, line by line, title / body / furniture."""
+    rules = line_rules()
+    lines: list[Line] = []
+    blanks = 0
+    for index, raw in enumerate(normalize_text(text).split("\n")):
+        raw = normalize_line(raw)
+        if not raw:
+            blanks += 1
+            continue
+        reason, info, kept_text = furniture_reason(raw)
+        lines.append(Line(index=index, raw=raw, text=kept_text, blank_before=blanks, reason=reason, meta=info))
+        blanks = 0
+    page = Page(lines=lines)
+    _mark_lists(lines)
+    _mark_blocks(lines)
+    _find_header(page)
+    if title_hint:
+        _use_title_hint(page, title_hint)
+    _mark_tail(page)
+    _drop_repeated_title(page)
+    page.paragraphs = join_paragraphs([ln for ln in lines if ln.kept and not ln.title])
+    return page
+
+
+def _mark_lists(lines: list[Line]) -> None:
+    """Lines right below a list heading (`Off the wire`, `Related news`) are list items while they look like headlines."""
+    headings = line_rules().list_headings
+    for pos, line in enumerate(lines):
+        if line.reason != "ticker" and not (line.reason == "widget" and _phrase_key(line.raw) in headings):
+            continue
+        for nxt in lines[pos + 1:]:
+            if nxt.blank_before or nxt.reason is not None and nxt.reason not in ("ticker",):
+                break
+            if is_paragraph(nxt.text) or ends_sentence(nxt.text):
+                break
+            nxt.reason = nxt.reason or "list_item"
+
+
+def _mark_blocks(lines: list[Line]) -> None:
+    """Hard-wrapped paragraphs: each kept line learns the text of the paragraph it is part of."""
+    rules = line_rules()
+    block: list[Line] = []
+
+    def close() -> None:
+        text = " ".join(ln.text for ln in block)
+        for ln in block:
+            ln.block = text
+
+    for line in lines:
+        line.block = line.text
+        if (block and line.kept and block[-1].kept and line.index == block[-1].index + 1
+                and _continues(block[-1].text, line.text, rules)):
+            block.append(line)
+            continue
+        if block:
+            close()
+        block = [line]
+    if block:
+        close()
+
+
+def _find_header(page: Page) -> None:
+    """Title and section labels above the first body paragraph; a date prefix is cut off the title."""
+    rules = line_rules()
+    lines = page.lines
+    start = next((p for p, ln in enumerate(lines) if ln.kept and is_paragraph(ln.block)), None)
+    if start is None:
+        # No paragraph of full length: the body starts at the first kept full sentence.
+        start = next((p for p, ln in enumerate(lines) if ln.kept and ends_sentence(ln.block)
+                      and len(word_list(ln.block)) > rules.label_max_words), len(lines))
+    # A wrapped paragraph starts at its block's first line.
+    while 0 < start < len(lines) and lines[start - 1].kept and lines[start - 1].block == lines[start].block:
+        start -= 1
+    page.body_start = start
+    for line in lines[:start]:
+        if not line.kept:
+            continue
+        m = rules.date_prefix.match(line.text)
+        if m and len(word_list(line.text[m.end():])) >= rules.title_min_words:
+            date = meta.parse_date_string(m.group("date"))
+            line.meta = meta.MetaLine(date=date, publishers=())
+            line.text = line.text[m.end():].strip()
+        n_words = len(word_list(line.text))
+        if page.title is None:
+            if n_words >= rules.title_min_words and len(line.text) <= rules.title_max_chars:
+                page.title = line
+                line.title = True
+            elif n_words <= rules.label_max_words:
+                line.reason = "label"
+            elif _is_breadcrumb_pair(line.text):
+                line.reason = "label"
+    if page.title is None:
+        # No headline-sized line: the short line nearest the body is the headline, those above it labels.
+        labels = [ln for ln in lines[:start] if ln.reason == "label" and not _is_breadcrumb_pair(ln.text)]
+        if labels:
+            labels[-1].reason, labels[-1].title = None, True
+            page.title = labels[-1]
+
+
+def _use_title_hint(page: Page, hint: str) -> None:
+    """A headline known from metadata (HTML <title>) is the title wherever it stands above the body."""
+    key = _phrase_key(hint)
+    for line in page.lines[:page.body_start]:
+        if _phrase_key(line.text) == key and (line.kept or line.reason == "label"):
+            if page.title is not None and page.title is not line:
+                page.title.title = False
+            line.reason, line.title = None, True
+            page.title = line
+            for above in page.lines[:page.lines.index(line)]:
+                if above.kept:
+                    above.reason = "label"
+            return
+
+
+def _is_breadcrumb_pair(text: str) -> bool:
+    """`Business / Economy` above the headline: a section path of two short segments."""
+    segments = [s for s in line_rules().breadcrumb_separator.split(text) if s.strip()]
+    return len(segments) == 2 and all(len(word_list(s)) <= 2 for s in segments)
+
+
+def _mark_tail(page: Page) -> None:
+    """Below the last body paragraph: drop teasers of other stories, footer menus and fragments."""
+    rules = line_rules()
+    lines = page.lines
+    start = page.body_start if page.body_start is not None else len(lines)
+    usual_gap = _usual_gap(lines[start:])
+    # A lone sentence set apart from the article (a wider gap than between its paragraphs)
+    # and followed by navigation is a teaser of another story; walk up from the page end.
+    for pos in range(len(lines) - 2, start, -1):
+        line, following = lines[pos], lines[pos + 1]
+        if not line.kept:
+            continue
+        if following.reason in NAVIGATION_REASONS and line.blank_before > usual_gap:
+            line.reason = "tail_teaser"
+            continue
+        break
+    last = max((p for p in range(start, len(lines)) if lines[p].kept and is_paragraph(lines[p].block)),
+               default=start)
+    for line in lines[last + 1:]:
+        if not line.kept or line.block == lines[last].block:
+            continue
+        if _is_footer_menu(line.text):
+            line.reason = "footer_menu"
+        elif not ends_sentence(line.block) and len(word_list(line.block)) <= rules.tail_fragment_max_words:
+            line.reason = "tail_fragment"
+
+
+def _usual_gap(lines: list[Line]) -> int:
+    """The most common number of blank lines between body paragraphs (1 when unknown; ties: the wider)."""
+    kept = [ln for ln in lines if ln.kept]
+    gaps = [ln.blank_before for prev, ln in zip(kept, kept[1:]) if ln.block != prev.block]
+    return max(sorted(set(gaps)), key=lambda g: (gaps.count(g), g)) if gaps else 1
+
+
+def _drop_repeated_title(page: Page) -> None:
+    """HTML extraction often repeats the headline as the first body line."""
+    if page.title is None:
+        return
+    key = _phrase_key(page.title.text)
+    for line in page.lines:
+        if line.kept and not line.title:
+            if _phrase_key(line.text) == key:
+                line.reason = "repeated_title"
+            return
+
+
+def join_paragraphs(lines: list[Line]) -> list[str]:
+    """Kept lines -> paragraphs: a line broken inside a sentence is joined to the line it continues."""
+    rules = line_rules()
+    paragraphs: list[str] = []
+    previous: Line | None = None
+    for line in lines:
+        text = line.text
+        if (previous is not None and paragraphs and line.index == previous.index + 1
+                and _continues(paragraphs[-1], text, rules)):
+            glue = "" if re.search(r"[^\W\d_]-$", paragraphs[-1]) and text[:1].islower() else " "
+            paragraphs[-1] = paragraphs[-1] + glue + text
+        elif not paragraphs or paragraphs[-1] != text:
+            paragraphs.append(text)
+        previous = line
+    return paragraphs
+
+
+def _continues(paragraph: str, text: str, rules: LineRules) -> bool:
+    if ends_sentence(paragraph) or paragraph.endswith(":"):
+        return False
+    if text[:1].islower():
+        return True
+    if paragraph[-1:] in ",;-–(":
+        return True
+    last = word_list(paragraph[-20:])
+    return bool(last) and last[-1] in rules.function_words
+
+
+# --------------------------------------------------------------------------- metadata
+
+@dataclass
+class Extracted:
+    """What the clean stage makes of one article's text."""
+
+    title: str | None
+    clean_text: str
+    published: dt.date | None
+    published_source: str | None
+    publisher: str | None
+    dropped: int
+    only_foreign: bool
+
+
+def extract_text(text: str, title_hint: str | None = None) -> Extracted:
+    """Title, clean text, publication date and publisher of a page read as plain text."""
+    page = classify(text, title_hint)
+    title = page.title.text if page.title else None
+    parts = ([title] if title else []) + page.paragraphs
+    clean_text = "\n\n".join(parts)
+    header = page.lines[:page.body_start] if page.body_start is not None else page.lines
+    published, source = None, None
+    metas = [ln.meta for ln in header if ln.meta is not None] + \
+            [ln.meta for ln in page.lines[len(header):] if ln.meta is not None and ln.reason == "meta"]
+    date = next((m.date for m in metas if m.date is not None), None)
+    if date is not None:
+        published, source = date, "header"
+    first_body = page.paragraphs[0] if page.paragraphs else ""
+    body = "\n\n".join(page.paragraphs)
+    line = meta.dateline(first_body, body) if first_body else None
+    if published is None and line is not None and line.date is not None:
+        published, source = line.date, ("dateline_year_inferred" if line.year_inferred else "dateline")
+    publisher = next((p for m in metas for p in m.publishers), None) or _source_line_publisher(page)
+    if publisher is None and line is not None:
+        publisher = line.agency
+    if publisher is None:
+        publisher = _breadcrumb_site(page)
+    letters = [ln for ln in page.lines if ln.reason != "no_letters"]
+    only_foreign = bool(letters) and all(ln.reason == "foreign" for ln in letters)
+    return Extracted(title=title, clean_text=clean_text, published=published, published_source=source,
+                     publisher=publisher, dropped=sum(1 for ln in page.lines if not ln.kept), only_foreign=only_foreign)
+
+
+_SOURCE_LABEL = re.compile(r"^\(?\s*(?:source|from)\s*[:：]\s*(?P<name>[^|;:()]+)", re.I)
+
+
+def _source_line_publisher(page: Page) -> str | None:
+    """`Source: Xinhua | Editor: Wang Li` (a dropped credit line) names the publisher."""
+    for line in page.lines:
+        m = _SOURCE_LABEL.match(line.raw) if not line.kept else None
+        if m:
+            name = m.group("name").strip()
+            named = meta.publishers_named(name)
+            if named:
+                return named[0]
+            if 0 < len(word_list(name)) <= 6:
+                return name
+    return None
+
+
+def _breadcrumb_site(page: Page) -> str | None:
+    """A breadcrumb that opens with a known site name (`TIANSHANNET › News`) names the publisher."""
+    for line in page.lines:
+        if line.reason == "breadcrumb":
+            first = line_rules().breadcrumb_separator.split(line.raw)[0]
+            named = meta.publishers_named(first)
+            if named and meta.publisher_rules().aliases.fullmatch(first.strip()):
+                return named[0]
+    return None
+
+
+def extract_html(html: str, url: str | None) -> Extracted:
+    """trafilatura's main text and metadata, then the plain-text rules over that text."""
+    import trafilatura  # heavy import, only needed for HTML inputs
+
+    doc = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_tables=True,
+        date_extraction_params={"extensive_search": False, "original_date": True,
+                                "min_date": f"{meta.date_rules().min_year}-01-01",
+                                "max_date": meta.today().isoformat()})
+    if doc is None:
+        return Extracted(None, "", None, None, None, 0, False)
+    get = doc.get if isinstance(doc, dict) else lambda k: getattr(doc, k, None)
+    text = get("text") or ""
+    title = _strip_site_suffix(normalize_line(normalize_text(get("title") or "")))
+    if title and not normalize_line(normalize_text(text)).startswith(normalize_line(normalize_text(title))):
+        text = f"{title}\n\n{text}"
+    result = extract_text(text, title_hint=title or None)
+    date = meta.parse_date_string(get("date"))
+    if date is not None:
+        result.published, result.published_source = date, "html_metadata"
+    if result.publisher is None:
+        result.publisher = meta.canonical_publisher(get("sitename")) or meta.canonical_publisher(get("hostname"))
+    return result
+
+
+_TITLE_SUFFIX = re.compile(r"\s+[-|–—_:]\s+(?P<site>[^-|–—_:]{2,60})$")
+
+
+def _strip_site_suffix(title: str) -> str:
+    """`Xinjiang booms - Chinadaily.com.cn` -> `Xinjiang booms` (only when the suffix names a publisher)."""
+    m = _TITLE_SUFFIX.search(title)
+    if m and meta.publishers_named(m.group("site")):
+        return title[:m.start()].strip()
+    return title
+
+
+# --------------------------------------------------------------------------- stage
+
+def clean_one(row: dict) -> dict:
+    """The articles row of one raw row; raises only on a bug (run() catches it)."""
+    out = {name: None for name in schema.ARTICLES.names}
+    for key in ("article_id", "source_path", "sha256", "url", "input_format"):
+        out[key] = _none_if_na(row.get(key))
+    if _none_if_na(row.get("error")) is not None:
+        return out | {"status": "failed", "error": str(row["error"])}
+    raw_text = _none_if_na(row.get("raw_text"))
+    if raw_text is None:
+        return out | {"status": "failed", "error": "no text was read for this article"}
+    raw_text = str(raw_text)
+    content = _none_if_na(row.get("content_type")) or ("html" if out["input_format"] == "html" else "text")
+    result = extract_html(raw_text, out["url"]) if content == "html" else extract_text(raw_text)
+    hint = meta.parse_date_string(_none_if_na(row.get("published_hint")))
+    if hint is not None:
+        result.published, result.published_source = hint, "hint"
+    if result.publisher is None and out["url"]:
+        result.publisher = meta.canonical_publisher(out["url"])
+    out.update(title=result.title, published=result.published, publisher=result.publisher,
+               published_source=result.published_source, furniture_lines=result.dropped)
+    body = result.clean_text[len(result.title):].strip() if result.title else result.clean_text
+    if not body:
+        out["status"] = "empty"
+        if result.only_foreign:
+            out["error"] = "no English text: every line is in another script or language"
+        elif not raw_text.strip():
+            out["error"] = "the article is empty"
+        else:
+            out["error"] = "no body text left after removing page furniture"
+        out["clean_text"] = result.clean_text or None
+    else:
+        out["status"] = "ok"
+        out["clean_text"] = result.clean_text
+    if out["published"] is not None:
+        out["reference_date"], out["reference_date_source"] = out["published"], "published"
+    else:
+        latest = meta.latest_date(body)
+        if latest is not None:
+            out["reference_date"], out["reference_date_source"] = latest, "latest_in_body"
+    return out
+
+
+def _none_if_na(value):
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value
+
+
+def run(raw: pd.DataFrame) -> pd.DataFrame:
+    """raw inputs (pipeline/inputs.py) -> articles; one bad article is marked failed, never raised."""
+    columns = schema.ARTICLES.names
+    rows: list[dict] = []
+    for record in raw.to_dict("records"):
+        try:
+            rows.append(clean_one(record))
+        except Exception as exc:  # noqa: BLE001 - one article must not stop the run
+            base = {name: None for name in columns}
+            for key in ("article_id", "source_path", "sha256", "url", "input_format"):
+                base[key] = _none_if_na(record.get(key))
+            rows.append(base | {"status": "failed", "error": f"clean failed: {type(exc).__name__}: {exc}"})
+    return pd.DataFrame([{k: _valid_utf8(v) for k, v in row.items()} for row in rows], columns=columns)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _valid_utf8(value):
+    """Parquet strings must be valid UTF-8: lone surrogates (undecodable file names) become `?`."""
+    if isinstance(value, str) and _SURROGATE.search(value):
+        return _SURROGATE.sub("?", value)
+    return value

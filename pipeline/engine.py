@@ -1,0 +1,383 @@
+"""Running the pipeline over a corpus of any size: locally in batches, or on a Dask cluster.
+
+Both engines stream the input in batches through the same `runner.process`, so memory holds one
+batch's texts and results at a time (never the Docs of the whole corpus), and both write disk to
+disk: each batch (local) or partition (Dask) becomes one part file per table in a staging
+directory inside the output directory; only when every part is written do the tables replace the
+previous ones (the local engine merges the parts into one file per table, the Dask engine moves
+each table's dataset directory into place). A run killed mid-way leaves the previous outputs.
+Articles found in the per-article cache (pipeline/cache.py) are not processed again.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import shutil
+import sys
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from multiprocessing import get_context
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import runner, schema
+from .cache import ArticleCache, article_key, split_by_article
+from .inputs import RAW_COLUMNS, SUFFIXES, DuplicateIds, InputError, iter_rows, list_input_files, read_jsonl
+from .runner import Params
+from .tableio import to_arrow
+
+log = logging.getLogger(__name__)
+
+# Articles per batch. One batch is one nlp.pipe call and one retry unit when a stage fails;
+# 32 keeps a batch's texts, parse and tables at a few MB while 16, 32 and 64 ran at the same
+# speed on the benchmark corpus (pipeline/bench.py), so memory, not speed, set it.
+BATCH_ARTICLES = 32
+# Input files per Dask task: enough work (~10 s) to hide the scheduler's per-task overhead,
+# small enough that a partition's tables sit comfortably in a worker's memory.
+PARTITION_FILES = 128
+# Seconds between progress log lines when stderr is not a terminal.
+LOG_EVERY_SECONDS = 10.0
+STAGING_PREFIX = ".staging-"
+
+# A Dask worker with several threads shares one spaCy model between them; pipelines are not
+# documented thread-safe, so tasks of one process take turns (run workers with --nthreads 1).
+_PROCESS_LOCK = threading.Lock()
+
+
+@dataclasses.dataclass
+class RunStats:
+    """What a run did: articles read, how many ok, processed or taken from the cache, rows written."""
+
+    articles: int = 0
+    ok: int = 0
+    processed: int = 0
+    cached: int = 0
+    rows: dict[str, int] = dataclasses.field(default_factory=dict)
+    seconds: float = 0.0
+
+    def add(self, other: "RunStats") -> None:
+        self.articles += other.articles
+        self.ok += other.ok
+        self.processed += other.processed
+        self.cached += other.cached
+        for name, n in other.rows.items():
+            self.rows[name] = self.rows.get(name, 0) + n
+
+    def summary(self) -> str:
+        rows = ", ".join(f"{name} {self.rows.get(name, 0)}" for name in schema.TABLES if name != "articles")
+        return (f"{self.articles} articles: {self.ok} ok, {self.articles - self.ok} not ok "
+                f"({self.processed} processed, {self.cached} from cache); rows: {rows}; {self.seconds:.1f} s")
+
+
+def default_cache_dir(out_dir: str | os.PathLike) -> Path:
+    """The cache beside the output directory, so several output directories of one project share it."""
+    return Path(out_dir).resolve().parent / ".pipeline-cache"
+
+
+def run(input_path: str | os.PathLike, out_dir: str | os.PathLike, params: Params, engine: str = "local",
+        scheduler: str | None = None, workers: int = 1, cache_dir: str | os.PathLike | None = None,
+        progress: bool = True) -> RunStats:
+    """Process every article under `input_path` and write the six tables to `out_dir`.
+
+    `cache_dir=None` disables the cache. Raises InputError when nothing can be done.
+    """
+    started = time.perf_counter()
+    files = list_input_files(input_path)
+    if not files:
+        raise InputError(f"no .txt, .html or .jsonl articles found under {input_path}")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _remove_stale_staging(out_dir)
+    staging = out_dir / f"{STAGING_PREFIX}{os.getpid()}"
+    total = None if any(SUFFIXES[f.suffix.lower()] == "jsonl" for f in files) else len(files)
+    bar = Progress(total, enabled=progress)
+    cache = None if cache_dir is None else str(cache_dir)
+    try:
+        if engine == "local":
+            stats = _run_local(files, staging, params, workers, cache, bar)
+        elif engine == "dask":
+            stats = _run_dask(files, staging, params, scheduler, cache, bar)
+        else:
+            raise ValueError(f"unknown engine {engine!r}: expected local or dask")
+        if stats.articles == 0:
+            raise InputError(f"no articles found in the input files under {input_path}")
+        _publish(staging, out_dir, as_dataset=engine == "dask")
+    finally:
+        bar.close()
+        shutil.rmtree(staging, ignore_errors=True)
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+# --- batches: the unit both engines process -------------------------------------------------------
+
+def process_batch(rows: list[dict], params: Params, cache_dir: str | None) -> tuple[dict[str, pd.DataFrame], RunStats]:
+    """The six tables of a batch of raw rows: cached articles read back, the others processed (and cached)."""
+    cache = None if cache_dir is None else ArticleCache(cache_dir, params.model)
+    parts: list[dict[str, pd.DataFrame]] = []
+    todo: list[dict] = []
+    todo_keys: dict[str, str] = {}
+    for row in rows:
+        key = article_key(row["sha256"], row["article_id"]) if cache and row["sha256"] and not row["error"] else None
+        hit = cache.get(key) if key else None
+        if hit is None:
+            todo.append(row)
+            if key:
+                todo_keys[row["article_id"]] = key
+        else:
+            hit["articles"]["source_path"] = row["source_path"]  # same text, maybe moved
+            parts.append(hit)
+    if todo:
+        fresh = runner.process(pd.DataFrame(todo, columns=RAW_COLUMNS), params)
+        if cache:
+            for article_id, tables in split_by_article(fresh).items():
+                # a failure may be transient (memory): only finished articles are kept
+                if article_id in todo_keys and (tables["articles"]["status"] != "failed").all():
+                    cache.put(todo_keys[article_id], tables)
+        parts.append(fresh)
+    tables = runner.concat_tables(parts)
+    arts = tables["articles"]
+    stats = RunStats(articles=len(arts), ok=int((arts["status"] == "ok").sum()), processed=len(todo),
+                     cached=len(rows) - len(todo), rows={name: len(df) for name, df in tables.items()})
+    return tables, stats
+
+
+def _batches(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    batch: list[dict] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def write_parts(tables: dict[str, pd.DataFrame], staging: Path, part_no: int) -> None:
+    """One part file per table: `<staging>/<table>.parquet/part-XXXXX.parquet` (empty tables too, for the schema)."""
+    for name in schema.TABLES:
+        part_dir = staging / f"{name}.parquet"
+        part_dir.mkdir(parents=True, exist_ok=True)
+        pq.write_table(to_arrow(tables.get(name), name), part_dir / f"part-{part_no:05d}.parquet")
+
+
+def _run_batch(batch_no: int, rows: list[dict], staging: Path, params: Params, cache_dir: str | None) -> RunStats:
+    tables, stats = process_batch(rows, params, cache_dir)
+    write_parts(tables, staging, batch_no)
+    return stats
+
+
+# --- local engine ---------------------------------------------------------------------------------
+
+def _run_local(files: list[Path], staging: Path, params: Params, workers: int, cache_dir: str | None,
+               bar: "Progress") -> RunStats:
+    stats = RunStats()
+    marker = DuplicateIds()
+    batches = _batches((marker.mark(row) for row in iter_rows(files)), BATCH_ARTICLES)
+    if workers <= 1:
+        for batch_no, rows in enumerate(batches):
+            done = _run_batch(batch_no, rows, staging, params, cache_dir)
+            stats.add(done)
+            bar.update(done)
+        return stats
+    # Parallel over whole batches (every stage, not only spaCy); each worker is one process with
+    # its own model, so nlp.pipe inside it runs single-process.
+    params = dataclasses.replace(params, n_process=1)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        pending: set = set()
+
+        def absorb(futures) -> None:
+            for future in futures:
+                done = future.result()
+                stats.add(done)
+                bar.update(done)
+
+        for batch_no, rows in enumerate(batches):
+            pending.add(pool.submit(_run_batch, batch_no, rows, staging, params, cache_dir))
+            if len(pending) >= 2 * workers:  # bounded read-ahead keeps memory flat
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                absorb(finished)
+        absorb(wait(pending).done)
+    return stats
+
+
+# --- Dask engine ----------------------------------------------------------------------------------
+
+def _run_dask(files: list[Path], staging: Path, params: Params, scheduler: str | None, cache_dir: str | None,
+              bar: "Progress") -> RunStats:
+    from distributed import Client, LocalCluster, as_completed
+
+    if not scheduler:
+        raise InputError("--engine dask needs --scheduler ADDRESS (or `local` for a cluster on this machine)")
+    duplicates = duplicate_errors(files)
+    params = dataclasses.replace(params, n_process=1)  # worker processes are daemons: no nlp.pipe children
+    staging.mkdir(parents=True, exist_ok=True)
+    cluster = LocalCluster(threads_per_worker=1, processes=True) if scheduler == "local" else None
+    stats = RunStats()
+    try:
+        with Client(cluster if cluster is not None else scheduler) as client:
+            futures = []
+            for part_no, start in enumerate(range(0, len(files), PARTITION_FILES)):
+                part = [str(f) for f in files[start:start + PARTITION_FILES]]
+                dups = {src: err for src, err in duplicates.items() if _file_of(src) in set(part)}
+                futures.append(client.submit(run_partition, part_no, part, dups, str(staging), params, cache_dir,
+                                             pure=False))
+            for future in as_completed(futures):
+                done = future.result()
+                stats.add(done)
+                bar.update(done)
+    finally:
+        if cluster is not None:
+            cluster.close()
+    return stats
+
+
+def run_partition(part_no: int, files: list[str], duplicates: dict[str, str], staging: str, params: Params,
+                  cache_dir: str | None) -> RunStats:
+    """A Dask task: read a partition's files, process them batch by batch, write one part per table."""
+    with _PROCESS_LOCK:
+        rows = (_with_duplicate_error(row, duplicates) for row in iter_rows(Path(f) for f in files))
+        stats, parts = RunStats(), []
+        for batch in _batches(rows, BATCH_ARTICLES):
+            tables, done = process_batch(batch, params, cache_dir)
+            parts.append(tables)
+            stats.add(done)
+        write_parts(runner.concat_tables(parts), Path(staging), part_no)
+        return stats
+
+
+def duplicate_errors(files: list[Path]) -> dict[str, str]:
+    """source_path -> error of every row whose id an earlier row already has (what DuplicateIds marks in one pass).
+
+    Ids of .txt/.html files are their names; only JSONL files are read (line by line) for theirs.
+    """
+    marker, errors = DuplicateIds(), {}
+    for file in files:
+        if SUFFIXES[file.suffix.lower()] == "jsonl":
+            try:
+                rows = [{"article_id": r["article_id"], "source_path": r["source_path"]} for r in read_jsonl(file)]
+            except OSError:
+                continue  # the task reading it reports the error
+        else:
+            rows = [{"article_id": file.stem, "source_path": str(file)}]
+        for row in rows:
+            marked = marker.mark(row | {"error": None, "raw_text": None})
+            if marked["error"]:
+                errors[row["source_path"]] = marked["error"]
+    return errors
+
+
+def _file_of(source_path: str) -> str:
+    return source_path.split("#", 1)[0] if source_path.rsplit("#", 1)[-1].isdigit() else source_path
+
+
+def _with_duplicate_error(row: dict, duplicates: dict[str, str]) -> dict:
+    error = duplicates.get(row["source_path"])
+    return row if error is None else row | {"error": row["error"] or error, "raw_text": None}
+
+
+# --- publishing: parts become the output tables, all or nothing -----------------------------------
+
+def _publish(staging: Path, out_dir: Path, as_dataset: bool) -> None:
+    """Replace each OUT/<table>.parquet by the staged parts: one merged file, or the dataset directory."""
+    ready: list[tuple[Path, Path]] = []
+    for name in schema.TABLES:
+        part_dir = staging / f"{name}.parquet"
+        parts = sorted(part_dir.glob("part-*.parquet"))
+        target = _unified_schema(parts, name)
+        if as_dataset:
+            for part in parts:  # parts whose extra columns typed differently are rewritten to one schema
+                if not pq.read_schema(part).equals(target, check_metadata=False):
+                    pq.write_table(_conform(pq.read_table(part), target), part)
+            ready.append((part_dir, out_dir / f"{name}.parquet"))
+        else:
+            merged = staging / f"{name}.merged.parquet"
+            with pq.ParquetWriter(merged, target) as writer:
+                for part in parts:  # one part in memory at a time
+                    writer.write_table(_conform(pq.read_table(part), target))
+            ready.append((merged, out_dir / f"{name}.parquet"))
+    for src, dest in ready:  # every table is complete on disk before the first one is replaced
+        _replace(src, dest)
+
+
+def _unified_schema(parts: list[Path], name: str) -> pa.Schema:
+    if not parts:
+        return schema.ALL[name]
+    unified = pa.unify_schemas([pq.read_schema(p) for p in parts], promote_options="permissive")
+    return unified.with_metadata(schema.ALL[name].metadata)
+
+
+def _conform(table: pa.Table, target: pa.Schema) -> pa.Table:
+    columns = [table.column(f.name).cast(f.type) if f.name in table.column_names else pa.nulls(len(table), f.type)
+               for f in target]
+    return pa.Table.from_arrays(columns, schema=target)
+
+
+def _replace(src: Path, dest: Path) -> None:
+    """Move src to dest, replacing a file or a directory; a directory is swapped in with two renames."""
+    if dest.is_dir() or (src.is_dir() and dest.exists()):
+        old = dest.with_name(f".{dest.name}.old-{os.getpid()}")
+        os.replace(dest, old)
+        os.replace(src, dest)
+        shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink()
+    else:
+        os.replace(src, dest)
+
+
+def _remove_stale_staging(out_dir: Path) -> None:
+    """Staging directories left by killed runs (their process is gone) are removed."""
+    for stale in out_dir.glob(f"{STAGING_PREFIX}*"):
+        pid = stale.name[len(STAGING_PREFIX):]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+# --- progress -------------------------------------------------------------------------------------
+
+class Progress:
+    """A tqdm bar on a terminal; otherwise a log line every LOG_EVERY_SECONDS. Silent when disabled."""
+
+    def __init__(self, total: int | None, enabled: bool = True):
+        self.enabled = enabled
+        self.total = total
+        self.done = 0
+        self.started = self.last_log = time.perf_counter()
+        self.bar = None
+        if enabled and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="article", desc="articles", dynamic_ncols=True, file=sys.stderr)
+
+    def update(self, stats: RunStats) -> None:
+        self.done += stats.articles
+        if self.bar is not None:
+            self.bar.update(stats.articles)
+            return
+        now = time.perf_counter()
+        if self.enabled and now - self.last_log >= LOG_EVERY_SECONDS:
+            self.last_log = now
+            rate = self.done / max(now - self.started, 1e-9)
+            left = f", about {(self.total - self.done) / rate:.0f} s left" if self.total and rate else ""
+            of = f"/{self.total}" if self.total else ""
+            log.info("%d%s articles done, %.1f articles/s%s", self.done, of, rate, left)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None

@@ -1,0 +1,214 @@
+"""China's regions as data: divisions (GB/T 2260), macro regions, zones and what is not a region.
+
+`load()` reads rules/gazetteer/ once per process. What other stages use:
+
+- `Gazetteer.division(code)` -> `Division` (name, level, parent, province, kind, aliases) or None;
+- `Gazetteer.candidates(surface)` -> divisions a surface form (`Jilin`, `Kashgar City`) may name;
+- `Gazetteer.name(region_id)`, `.level(region_id)`, `.admin_id(region_id)`, `.province_id(region_id)`
+  for any region id (division code, `CN`, `macro:*`, `zone:*` with its host given);
+- `prefecture_id(code)` (the SPEC §6 scoring level) and `normalise(text)` (surface-form key);
+- `.macros` (id -> `MacroRegion` with members), `.zone_heads`, `.landform_heads`,
+  `.organisation_heads`, `.organ_words` for the recogniser.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+RULES = Path(__file__).resolve().parent.parent / "rules" / "gazetteer"
+COUNTRY_ID = "CN"
+COUNTRY_NAME = "China"
+MUNICIPALITY_PREFIXES = {"11", "12", "31", "50"}
+LEVEL_RANK = {"country": 0, "macro_region": 1, "province": 2, "prefecture": 3, "county": 4, "zone": 5}
+
+
+@dataclass(frozen=True)
+class Division:
+    code: str
+    name: str
+    name_zh: str
+    level: str  # province | prefecture | county
+    kind: str  # province, autonomous_region, municipality, sar, city, prefecture, county, district, ...
+    parent: str | None
+    province: str
+    base: str
+    aliases: tuple[str, ...]
+    curated: bool
+
+    @property
+    def prefecture(self) -> str:
+        return prefecture_id(self.code)
+
+
+@dataclass(frozen=True)
+class Place:
+    """A named place below county level counted through its county (`Mohan`, `Baktu`)."""
+    name: str
+    code: str
+    zone_only: bool
+
+
+@dataclass(frozen=True)
+class MacroRegion:
+    id: str
+    members: tuple[str, ...]
+    patterns: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return self.id.split(":", 1)[1].replace("-", " ").title().replace("Beijing Tianjin Hebei", "Beijing-Tianjin-Hebei")
+
+
+@dataclass
+class Gazetteer:
+    divisions: dict[str, Division]
+    surfaces: dict[str, tuple[str, ...]]  # normalised surface form -> division codes
+    places: dict[str, Place]  # normalised name -> place
+    macros: dict[str, MacroRegion]
+    compass: dict
+    coordinated: list[dict]
+    zone_heads: tuple[str, ...]
+    zone_connectors: frozenset[str]
+    zone_min_pinyin: int
+    landform_heads: frozenset[str]
+    organisation_heads: frozenset[str]
+    organ_words: frozenset[str]
+    suffix_only: frozenset[str]
+    country_names: tuple[str, ...]
+    not_places: frozenset[str]
+    surface_forms: tuple[str, ...] = field(default=())  # every exact form, for the phrase matcher
+
+    def division(self, code: str | None) -> Division | None:
+        return self.divisions.get(str(code)) if code else None
+
+    def candidates(self, surface: str) -> list[Division]:
+        return [self.divisions[c] for c in self.surfaces.get(normalise(surface), ())]
+
+    def name(self, region_id: str) -> str | None:
+        if region_id == COUNTRY_ID:
+            return COUNTRY_NAME
+        if region_id in self.macros:
+            return self.macros[region_id].name
+        if region_id.startswith("zone:"):
+            return region_id[5:].replace("-", " ").title()
+        d = self.division(region_id)
+        return d.name if d else None
+
+    def level(self, region_id: str) -> str | None:
+        if region_id == COUNTRY_ID:
+            return "country"
+        if region_id.startswith("macro:"):
+            return "macro_region"
+        if region_id.startswith("zone:"):
+            return "zone"
+        d = self.division(region_id)
+        return d.level if d else None
+
+    def admin_id(self, region_id: str, host: str | None = None) -> str | None:
+        """Division the region lies in: itself for divisions, `host` for zones, None otherwise."""
+        if region_id.startswith("zone:"):
+            return host
+        return region_id if region_id in self.divisions else None
+
+    def province_id(self, region_id: str | None) -> str | None:
+        d = self.division(region_id)
+        return d.province if d else None
+
+    def members(self, macro_id: str) -> tuple[str, ...]:
+        return self.macros[macro_id].members if macro_id in self.macros else ()
+
+
+def prefecture_id(code: str | None) -> str | None:
+    """The prefecture-level code a division scores at (SPEC §6): provinces and municipalities stay whole."""
+    if not code or not code.isdigit() or len(code) != 6:
+        return code
+    if code[:2] in MUNICIPALITY_PREFIXES or code[2:] == "0000":
+        return code[:2] + "0000"
+    return code[:4] + "00"
+
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
+
+
+def normalise(text: str) -> str:
+    """Key of a surface form: straight apostrophes, single spaces, case folded, no leading `the`."""
+    text = re.sub(r"\s+", " ", text.translate(_APOSTROPHES)).strip()
+    text = re.sub(r"^the ", "", text, flags=re.I)
+    return text.casefold()
+
+
+def level_suffix_variants(form: str, base: str) -> list[str]:
+    """`Jiangxi Province` -> also `Jiangxi province`: level words are often lower case in news text."""
+    if not form.startswith(base + " "):
+        return []
+    rest = form[len(base) + 1:].split(" ")
+    lowered = [w.lower() if w in LEVEL_WORDS else w for w in rest]
+    return [base + " " + " ".join(lowered)] if lowered != rest else []
+
+
+LEVEL_WORDS = {"Province", "City", "Municipality", "County", "District", "Prefecture", "Autonomous", "Region",
+               "League", "Banner", "New", "Area", "Special", "Administrative", "Forestry", "Mining"}
+
+
+def _yaml(name: str, rules: Path) -> dict:
+    return yaml.safe_load((rules / name).read_text(encoding="utf-8")) or {}
+
+
+@lru_cache(maxsize=2)
+def load(rules_dir: str | None = None) -> Gazetteer:
+    """Read the gazetteer rules (cached per process)."""
+    rules = Path(rules_dir) if rules_dir else RULES
+    divisions: dict[str, Division] = {}
+    surfaces: dict[str, list[str]] = {}
+    forms: set[str] = set()
+    exonyms = _yaml("exonyms.yaml", rules)
+    suffix_only = frozenset(normalise(s) for s in exonyms.get("suffix_only", []))
+    with (rules / "divisions.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            aliases = tuple(a for a in row["aliases"].split("|") if a)
+            d = Division(code=row["code"], name=row["name_en"], name_zh=row["name_zh"], level=row["level"],
+                         kind=row["kind"], parent=row["parent_code"] or None, province=row["province_code"],
+                         base=row["base_en"], aliases=aliases, curated=row["curated"] == "1")
+            divisions[d.code] = d
+            for form in aliases:
+                for variant in [form] + level_suffix_variants(form, d.base):
+                    key = normalise(variant)
+                    if key in suffix_only or len(key) < 2:
+                        continue
+                    surfaces.setdefault(key, [])
+                    if d.code not in surfaces[key]:
+                        surfaces[key].append(d.code)
+                    forms.add(variant)
+    places = {}
+    for p in exonyms.get("places", []):
+        place = Place(name=p["name"], code=str(p["code"]), zone_only=bool(p.get("zone_only")))
+        places[normalise(place.name)] = place
+        forms.add(place.name)
+    macro_rules = _yaml("macro_regions.yaml", rules)
+    macros = {mid: MacroRegion(mid, tuple(str(m) for m in spec.get("members", [])), tuple(spec.get("patterns", [])))
+              for mid, spec in macro_rules["regions"].items()}
+    zones = _yaml("zones.yaml", rules)
+    non = _yaml("non_regions.yaml", rules)
+    return Gazetteer(
+        divisions=divisions,
+        surfaces={k: tuple(v) for k, v in surfaces.items()},
+        places=places,
+        macros=macros,
+        compass=macro_rules.get("compass", {}),
+        coordinated=macro_rules.get("coordinated", []),
+        zone_heads=tuple(sorted(zones["heads"], key=lambda h: -len(h.split()))),
+        zone_connectors=frozenset(zones.get("connectors", [])),
+        zone_min_pinyin=int(zones.get("min_pinyin_syllables", 2)),
+        landform_heads=frozenset(non.get("landform_heads", [])),
+        organisation_heads=frozenset(non.get("organisation_heads", [])),
+        organ_words=frozenset(non.get("organ_words", [])),
+        suffix_only=suffix_only,
+        country_names=tuple(non.get("country_names", [])),
+        not_places=frozenset(normalise(w) for w in non.get("not_places", [])),
+        surface_forms=tuple(sorted(forms)),
+    )

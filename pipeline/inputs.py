@@ -1,0 +1,216 @@
+"""Reading input articles (txt, html, jsonl) into the `raw` frame the clean stage takes.
+
+Nothing here raises for one bad article: every input ends as a row, with `error` set when it
+could not be read, so the run goes on and the article is listed as failed. Rows are produced
+one file (one JSONL line) at a time, so a run can stream a corpus of any size in batches.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import stat
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pandas as pd
+
+SUFFIXES = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
+# content_type says what raw_text holds (`text` or `html`): a JSONL record may carry either.
+RAW_COLUMNS = ["article_id", "source_path", "sha256", "input_format", "content_type", "raw_text", "url",
+               "published_hint", "error"]
+
+# News articles are kilobytes; anything past this is a dump or a mistake, not an article.
+# 8 MiB leaves room for the longest HTML pages seen (scripts and styles included).
+MAX_ARTICLE_BYTES = 8 * 1024 * 1024
+# Encodings tried in order after UTF-8: Chinese sites' GB18030 (a superset of GBK/GB2312).
+# Latin-1 is not tried blindly since it decodes anything; charset detection decides instead.
+FALLBACK_ENCODINGS = ("gb18030",)
+# Share of control characters (other than tab, newline, CR, form feed) above which decoded bytes
+# are binary, not text: real articles have none; 1 % tolerates a few stray bytes in a scraped page.
+MAX_CONTROL_SHARE = 0.01
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
+class InputError(Exception):
+    """The input path itself cannot be used (missing, not a supported file)."""
+
+
+def list_input_files(path: str | Path) -> list[Path]:
+    """The article files under `path` (a directory, searched recursively, or one file), sorted.
+
+    Every non-directory entry with an article suffix is listed, broken symlinks and special files
+    included: reading them fails later and they end as failed rows rather than vanishing.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"input path does not exist: {path}")
+    if not path.is_dir():
+        if path.suffix.lower() not in SUFFIXES:
+            raise InputError(f"unsupported input file type {path.suffix!r}: expected .txt, .html or .jsonl")
+        return [path]
+    try:
+        entries = list(path.rglob("*"))
+    except OSError as exc:
+        raise InputError(f"cannot list input directory {path}: {exc.strerror or exc}") from exc
+    return sorted(p for p in entries if p.suffix.lower() in SUFFIXES and not p.is_dir()
+                  and not any(part.startswith(".") for part in p.relative_to(path).parts))
+
+
+def read_inputs(path: str | Path) -> pd.DataFrame:
+    """One row per article found under `path`; duplicate ids after the first are marked failed."""
+    return pd.DataFrame(list(iter_inputs(path)), columns=RAW_COLUMNS)
+
+
+def iter_inputs(path: str | Path) -> Iterator[dict]:
+    """The raw rows of every article under `path`, in file order, duplicates marked."""
+    marker = DuplicateIds()
+    for row in iter_rows(list_input_files(path)):
+        yield marker.mark(row)
+
+
+def iter_rows(files: Iterable[Path]) -> Iterator[dict]:
+    """The raw rows of several files, duplicates not marked (see DuplicateIds)."""
+    for file in files:
+        yield from read_file(file)
+
+
+def _base_row(file: Path, fmt: str) -> dict:
+    return {"article_id": file.stem, "source_path": str(file), "sha256": None, "input_format": fmt,
+            "content_type": "html" if fmt == "html" else "text", "raw_text": None, "url": None,
+            "published_hint": None, "error": None}
+
+
+def read_file(file: Path) -> list[dict]:
+    """The raw rows of one input file (several for JSONL)."""
+    fmt = SUFFIXES[file.suffix.lower()]
+    base = _base_row(file, fmt)
+    try:
+        info = file.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return [base | {"error": "cannot read file: not a regular file"}]
+        if info.st_size > MAX_ARTICLE_BYTES and fmt != "jsonl":
+            return [base | {"error": f"file too large: {info.st_size} bytes (limit {MAX_ARTICLE_BYTES})"}]
+        if fmt == "jsonl":
+            return list(read_jsonl(file))
+        data = file.read_bytes()
+    except OSError as exc:
+        return [base | {"error": f"cannot read file: {exc.strerror or exc}"}]
+    row = base | {"sha256": hashlib.sha256(data).hexdigest()}
+    text, error = decode(data)
+    return [row | {"raw_text": text, "error": error}]
+
+
+def decode(data: bytes) -> tuple[str | None, str | None]:
+    """Text of a file's bytes, or an error saying why it is not text. Never raises."""
+    if not data.strip():
+        return "", None
+    if b"\x00" in data[:8192]:
+        return None, "binary file (NUL bytes): not a text article"
+    text = _decode_text(data)
+    if text is None:
+        return None, "undecodable bytes: not UTF-8, GB18030 or any encoding detected"
+    controls = len(_CONTROL.findall(text))
+    if controls > MAX_CONTROL_SHARE * len(text):
+        return None, f"binary file ({controls} control characters): not a text article"
+    return text, None
+
+
+def _decode_text(data: bytes) -> str | None:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    if _looks_like_gb(data):
+        for encoding in FALLBACK_ENCODINGS:
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+    try:
+        from charset_normalizer import from_bytes  # only for the rare file that is neither UTF-8 nor GB
+
+        best = from_bytes(data).best()
+        return None if best is None else str(best)
+    except Exception:  # noqa: BLE001 - a detector crash means "not decodable", never a failed run
+        return None
+
+
+def _looks_like_gb(data: bytes) -> bool:
+    """Whether non-ASCII bytes pair up like GB2312/GBK Chinese (lead and trail byte both high).
+
+    GB18030 decodes most Latin-1 text too ("é" + a letter is a valid GBK pair), so a decode
+    that merely succeeds proves nothing; in Chinese text nearly every trail byte is >= 0x80.
+    """
+    high_trail = ascii_trail = 0
+    i, n = 0, len(data)
+    while i < n:
+        if data[i] < 0x80:
+            i += 1
+            continue
+        if i + 1 < n and data[i + 1] >= 0x80:
+            high_trail += 1
+        else:
+            ascii_trail += 1
+        i += 2
+    return high_trail > ascii_trail
+
+
+def read_jsonl(file: Path) -> Iterator[dict]:
+    """One row per line, read line by line; a malformed line becomes a failed row named after its line number."""
+    with file.open("rb") as handle:
+        for lineno, line in enumerate(handle, start=1):
+            if line.strip():
+                yield jsonl_row(file, lineno, line)
+
+
+def jsonl_row(file: Path, lineno: int, line: bytes) -> dict:
+    """The raw row of one JSONL line."""
+    row = _base_row(file, "jsonl") | {"article_id": f"{file.stem}#{lineno}", "source_path": f"{file}#{lineno}",
+                                      "sha256": hashlib.sha256(line.rstrip(b"\r\n")).hexdigest()}
+    if len(line) > MAX_ARTICLE_BYTES:
+        return row | {"error": f"line {lineno} too large: {len(line)} bytes (limit {MAX_ARTICLE_BYTES})"}
+    text, error = decode(line)
+    if text is None:
+        return row | {"error": f"line {lineno}: {error}"}
+    try:
+        record = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        return row | {"error": f"malformed JSON on line {lineno}: {getattr(exc, 'msg', exc)}"}
+    if not isinstance(record, dict):
+        return row | {"error": f"line {lineno} is not a JSON object"}
+    if record.get("id") not in (None, ""):
+        row["article_id"] = str(record["id"])
+    body = record.get("text") if record.get("text") is not None else record.get("html")
+    if not isinstance(body, str):
+        return row | {"error": f"line {lineno} has no `text` or `html` string"}
+    row["raw_text"] = body
+    row["url"] = record.get("url") if isinstance(record.get("url"), str) else None
+    row["published_hint"] = str(record["published"]) if record.get("published") else None
+    row["content_type"] = "text" if record.get("text") is not None else "html"
+    return row
+
+
+class DuplicateIds:
+    """Keeps the first article of each id; later ones become failed rows that name the first source.
+
+    Stateful over a stream of rows (it remembers ids, not texts), so batches and partitions
+    agree with a whole-corpus read as long as rows come in the same order.
+    """
+
+    def __init__(self) -> None:
+        self.first_source: dict[str, str] = {}
+
+    def mark(self, row: dict) -> dict:
+        aid = row["article_id"]
+        first = self.first_source.setdefault(aid, row["source_path"])
+        if first == row["source_path"]:
+            return row
+        return row | {"error": row["error"] or f"duplicate article_id {aid!r}: first read from {first}",
+                      "raw_text": None}
+
+
+def mark_duplicates(raw: pd.DataFrame) -> pd.DataFrame:
+    """Duplicate ids of a whole raw frame marked (see DuplicateIds)."""
+    marker = DuplicateIds()
+    return pd.DataFrame([marker.mark(row) for row in raw.to_dict("records")], columns=RAW_COLUMNS)

@@ -1,0 +1,536 @@
+"""Region recognition: every mention of a Chinese region, resolved to its SPEC §3 id.
+
+A spaCy component (`region_recognizer`) over the gazetteer (pipeline/gazetteer.py) that:
+1. finds macro regions (regex patterns and compass forms, coordinated ones give each id);
+2. finds datelines (`CHANGCHUN -`, `NANNING, June 16`), read as cities;
+3. finds zones (a place name + a zone head) with their host division;
+4. finds division names with a PhraseMatcher, drops those inside macro/zone names, landform
+   names and organisation names (a division's own government or party organ still names it),
+   and resolves shared names (province over city unless the text says city; prefecture over its
+   seat; otherwise by the provinces the article names, then by level);
+5. reads the model's GPE/LOC entities for forms the matcher missed (all-caps, variants);
+6. marks `China` / `Chinese` as the country `CN`.
+
+Docs get `doc.spans["regions"]` (label_ = level, kb_id_ = region_id) and, aligned with it,
+`doc.user_data["region_records"]` (dicts with the REGIONS columns except article/sentence).
+`run(articles, tokens)` gives the REGIONS table; `region_docs(articles, tokens)` the Docs.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, SpanGroup
+
+from . import schema
+from .docs import docs_from_tokens, sentence_ids
+from .gazetteer import (COUNTRY_ID, COUNTRY_NAME, LEVEL_RANK, Division, Gazetteer, load, normalise,
+                        prefecture_id)
+
+SPANS_KEY = "regions"
+RECORDS_KEY = "region_records"
+CITY_WORDS = {"city", "City", "Municipality", "municipality"}
+PLURAL_LEVEL = {"provinces": "province", "cities": "city", "prefectures": "prefecture", "counties": "county",
+                "districts": "county"}
+# How far (tokens) a coordinated list may run before its plural level noun (`Heilongjiang, Jilin
+# and Liaoning provinces`): 12 covers lists of six names, the longest in seeds + dev.
+LIST_WINDOW = 12
+# Longest organisation / zone name walked over (tokens); 12 covers `Asia-Europe Meigu (Horgos)
+# International Biotechnology Park` and `Commission of Development and Reform of Yunnan Province`.
+NAME_WINDOW = 12
+NAME_CONNECTORS = frozenset({"of", "and", "&", "-", "(", ")"})
+# Inside a zone's own name only these join words (`Asia-Europe Meigu (Horgos) ...`); `of`/`and`
+# would run into the organisation around it (`Administration Committee of Xining ... Zone`).
+ZONE_INNER = frozenset({"-", "(", ")"})
+DATELINE = re.compile(
+    r"(?m)^[ \t]*((?:[A-Z][A-Z'’.]+)(?:[ -][A-Z][A-Z'’.]+)*)(?=\s*,\s*[A-Z][a-z]{2,8}\.?\s+\d|\s+[-–—]+\s|\s*\()")
+
+
+@dataclass
+class Mention:
+    start: int  # char offsets
+    end: int
+    region_id: str
+    level: str
+    name: str
+    admin_id: str | None
+    province_id: str | None
+    source: str
+
+    def record(self, text: str) -> dict:
+        return {"start": self.start, "end": self.end, "text": text[self.start:self.end], "region_id": self.region_id,
+                "name": self.name, "level": self.level, "admin_id": self.admin_id,
+                "province_id": self.province_id, "source": self.source}
+
+
+@lru_cache(maxsize=1)
+def pinyin_syllables() -> frozenset[str]:
+    """Toneless pinyin syllables (from pypinyin's dictionary), to tell pinyin words from English ones."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    out = set()
+    for value in pinyin_dict.values():
+        for syl in value.split(","):
+            plain = "".join(c for c in unicodedata.normalize("NFD", syl) if not unicodedata.combining(c))
+            if plain.isalpha() and plain.isascii():
+                out.add(plain.lower())
+    return frozenset(out)
+
+
+def is_pinyin_word(word: str, min_syllables: int) -> bool:
+    """Whether `word` splits into at least `min_syllables` pinyin syllables (Liangjiang, Meigu)."""
+    w = word.lower().replace("'", "").replace("’", "")
+    if not w.isalpha() or not word[:1].isupper():
+        return False
+    syl = pinyin_syllables()
+    best = [None] * (len(w) + 1)  # fewest syllables is not needed: any split with enough syllables
+    best[0] = 0
+    for i in range(1, len(w) + 1):
+        for j in range(max(0, i - 6), i):
+            if best[j] is not None and w[j:i] in syl:
+                best[i] = max(best[i] or 0, best[j] + 1)
+    return best[len(w)] is not None and best[len(w)] >= min_syllables
+
+
+class RegionRecognizer:
+    """The spaCy component; stateless apart from the gazetteer and its phrase matcher."""
+
+    def __init__(self, nlp: Language, name: str = "region_recognizer", spans_key: str = SPANS_KEY,
+                 emit_country: bool = True):
+        self.name = name
+        self.spans_key = spans_key
+        self.emit_country = emit_country
+        self.gaz: Gazetteer = load()
+        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        tokenizer = nlp.tokenizer
+        self.matcher.add("DIVISION", list(tokenizer.pipe(self.gaz.surface_forms)))
+        self.zone_heads = [tuple(t.text for t in tokenizer(h)) for h in self.gaz.zone_heads]
+        self.macro_patterns = self._macro_patterns()
+
+    # ------------------------------------------------------------------ macro regions
+    def _macro_patterns(self) -> list[tuple[re.Pattern, tuple[str, ...]]]:
+        pats = []
+        for co in self.gaz.coordinated:
+            pats.append((re.compile(r"\b(?:the )?" + co["pattern"] + r"\b"), tuple(co["ids"])))
+        for mid, macro in self.gaz.macros.items():
+            for p in macro.patterns:
+                pats.append((re.compile(r"\b" + p + r"\b"), (mid,)))
+        comp = self.gaz.compass
+        forms = sorted({f for w in comp.get("words", {}) for f in (w, w.title())}, key=len, reverse=True)
+        word = "(?:" + "|".join(forms) + ")"
+        heads = "|".join(comp.get("heads", []))
+        compass = re.compile(
+            rf"\b(?P<words>{word}(?:(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+){word})*)\s+(?:{heads})\b"
+            rf"(?!{comp.get('not_followed_by', '$^')})(?!{comp.get('not_label', '$^')})")
+        pats.append((compass, ()))  # ids from the compass words
+        return pats
+
+    def macro_mentions(self, text: str) -> list[Mention]:
+        found: list[Mention] = []
+        taken: list[tuple[int, int]] = []
+        candidates = []
+        for pattern, ids in self.macro_patterns:
+            for m in pattern.finditer(text):
+                if not ids:
+                    if re.search(r"[A-Z]\w+['’]s\s+$", text[max(0, m.start() - 40):m.start()]):
+                        continue  # `Xinjiang's western region` is part of a province
+                    words = re.split(r"\s*,\s*and\s+|\s*,\s*|\s+and\s+", m.group("words"))
+                    ids_here = tuple(dict.fromkeys(self.gaz.compass["words"][w.lower()] for w in words))
+                else:
+                    ids_here = ids
+                candidates.append((m.start(), m.end(), ids_here))
+        for start, end, ids in sorted(candidates, key=lambda c: (-(c[1] - c[0]), c[0])):
+            if any(start < e and s < end for s, e in taken):
+                continue
+            taken.append((start, end))
+            for mid in ids:
+                found.append(Mention(start, end, mid, "macro_region", self.gaz.macros[mid].name, None, None, "macro"))
+        return found
+
+    # ------------------------------------------------------------------ helpers on tokens
+    @staticmethod
+    def _is_name_word(tok) -> bool:
+        return tok.text[:1].isupper() or tok.is_digit
+
+    def _name_run_right(self, doc: Doc, i: int) -> list:
+        """Tokens of the proper name continuing at token i (title-case words and connectors)."""
+        out = []
+        for tok in doc[i:i + NAME_WINDOW]:
+            if tok.is_space or "\n" in tok.text:
+                break
+            if self._is_name_word(tok) or tok.text in {"of", "and", "&", "for", "-", "(", ")", "'s", "’s", "."}:
+                out.append(tok)
+            elif tok.text == "," and tok.i + 1 < len(doc) and doc[tok.i + 1].text in {"Ltd.", "Ltd", "Inc.", "Limited"}:
+                out.append(tok)
+            else:
+                break
+        while out and out[-1].text in {"of", "and", "&", "for", "-", "(", "'s", "’s"}:
+            out.pop()
+        return out
+
+    def _name_run_left(self, doc: Doc, i: int, connectors: frozenset[str] = NAME_CONNECTORS) -> list:
+        out = []
+        j = i - 1
+        while j >= 0 and i - j <= NAME_WINDOW:
+            tok = doc[j]
+            if tok.is_space or "\n" in tok.text:
+                break
+            if self._is_name_word(tok) or tok.text in connectors:
+                out.insert(0, tok)
+                j -= 1
+            else:
+                break
+        return out
+
+    def organisation_context(self, doc: Doc, span: Span) -> str | None:
+        """`organ` when the name around the span is a government/party organ, `organisation` when another
+        organisation, else None."""
+        right = [t.text for t in self._name_run_right(doc, span.end)]
+        left_tokens = self._name_run_left(doc, span.start)
+        left = [t.text for t in left_tokens] if left_tokens and left_tokens[-1].text == "of" else []
+        words = right + left
+        if any(w in self.gaz.organ_words for w in words) and not any(w in {"University", "College", "Co.", "Ltd."}
+                                                                       for w in right):
+            return "organ"
+        if any(w in self.gaz.organisation_heads for w in words):
+            return "organisation"
+        return None
+
+    def is_landform(self, doc: Doc, span: Span) -> bool:
+        """`Qinghai-Tibet Plateau`, `Wuling Mountain`; not `Shanxi-Shaanxi-Henan-Yellow River` for Shanxi."""
+        if span.start > 0 and doc[span.start - 1].text in {"Mount", "Lake", "Mt."}:
+            return True
+        j = span.end
+        last_is_division = True
+        while j + 1 < len(doc) and doc[j].text in {"-", "–"} and doc[j + 1].text[:1].isupper():
+            k = j + 1
+            while k < len(doc) and doc[k].text[:1].isupper() and doc[k].text not in self.gaz.landform_heads:
+                k += 1
+            last_is_division = bool(self.gaz.candidates(doc[j + 1:k].text)) or normalise(doc[j + 1:k].text) in self.gaz.places
+            j = k
+        return j < len(doc) and doc[j].text in self.gaz.landform_heads and last_is_division
+
+    # ------------------------------------------------------------------ zones
+    def zone_mentions(self, doc: Doc) -> list[tuple[Span, Span]]:
+        """(zone span, its modifier span) for each zone name."""
+        out = []
+        i = 0
+        n = len(doc)
+        while i < n:
+            head = next((h for h in self.zone_heads if tuple(t.text for t in doc[i:i + len(h)]) == h), None)
+            if head is None:
+                i += 1
+                continue
+            left = self._name_run_left(doc, i, connectors=ZONE_INNER)
+            # stop at a comma-free but lower-case break; drop a leading `The`/`the` and connectors
+            while left and (left[0].text in self.gaz.zone_connectors or left[0].lower_ == "the"):
+                left.pop(0)
+            # a zone name does not run over another zone head
+            if left:
+                start = left[0].i
+                modifier = doc[start:i]
+                words = [t.text for t in modifier if t.text not in self.gaz.zone_connectors]
+                names_place = bool(self._places_in(modifier)) or any(
+                    is_pinyin_word(w, self.gaz.zone_min_pinyin) for w in words)
+                if names_place:
+                    out.append((doc[start:i + len(head)], modifier))
+            i += len(head)
+        return out
+
+    def _places_in(self, span: Span, context: set[str] = frozenset()) -> list[tuple[Span, str]]:
+        """Division codes named inside a zone's modifier: ones in the article's provinces first, then longest."""
+        found = []
+        for _, s, e in self.matcher(span.as_doc()):
+            sub = span[s:e]
+            key = normalise(sub.text)
+            if key in self.gaz.places:
+                found.append((sub, self.gaz.places[key].code))
+            else:
+                cands = self.gaz.candidates(sub.text)
+                if cands:
+                    found.append((sub, self.resolve(sub, cands, doc=span.doc, context=set(context), prefer_city=False)))
+        found = [f for f in found if f[1]]
+
+        def in_context(code: str) -> bool:
+            d = self.gaz.division(code)
+            return d is not None and (d.province in context or prefecture_id(code) in context)
+        found.sort(key=lambda f: (not in_context(f[1]), -(f[0].end - f[0].start)))
+        return found
+
+    # ------------------------------------------------------------------ resolution
+    def resolve(self, span: Span, cands: list[Division], doc: Doc, context: set[str],
+                prefer_city: bool, dateline: bool = False) -> str | None:
+        """The division a surface names (SPEC §3 rules); None when it cannot be told."""
+        surface = normalise(span.text)
+        bare = all(surface == normalise(c.base) or surface in {normalise(a) for a in c.aliases[:1]}
+                   for c in cands) and " " not in span.text.strip()
+        if len(cands) == 1:
+            return cands[0].code
+        if prefer_city or dateline:
+            cities = [c for c in cands if c.kind in ("city", "municipality", "sar")]
+            if cities:
+                cands = cities
+                if len(cands) == 1:
+                    return cands[0].code
+        provinces = [c for c in cands if c.level == "province"]
+        if provinces and not prefer_city:
+            return provinces[0].code
+        in_context = [c for c in cands if c.province in context or prefecture_id(c.code) in context]
+        if in_context:
+            cands = in_context
+        top = min(LEVEL_RANK[c.level] for c in cands)
+        cands = [c for c in cands if LEVEL_RANK[c.level] == top]
+        if len(cands) == 1:
+            return cands[0].code
+        # one prefecture and its own seat (Kashgar): the prefecture; otherwise unresolved
+        prefectures = {prefecture_id(c.code) for c in cands}
+        if len(prefectures) == 1:
+            return sorted(cands, key=lambda c: (c.level != "prefecture", c.code))[0].code
+        return None if bare else sorted(cands, key=lambda c: c.code)[0].code
+
+    def _says_city(self, doc: Doc, span: Span) -> bool:
+        if span[-1].text in CITY_WORDS:
+            return True
+        before = doc[max(0, span.start - 2):span.start].text.lower()
+        if before in {"city of", "cities of"}:
+            return True
+        if span.end < len(doc) and doc[span.end].text in CITY_WORDS:
+            return True
+        return self._list_level(doc, span) == "city"
+
+    def _list_level(self, doc: Doc, span: Span) -> str | None:
+        """Level noun closing a coordinated list the span is in (`Jilin and Changchun cities`)."""
+        for tok in doc[span.end:span.end + LIST_WINDOW]:
+            if tok.text in PLURAL_LEVEL:
+                return PLURAL_LEVEL[tok.text]
+            if not (tok.text in {",", "and", "&"} or tok.text[:1].isupper()):
+                return None
+        return None
+
+    # ------------------------------------------------------------------ the component
+    def __call__(self, doc: Doc) -> Doc:
+        mentions = self.mentions(doc)
+        spans = []
+        records = []
+        for m in mentions:
+            span = doc.char_span(m.start, m.end, alignment_mode="expand")
+            if span is None:
+                continue
+            spans.append(Span(doc, span.start, span.end, label=m.level, kb_id=m.region_id))
+            records.append(m.record(doc.text))
+        doc.spans[self.spans_key] = SpanGroup(doc, name=self.spans_key, spans=spans)
+        doc.user_data[RECORDS_KEY] = records
+        return doc
+
+    def mentions(self, doc: Doc) -> list[Mention]:
+        gaz = self.gaz
+        text = doc.text
+        out: list[Mention] = self.macro_mentions(text)
+        blocked: list[tuple[int, int]] = [(m.start, m.end) for m in out]
+
+        def free(start: int, end: int) -> bool:
+            return not any(start < e and s < end for s, e in blocked)
+
+        # datelines
+        for m in DATELINE.finditer(text):
+            word = " ".join(w.capitalize() for w in m.group(1).split(" "))
+            cands = gaz.candidates(word)
+            span = doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
+            if cands and span is not None:
+                code = self.resolve(span, cands, doc, set(), prefer_city=True, dateline=True)
+                if code:
+                    out.append(self._division_mention(m.start(1), m.end(1), code, "dateline"))
+                    blocked.append((m.start(1), m.end(1)))
+
+        # division matches: classify first, resolve with the article's context after
+        matches = []
+        for _, s, e in self.matcher(doc):
+            matches.append(doc[s:e])
+        matches = _longest_first(matches)
+        zones = self.zone_mentions(doc)
+        pending = []
+        for span in matches:
+            if not free(span.start_char, span.end_char):
+                continue
+            if any(z.start <= span.start and span.end <= z.end for z, _ in zones):
+                continue
+            key = normalise(span.text)
+            place = gaz.places.get(key)
+            if key in gaz.not_places:
+                continue
+            if place is not None and place.zone_only:
+                continue
+            if self.is_landform(doc, span):
+                blocked.append((span.start_char, span.end_char))
+                continue
+            org = self.organisation_context(doc, span)
+            if org == "organisation":
+                blocked.append((span.start_char, span.end_char))
+                continue
+            pending.append((span, place))
+
+        # context: provinces and prefectures named unambiguously, and by the dateline
+        context: set[str] = set()
+        for m in out:
+            if m.admin_id:
+                context.update({m.province_id, prefecture_id(m.admin_id)})
+        for span, place in pending:
+            codes = {place.code} if place else {c.code for c in gaz.candidates(span.text)}
+            if len(codes) == 1:
+                code = next(iter(codes))
+                d = gaz.division(code)
+                if d is not None and (d.level != "county" or d.curated or place is not None
+                                      or normalise(span.text) != normalise(d.base)):
+                    context.update({d.province, prefecture_id(code)})
+            else:
+                provs = {gaz.division(c).province for c in codes}
+                if len(provs) == 1 and any(gaz.division(c).level != "county" for c in codes):
+                    context.update(provs)
+        persons = [(e.start, e.end) for e in doc.ents if e.label_ == "PERSON"]
+        for span, place in pending:
+            if place is not None:
+                out.append(self._division_mention(span.start_char, span.end_char, place.code, "place"))
+                blocked.append((span.start_char, span.end_char))
+                continue
+            cands = gaz.candidates(span.text)
+            code = self.resolve(span, cands, doc, context, prefer_city=self._says_city(doc, span))
+            if code is None:
+                continue
+            d = gaz.division(code)
+            bare_county = d.level == "county" and not d.curated and normalise(span.text) == normalise(d.base)
+            if bare_county:
+                if not is_pinyin_word(span.text, 2):
+                    continue  # one-syllable bare names (`You`, `Pei`) are English words or surnames
+                in_person = any(s <= span.start and span.end <= e for s, e in persons)
+                if in_person or (d.province not in context - {None} and prefecture_id(code) not in context):
+                    continue  # bare county names need the article to name their province
+            out.append(self._division_mention(span.start_char, span.end_char, code, "gazetteer"))
+            blocked.append((span.start_char, span.end_char))
+
+        # zones, hosted by the division inside their name or the nearest one named around them
+        for zone, modifier in zones:
+            inner = self._places_in(modifier, context)
+            host = inner[0][1] if inner else self._nearest_host(zone, out)
+            zid = "zone:" + re.sub(r"[^a-z0-9]+", "-", zone.text.lower().replace("&", "and")).strip("-")
+            d = gaz.division(host)
+            out.append(Mention(zone.start_char, zone.end_char, zid, "zone", zone.text, host,
+                               d.province if d else None, "zone_pattern"))
+            blocked.append((zone.start_char, zone.end_char))
+
+        # the model's place entities the matcher did not cover (all-caps headlines, variants)
+        for ent in doc.ents:
+            if ent.label_ not in {"GPE", "LOC"} or not free(ent.start_char, ent.end_char):
+                continue
+            form = ent.text
+            if form.isupper():
+                form = " ".join(w.capitalize() for w in form.split(" "))
+            cands = gaz.candidates(re.sub(r"['’]s$", "", form))
+            if cands:
+                code = self.resolve(ent, cands, doc, context, prefer_city=self._says_city(doc, ent))
+                if code:
+                    out.append(self._division_mention(ent.start_char, ent.end_char, code, "model"))
+                    blocked.append((ent.start_char, ent.end_char))
+
+        if self.emit_country:
+            for tok in doc:
+                if tok.text in {"China", "PRC", "Chinese"} and free(tok.idx, tok.idx + len(tok.text)):
+                    span = doc[tok.i:tok.i + 1]
+                    if self.organisation_context(doc, span) == "organisation":
+                        continue
+                    if tok.text == "Chinese" and tok.i + 1 < len(doc) and doc[tok.i + 1].text[:1].isupper():
+                        continue  # `Chinese Academy of Sciences`, `Chinese Taipei`
+                    out.append(Mention(tok.idx, tok.idx + len(tok.text), COUNTRY_ID, "country", COUNTRY_NAME,
+                                       None, None, "country"))
+        out.sort(key=lambda m: (m.start, m.end, m.region_id))
+        return out
+
+    def _nearest_host(self, zone: Span, mentions: list[Mention]) -> str | None:
+        """The division named nearest to the zone in its sentence, else the article's most named one."""
+        sent = zone.sent if zone.doc.has_annotation("SENT_START") else zone.doc[:]
+        divisions = [m for m in mentions if m.admin_id and m.level in ("province", "prefecture", "county")]
+        same = [m for m in divisions if sent.start_char <= m.start < sent.end_char]
+        if same:
+            return min(same, key=lambda m: min(abs(m.start - zone.end_char), abs(zone.start_char - m.end)))\
+                .admin_id
+        if divisions:
+            counts = pd.Series([m.admin_id for m in divisions]).value_counts()
+            return str(counts.index[0])
+        return None
+
+    def _division_mention(self, start: int, end: int, code: str, source: str) -> Mention:
+        d = self.gaz.division(code)
+        return Mention(start, end, code, d.level, d.name, code, d.province, source)
+
+
+def _longest_first(spans: list[Span]) -> list[Span]:
+    """Non-overlapping spans, longer ones winning (spaCy's filter_spans order, kept in text order)."""
+    from spacy.util import filter_spans
+
+    return sorted(filter_spans(spans), key=lambda s: s.start)
+
+
+@Language.factory("region_recognizer", default_config={"spans_key": SPANS_KEY, "emit_country": True})
+def make_region_recognizer(nlp: Language, name: str, spans_key: str, emit_country: bool) -> RegionRecognizer:
+    return RegionRecognizer(nlp, name=name, spans_key=spans_key, emit_country=emit_country)
+
+
+@lru_cache(maxsize=1)
+def recognizer_pipeline() -> Language:
+    """A blank English pipeline holding only the region recognizer (Docs come from the tokens table)."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("region_recognizer")
+    return nlp
+
+
+def region_docs(articles: pd.DataFrame, tokens: pd.DataFrame) -> dict[str, Doc]:
+    """Docs rebuilt from `tokens` with `doc.spans["regions"]` and `doc.user_data["region_records"]` set."""
+    nlp = recognizer_pipeline()
+    component = nlp.get_pipe("region_recognizer")
+    docs = docs_from_tokens(tokens, nlp.vocab)
+    return {aid: component(doc) for aid, doc in docs.items()}
+
+
+def run(articles: pd.DataFrame, tokens: pd.DataFrame) -> pd.DataFrame:
+    """The REGIONS table: one row per region mention of every parsed article."""
+    rows = []
+    for aid, doc in region_docs(articles, tokens).items():
+        sids = sentence_ids(doc)
+        for rec in doc.user_data[RECORDS_KEY]:
+            span = doc.char_span(rec["start"], rec["end"], alignment_mode="expand")
+            rows.append({"article_id": aid, "sentence_id": int(sids[span.start]) if span is not None else None, **rec})
+    if not rows:
+        return schema.empty("regions")
+    return pd.DataFrame(rows, columns=schema.REGIONS.names)
+
+
+def score_regions(examples) -> dict[str, float]:
+    """spaCy-style scorer: P/R/F of per-doc region-id sets at prefecture level (SPEC §6), `CN` excluded.
+
+    `examples` are spaCy `Example`s whose reference Doc has `doc.spans["regions"]` with kb_id_ gold ids.
+    """
+    tp = n_pred = n_gold = 0
+    for eg in examples:
+        pred = _id_set(eg.predicted)
+        gold = _id_set(eg.reference)
+        tp += len(pred & gold)
+        n_pred += len(pred)
+        n_gold += len(gold)
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    return {"regions_p": p, "regions_r": r, "regions_f": 2 * p * r / (p + r) if p + r else 0.0}
+
+
+def _id_set(doc: Doc) -> set[str]:
+    records = doc.user_data.get(RECORDS_KEY)
+    if records is not None:
+        ids = {r["admin_id"] if r["level"] == "zone" else r["region_id"] for r in records}
+    else:
+        ids = {s.kb_id_ for s in doc.spans.get(SPANS_KEY, [])}
+    return {prefecture_id(i) for i in ids if i} - {COUNTRY_ID}

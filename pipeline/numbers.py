@@ -1,0 +1,216 @@
+"""The number grammar: number text (digits, spelled numbers, scale words) and the qualifiers around it.
+
+Pure text functions with no spaCy: `find_numbers` lists the numbers written in a text with
+their values, `parse_number` reads one number phrase, `qualifier_before`/`qualifier_after`
+read the qualifier adjacent to a figure. The vocabularies are data in rules/quantities/.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules" / "quantities"
+
+QUALIFIERS = ("exact", "about", "more_than", "at_least", "less_than", "at_most")
+
+
+@lru_cache(maxsize=None)
+def load_rules(name: str) -> dict:
+    """A rules/quantities/<name>.yaml file, loaded once per process."""
+    with open(RULES_DIR / f"{name}.yaml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@dataclass(frozen=True)
+class NumberMatch:
+    """A number written in a text: `start:end` covers the digits or words and any scale word."""
+    start: int
+    end: int
+    value: float          # scale applied (`31.6 billion` -> 3.16e10)
+    digits_end: int       # end of the bare number, before the scale word
+    scale: float          # 1.0 when no scale word
+    spelled: bool         # written in words (`seven`)
+    abbreviated: bool     # scale given as an abbreviation (`3b`): only money may use it
+    integer_text: bool    # digits with no separator or decimal (`2020`): years look like this
+
+    @property
+    def unscaled(self) -> float:
+        return self.value / self.scale
+
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _grammar() -> dict:
+    scales = load_rules("scales")
+    units_rules = load_rules("units")
+    unit_words = _alternation(scales["units"])
+    ten_words = _alternation(scales["tens"])
+    small = rf"(?:(?:{ten_words})(?:-(?:{unit_words}))?|(?:{unit_words}))"
+    spelled = rf"\b{small}(?:\s+hundred(?:\s+(?:and\s+)?{small})?)?\b"
+    scale_words = _alternation(scales["words"])
+    return {
+        "digits": re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])"),
+        "spelled": re.compile(spelled, re.IGNORECASE),
+        "scale": re.compile(rf"(?:(?:\s+|-)(?:{scale_words})\b)+", re.IGNORECASE),
+        "abbrev_spaced": re.compile(r"\s?(bn|bln|mn|mln|trln|tn)\b", re.IGNORECASE),
+        "abbrev_glued": re.compile(r"(b|m|k)\b"),
+        "glued_letters": re.compile(r"[^\W\d_]+"),
+        "glued_symbols": {s.lower() for s in units_rules.get("glued_symbols", [])},
+        "ordinal": re.compile(r"(?:st|nd|rd|th)\b", re.IGNORECASE),
+        "scale_values": {k.lower(): float(v) for k, v in scales["words"].items()},
+        "abbrev_values": {k.lower(): float(v) for k, v in scales["abbreviations"].items()},
+        "small_values": {**{k: v for k, v in scales["units"].items()}, **{k: v for k, v in scales["tens"].items()}},
+    }
+
+
+def _spelled_value(text: str) -> float | None:
+    """Value of a spelled number up to the hundreds (`twenty-one`, `three hundred and five`)."""
+    small = _grammar()["small_values"]
+    total, current = 0.0, 0.0
+    words = re.split(r"[\s-]+", text.lower().strip())
+    if not words or words == [""]:
+        return None
+    for word in words:
+        if word == "and":
+            continue
+        if word == "hundred":
+            current = (current or 1.0) * 100
+        elif word in small:
+            current += small[word]
+        else:
+            return None
+    return total + current
+
+
+def _scale_value(text: str) -> float:
+    values = _grammar()["scale_values"]
+    scale = 1.0
+    for word in re.split(r"[\s-]+", text.strip(" -")):
+        scale *= values[word.lower()]
+    return scale
+
+
+def parse_number(text: str) -> float | None:
+    """Read one number phrase (`1,234.5`, `seven`, `31.6 billion`, `3b`); None when it is not one."""
+    text = text.strip()
+    found = find_numbers(text, allow_abbreviated=True)
+    if len(found) != 1 or found[0].start != 0 or found[0].end != len(text):
+        return None
+    return found[0].value
+
+
+def _glued_ok(text: str, end: int, g: dict) -> tuple[bool, int, float, bool]:
+    """What letters glued to the digits mean: (keep?, new end, scale, abbreviated)."""
+    m = g["glued_letters"].match(text, end)
+    if not m:
+        return True, end, 1.0, False
+    letters = m.group(0)
+    if g["abbrev_glued"].fullmatch(letters) or letters.lower() in ("bn", "bln", "mn", "mln", "tn", "trln"):
+        return True, m.end(), g["abbrev_values"][letters.lower()], True
+    if letters.lower() in g["glued_symbols"]:
+        return True, end, 1.0, False
+    return False, end, 1.0, False          # `5G`, `16th`, `3D`: a name or an ordinal
+
+
+def find_numbers(text: str, allow_abbreviated: bool = True) -> list[NumberMatch]:
+    """Every number in `text`, in order, with its scale word; names like `G20`/`5G` and ordinals excluded."""
+    g = _grammar()
+    found: list[NumberMatch] = []
+    for m in g["digits"].finditer(text):
+        start, end = m.start(), m.end()
+        before = text[start - 1] if start else ""
+        if before.isalpha() and not _currency_glued_before(text, start):
+            continue                                        # `G20`, `A380`
+        if before == "/" or text[end:end + 1] == "/" and text[end + 1:end + 2].isdigit():
+            continue                                        # `1/2`
+        digits = m.group(0)
+        value = float(digits.replace(",", ""))
+        if _minus_sign_before(text, start):
+            start, value = start - 1, -value
+        ok, new_end, scale, abbreviated = _glued_ok(text, end, g)
+        if not ok:
+            continue
+        digits_end = end
+        if not abbreviated:
+            sm = g["scale"].match(text, end)
+            if sm:
+                scale, new_end = _scale_value(sm.group(0)), sm.end()
+            elif allow_abbreviated:
+                am = g["abbrev_spaced"].match(text, end)
+                if am:
+                    scale, new_end, abbreviated = g["abbrev_values"][am.group(1).lower()], am.end(), True
+        found.append(NumberMatch(start, new_end, value * scale, digits_end, scale, False, abbreviated,
+                                 "," not in digits and "." not in digits))
+    for m in g["spelled"].finditer(text):
+        start, end = m.start(), m.end()
+        if text[end:end + 1] == "-" and text[end + 1:end + 2].isalpha():
+            continue                                        # `five-year plan`
+        if any(n.start <= start < n.end for n in found):
+            continue
+        value = _spelled_value(m.group(0))
+        if value is None:
+            continue
+        scale, new_end = 1.0, end
+        sm = g["scale"].match(text, end)
+        if sm:
+            scale, new_end = _scale_value(sm.group(0)), sm.end()
+        found.append(NumberMatch(start, new_end, value * scale, end, scale, True, False, False))
+    found.sort(key=lambda n: n.start)
+    return found
+
+
+def _minus_sign_before(text: str, start: int) -> bool:
+    """`-2.3%` is negative; `5-6%` and `5 - 6%` are ranges, `COVID-19` a name."""
+    if start == 0 or text[start - 1] not in "-−":
+        return False
+    if start >= 2 and text[start - 2].isalnum():
+        return False                                   # `5-6%`, `COVID-19`
+    before = text[:start - 1].rstrip()
+    return not before or not (before[-1].isdigit() or before[-1] == "%")
+
+
+def _currency_glued_before(text: str, start: int) -> bool:
+    """`RMB20` / `US$5`: letters right before the digits that are a currency prefix."""
+    prefixes = load_rules("currencies")["prefix"]
+    return any(text.endswith(p, 0, start) and p[-1].isalpha() for p in prefixes)
+
+
+@lru_cache(maxsize=1)
+def _qualifier_patterns() -> tuple[re.Pattern, dict, re.Pattern, dict]:
+    rules = load_rules("qualifiers")
+    before = {k.lower(): v for k, v in rules["before"].items()}
+    after = {k.lower(): v for k, v in rules["after"].items()}
+    before_re = re.compile(rf"(?<![\w-])({_alternation(before)})\s*$", re.IGNORECASE)
+    after_re = re.compile(rf"^\s*({_alternation(after)})(?![\w-])", re.IGNORECASE)
+    return before_re, before, after_re, after
+
+
+# How far back a qualifier may start: the longest phrase in rules/quantities/qualifiers.yaml is
+# 14 characters; 40 leaves room for spacing.
+_QUALIFIER_WINDOW = 40
+
+
+def qualifier_before(text: str, pos: int) -> tuple[str, int] | None:
+    """The qualifier phrase that ends right before `pos` (whitespace between allowed): (qualifier, its start)."""
+    before_re, before, _, _ = _qualifier_patterns()
+    lo = max(0, pos - _QUALIFIER_WINDOW)
+    m = before_re.search(text[lo:pos])
+    if not m:
+        return None
+    return before[m.group(1).lower()], lo + m.start(1)
+
+
+def qualifier_after(text: str, pos: int) -> tuple[str, int] | None:
+    """The qualifier phrase that starts right after `pos` (`or more`): (qualifier, its end)."""
+    _, _, after_re, after = _qualifier_patterns()
+    m = after_re.match(text[pos:pos + _QUALIFIER_WINDOW])
+    if not m:
+        return None
+    return after[m.group(1).lower()], pos + m.end(1)

@@ -1,0 +1,317 @@
+"""Article metadata from a page's text: publication date, publisher, and the latest date in the body.
+
+The publication date is the date printed in the page header (a metadata line such as
+`(Xinhua) Updated: 2016-03-03 11:02`, or a dateline `BEIJING, March 5, 2024 --`), never a
+date the body talks about. Formats and lexicons live in rules/clean/dates.yaml and
+rules/clean/publishers.yaml; dateparser reads only the few header lines that carry a date
+label but no known format.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules" / "clean"
+
+_TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?![\w:])", re.I)
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
+@dataclass(frozen=True)
+class DateRules:
+    month_names: dict[str, int]
+    full_patterns: tuple[re.Pattern, ...]
+    header_patterns: tuple[re.Pattern, ...]
+    date_labels: re.Pattern
+    dateline: re.Pattern
+    infer_dateline_year: bool
+    horizon_words: re.Pattern
+    body_year: re.Pattern
+    min_year: int
+    dateparser_languages: tuple[str, ...]
+    dateparser_settings: dict
+
+
+@dataclass(frozen=True)
+class PublisherRules:
+    aliases: re.Pattern          # every alias, longest first
+    canonical: dict[str, str]    # lower-case alias -> canonical name
+    domain: re.Pattern
+
+
+@dataclass(frozen=True)
+class MetaLine:
+    """What a page-metadata line says: its date (if any, valid) and the publishers it names."""
+
+    date: dt.date | None
+    publishers: tuple[str, ...]
+
+
+def _load(name: str) -> dict:
+    return yaml.safe_load((RULES_DIR / name).read_text(encoding="utf-8"))
+
+
+@functools.cache
+def date_rules() -> DateRules:
+    data = _load("dates.yaml")
+    months = {k.lower(): int(v) for k, v in data["month_names"].items()}
+    month_alt = "|".join(sorted(months, key=len, reverse=True))
+
+    def compile_(pattern: str) -> re.Pattern:
+        return re.compile(pattern.replace("{MONTH}", month_alt), re.I)
+
+    dp = data["dateparser"]
+    settings = {
+        "RELATIVE_BASE": dt.datetime.fromisoformat(str(dp["relative_base"])),
+        "PREFER_DATES_FROM": dp["prefer_dates_from"],
+        "REQUIRE_PARTS": list(dp["require_parts"]),
+        "RETURN_AS_TIMEZONE_AWARE": False,
+        "PARSERS": ["absolute-time"],
+    }
+    return DateRules(
+        month_names=months,
+        full_patterns=tuple(compile_(p) for p in data["full_date_patterns"].values()),
+        header_patterns=tuple(compile_(p) for p in data["header_only_patterns"].values()),
+        date_labels=re.compile(data["date_labels"], re.I),
+        # The dateline's place is upper case: matched case-sensitively (month names are capitalised).
+        dateline=re.compile(data["dateline"].replace("{MONTH}", _capitalised_alternation(months))),
+        infer_dateline_year=bool(data["infer_dateline_year"]),
+        horizon_words=re.compile(data["horizon_words"], re.I),
+        body_year=re.compile(data["body_year"]),
+        min_year=int(data["min_year"]),
+        dateparser_languages=tuple(dp["languages"]),
+        dateparser_settings=settings,
+    )
+
+
+def _capitalised_alternation(months: dict[str, int]) -> str:
+    names = sorted(months, key=len, reverse=True)
+    return "|".join(f"{n.capitalize()}|{n.upper()}" for n in names)
+
+
+@functools.cache
+def publisher_rules() -> PublisherRules:
+    data = _load("publishers.yaml")
+    canonical: dict[str, str] = {}
+    for name, aliases in data["publishers"].items():
+        for alias in [name, *aliases]:
+            canonical[str(alias).lower()] = name
+    alternation = "|".join(re.escape(a) for a in sorted(canonical, key=len, reverse=True))
+    return PublisherRules(
+        aliases=re.compile(rf"(?<![\w.])(?:{alternation})(?![\w])", re.I),
+        canonical=canonical,
+        domain=re.compile(data["domain"], re.I),
+    )
+
+
+def today() -> dt.date:
+    """The day of the run: no article can be published after it."""
+    return dt.date.today()
+
+
+def make_date(year: int, month: int, day: int) -> dt.date | None:
+    """A real calendar date between rules' min_year and the day of the run, else None."""
+    try:
+        date = dt.date(year, month, day)
+    except (ValueError, OverflowError):
+        return None
+    if date.year < date_rules().min_year or date > today():
+        return None
+    return date
+
+
+def _month(match: re.Match) -> int:
+    groups = match.groupdict()
+    if groups.get("monthname"):
+        return date_rules().month_names[groups["monthname"].lower().rstrip(".")]
+    return int(groups["month"])
+
+
+def _date_of(match: re.Match) -> dt.date | None:
+    groups = match.groupdict()
+    if groups.get("year"):
+        year = int(groups["year"])
+    elif groups.get("year2"):
+        year = 2000 + int(groups["year2"])
+    else:
+        return None
+    return make_date(year, _month(match), int(groups["day"]))
+
+
+def full_dates(text: str) -> list[tuple[int, int, dt.date]]:
+    """(start, end, date) of every valid full date (day, month, year) in `text`, in text order."""
+    found: list[tuple[int, int, dt.date]] = []
+    taken: list[tuple[int, int]] = []
+    for pattern in date_rules().full_patterns:
+        for m in pattern.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            taken.append(m.span())
+            date = _date_of(m)
+            if date is not None:
+                found.append((m.start(), m.end(), date))
+    return sorted(found)
+
+
+def header_date_spans(line: str) -> list[tuple[int, int, dt.date | None]]:
+    """Date expressions of a header line (full dates and header-only site formats), valid or not."""
+    spans: list[tuple[int, int, dt.date | None]] = []
+    rules = date_rules()
+    for pattern in rules.full_patterns + rules.header_patterns:
+        for m in pattern.finditer(line):
+            if any(m.start() < e and s < m.end() for s, e, _ in spans):
+                continue
+            spans.append((m.start(), m.end(), _date_of(m)))
+    return sorted(spans, key=lambda s: s[0])
+
+
+def parse_with_dateparser(text: str) -> dt.date | None:
+    """dateparser on a short header string (English, fixed base, full date required), validated."""
+    import dateparser  # imported lazily: only header lines with an unknown date format need it
+
+    rules = date_rules()
+    try:
+        parsed = dateparser.parse(text[:60], languages=list(rules.dateparser_languages),
+                                  settings=rules.dateparser_settings)
+    except Exception:  # noqa: BLE001 - dateparser can raise on odd input; no date then
+        return None
+    return make_date(parsed.year, parsed.month, parsed.day) if parsed else None
+
+
+def parse_date_string(value: object) -> dt.date | None:
+    """A date given as metadata (JSONL `published`, trafilatura's date): ISO first, then dateparser."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return make_date(value.year, value.month, value.day)
+    if isinstance(value, dt.date):
+        return make_date(value.year, value.month, value.day)
+    text = str(value).strip()
+    if not text:
+        return None
+    spans = header_date_spans(text)
+    for _, _, date in spans:
+        if date is not None:
+            return date
+    return parse_with_dateparser(text)
+
+
+def metadata_line(line: str, filler_words: frozenset[str], max_leftover_words: int, max_chars: int) -> MetaLine | None:
+    """The line read as a page-metadata line (date, source, widgets), or None when it says more than that.
+
+    A metadata line is one whose words, once its dates, times, date labels, publisher names,
+    domains and `filler_words` are removed, are at most `max_leftover_words`; it must carry
+    a date or a date label, so that a short heading is never taken for metadata.
+    """
+    if len(line) > max_chars:
+        return None
+    rules = date_rules()
+    spans = header_date_spans(line)
+    has_label = rules.date_labels.search(line) is not None
+    if not spans and not has_label:
+        return None
+    rest = line
+    for start, end, _ in sorted(spans, reverse=True):
+        rest = rest[:start] + " " + rest[end:]
+    publishers = publishers_named(rest)
+    prules = publisher_rules()
+    rest = prules.aliases.sub(" ", rest)
+    rest = prules.domain.sub(" ", rest)
+    rest = _TIME.sub(" ", rest)
+    rest = rules.date_labels.sub(" ", rest)
+    leftover = [w for w in _WORD.findall(rest) if w.lower() not in filler_words]
+    # What metadata leaves is names (`Gov`, `Zhang Wei`); a sentence leaves lower-case words.
+    if len(leftover) > max_leftover_words or sum(w[:1].islower() for w in leftover) > 1:
+        return None
+    date = next((d for _, _, d in spans if d is not None), None)
+    if date is None and not spans and has_label:
+        label = rules.date_labels.search(line)
+        date = parse_with_dateparser(line[label.end():]) if label else None
+        if date is None:
+            return None  # a label with nothing that reads as a date: not a metadata line
+    return MetaLine(date=date, publishers=publishers)
+
+
+def publishers_named(text: str) -> tuple[str, ...]:
+    """Canonical publishers named in `text`, in order: lexicon names first, then unknown domains."""
+    prules = publisher_rules()
+    named: list[tuple[int, str]] = [(m.start(), prules.canonical[m.group(0).lower()])
+                                    for m in prules.aliases.finditer(text)]
+    out = list(dict.fromkeys(name for _, name in sorted(named)))
+    if not out:
+        out = [m.group(0).lower() for m in prules.domain.finditer(text)]
+    return tuple(dict.fromkeys(out))
+
+
+def canonical_publisher(name: str | None) -> str | None:
+    """The lexicon name of a site name or host (`chinadaily.com.cn` -> `China Daily`), else the name as given."""
+    if not name or not str(name).strip():
+        return None
+    name = str(name).strip()
+    host = re.sub(r"^(?:https?://)?", "", name).split("/")[0].lower()
+    prules = publisher_rules()
+    if host in prules.canonical:
+        return prules.canonical[host]
+    # Longest listed domain that the host ends with (`english.yunnan.cn` -> `yunnan.cn`).
+    for alias, canonical in sorted(prules.canonical.items(), key=lambda kv: -len(kv[0])):
+        if "." in alias and (host == alias or host.endswith("." + alias)):
+            return canonical
+    named = publishers_named(name)
+    return named[0] if named else name
+
+
+@dataclass(frozen=True)
+class Dateline:
+    date: dt.date | None
+    year_inferred: bool
+    agency: str | None
+
+
+def dateline(paragraph: str, body: str) -> Dateline | None:
+    """The dateline opening `paragraph` (`HAIKOU, Jan. 23 --`), with its date.
+
+    Without a printed year, the year is the latest one the body names outside horizons
+    (`by 2035`), when rules allow it (see dates.yaml), and the result is marked inferred.
+    """
+    rules = date_rules()
+    m = rules.dateline.match(paragraph)
+    if not m:
+        return None
+    agency_match = re.search(r"\(([^)]{1,40})\)", m.group(0))
+    agency = publishers_named(agency_match.group(1))[0] if agency_match and publishers_named(agency_match.group(1)) else None
+    month, day = _month(m), int(m.group("day"))
+    if m.group("year"):
+        return Dateline(make_date(int(m.group("year")), month, day), False, agency)
+    if not rules.infer_dateline_year:
+        return Dateline(None, False, agency)
+    for year in sorted(body_years(body), reverse=True):
+        date = make_date(year, month, day)
+        if date is not None:
+            return Dateline(date, True, agency)
+    return Dateline(None, False, agency)
+
+
+def body_years(body: str) -> set[int]:
+    """Years the body names as a time of events (not as a horizon such as `by 2035`), up to this year."""
+    rules = date_rules()
+    years: set[int] = set()
+    this_year = today().year
+    for m in rules.body_year.finditer(body):
+        year = int(m.group("year"))
+        if not rules.min_year <= year <= this_year:
+            continue
+        if rules.horizon_words.search(body[max(0, m.start() - 30):m.start()]):
+            continue
+        years.add(year)
+    return years
+
+
+def latest_date(text: str) -> dt.date | None:
+    """The latest valid full date written in `text` (the fallback reference date)."""
+    dates = [d for _, _, d in full_dates(text)]
+    return max(dates) if dates else None

@@ -1,0 +1,479 @@
+"""Quantities stage: every number with a unit (percentages, money, counts, physical units) in the clean text.
+
+Two layers:
+- `figures_in_text(text)` — the text grammar, no spaCy: numbers (pipeline/numbers.py) with their
+  currency, percent or domain unit, qualifier, ranges (`6 to 6.5 percent`), distributive lists
+  (`5.7, 6.5 and 3 percent`) and parenthetical conversions (`1 billion yuan (about $145 million)`).
+- `run(articles, tokens)` — adds what needs the parse: sentence ids, counts of things (a number
+  that modifies a noun: `57 projects`), physical units through quantulum3 on the candidate span
+  only, and the role of each money amount from the phrase that governs it.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+import warnings
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+import pandas as pd
+import pyarrow as pa
+
+from . import schema
+from .docs import docs_from_tokens
+from .nlp import blank
+from .numbers import NumberMatch, find_numbers, load_rules, qualifier_after, qualifier_before
+
+PERCENT_UNITS = ("percent", "percentage_point")
+
+
+@dataclass
+class Figure:
+    """A figure found in the text; offsets are into that text."""
+    start: int                 # mention start, qualifier included
+    end: int                   # mention end, unit and trailing qualifier included
+    number_start: int          # the bare number(s): first digit ..
+    number_end: int            # .. end of the last number and its scale word
+    value: float
+    unit: str | None           # None until a count or physical unit is resolved
+    qualifier: str = "exact"
+    value_high: float | None = None
+    unit_end: int | None = None    # where the unit text ends (None: no unit written yet)
+    abbreviated: bool = False
+    year_like: bool = False
+    spelled: bool = False
+    converts: "Figure | None" = None   # the amount this one converts (`130,000 yuan ($20,124)`)
+    list_id: int | None = None
+    list_index: int | None = None
+    list_size: int | None = None
+    item: str | None = None        # what a count counts (`project`)
+    role: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- rules
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict:
+    cur = load_rules("currencies")
+    units = load_rules("units")
+    percent_forms = {}
+    for unit, forms in units["percent"].items():
+        for form in forms:
+            percent_forms[form.lower()] = unit
+    suffix = {k.lower(): v for k, v in cur["suffix"].items()}
+    domain = {k.lower(): v for k, v in units["domain"].items()}
+    non_fig = load_rules("non_figures")["patterns"]
+    roles = load_rules("money_roles")
+    role_of = {p.lower(): role for role, phrases in roles["roles"].items() for p in phrases}
+    return {
+        "prefix": cur["prefix"],
+        # a prefix is whole: not the tail of a word (`BRMB`), space or nothing before the number
+        "prefix_re": re.compile(rf"(?<![A-Za-z$])({_alternation(cur['prefix'])})\s?$"),
+        # `%` may touch what follows (`5%-6%`); word forms must end a word
+        "percent_re": re.compile(rf"(?:\s*|-)(%|(?:{_alternation(set(percent_forms) - {'%'})})(?![\w-]))",
+                                 re.IGNORECASE),
+        "percent_forms": percent_forms,
+        "suffix_re": re.compile(rf"(?:\s*|-)({_alternation(suffix)})(?![\w$])", re.IGNORECASE),
+        "suffix": suffix,
+        "domain_re": re.compile(rf"\s*({_alternation(domain)})(?![\w-])", re.IGNORECASE),
+        "domain": domain,
+        "non_figures": [re.compile(p) for p in non_fig.values()],
+        "range_to": re.compile(r"^\s*(?:to|-|–|—|~)\s*$", re.IGNORECASE),
+        "range_and": re.compile(r"^\s*and\s*$", re.IGNORECASE),
+        "between": re.compile(r"(?<![\w-])between\s*$", re.IGNORECASE),
+        # `from 7 to 139`, `fell by 2 million to 1.4 billion` are changes, not ranges
+        # (`ranging from 5 to 6 percent` is one)
+        "from": re.compile(r"(?<![\w-])(?:(?<!ranging )(?<!range )(?<!ranges )from|by)\s*$", re.IGNORECASE),
+        "list_and": re.compile(r"\b(?:and|or)\b", re.IGNORECASE),
+        "list_sep": re.compile(r"^\s*(?:,|,?\s*(?:and|or)|;)\s*$", re.IGNORECASE),
+        "paren_open": re.compile(r"^\s*\(\s*$"),
+        "parens": re.compile(r"\([^()]*\)"),
+        "role_re": re.compile(rf"(?<![\w-])({_alternation(role_of)})(?:s)?(?![\w-])", re.IGNORECASE),
+        "role_of": role_of,
+        "anaphora_re": re.compile(rf"(?<![\w-])({_alternation(roles['anaphora'])})(?![\w-])", re.IGNORECASE),
+        "respectively": re.compile(r"\brespectively\b", re.IGNORECASE),
+        "clause_break": re.compile(r"[,;:]"),
+        "word": re.compile(r"\w+"),
+        "quantulum_names": units.get("quantulum_names", {}),
+        "quantulum_reject": set(units.get("quantulum_reject", [])),
+        "quantulum_entities": set(units.get("quantulum_entities", [])),
+        "not_unit_words": {w.lower() for w in units.get("not_unit_words", [])},
+        "not_count_heads": {w.lower() for w in units.get("not_count_heads", [])},
+    }
+
+
+def _masked_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for pattern in _patterns()["non_figures"]:
+        spans.extend(m.span() for m in pattern.finditer(text))
+    return spans
+
+
+def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(s < span[1] and span[0] < e for s, e in spans)
+
+
+def _is_year(n: NumberMatch) -> bool:
+    """A four-digit integer in 1900..2100 written without separators reads as a year."""
+    return n.integer_text and n.scale == 1.0 and 1900 <= n.value <= 2100
+
+
+# ---------------------------------------------------------------- text grammar
+
+def _figure_of(text: str, n: NumberMatch) -> Figure:
+    """A number with its currency prefix/suffix or percent unit, if any, written right next to it."""
+    p = _patterns()
+    start, end, unit, unit_end = n.start, n.end, None, None
+    pm = p["prefix_re"].search(text, max(0, n.start - 6), n.start)
+    if pm and pm.end() == n.start:
+        unit, start = p["prefix"][pm.group(1)], pm.start()
+    m = p["percent_re"].match(text, n.end)
+    if m and unit is None and not n.abbreviated:
+        unit, end = p["percent_forms"][m.group(1).lower()], m.end()
+        unit_end = end
+    else:
+        m = p["suffix_re"].match(text, n.end)
+        if m:
+            code = p["suffix"][m.group(1).lower()]
+            if unit is None or unit == code or m.group(1).lower() in ("yuan", "renminbi", "rmb"):
+                unit, end = unit or code, m.end()
+    if unit is not None:
+        unit_end = end
+    return Figure(start=start, end=end, number_start=n.start, number_end=n.end, value=n.value, unit=unit,
+                  unit_end=unit_end, abbreviated=n.abbreviated, year_like=_is_year(n), spelled=n.spelled,
+                  extra={"scale": n.scale, "unscaled": n.unscaled})
+
+
+def _merge_ranges(text: str, figs: list[Figure]) -> list[Figure]:
+    """`6 to 6.5 percent`, `6-6.5%`, `between 5 and 6 percent` -> one figure with value_high."""
+    p = _patterns()
+    out: list[Figure] = []
+    i = 0
+    while i < len(figs):
+        a = figs[i]
+        if i + 1 < len(figs):
+            b = figs[i + 1]
+            gap = text[a.end:b.start]
+            between = p["between"].search(text, max(0, a.start - 10), a.start)
+            connector = p["range_to"].match(gap) or (between and p["range_and"].match(gap))
+            from_before = p["from"].search(text, max(0, a.start - 16), a.start)
+            compatible = a.unit is None or a.unit == b.unit
+            # `2016 to 2020`, `4.4% in 2016 to 4.7%`: a bare year is no bound (`between 2000 and 2050 yuan` is)
+            years = (a.year_like and a.unit is None and not between) or (b.year_like and b.unit is None)
+            if connector and compatible and not from_before and not years \
+                    and (between or b.unit is not None or "-" not in gap):
+                value = a.value
+                if a.extra["scale"] == 1.0 and b.extra["scale"] != 1.0:
+                    value = a.value * b.extra["scale"]        # `1.5 to 2 billion yuan`
+                merged = replace(b, start=between.start() if between else a.start, number_start=a.number_start,
+                                 value=value, value_high=b.value, year_like=False,
+                                 qualifier=a.qualifier if a.qualifier != "exact" else b.qualifier)
+                out.append(merged)
+                i += 2
+                continue
+        out.append(a)
+        i += 1
+    return out
+
+
+def _gap_without_parens(text: str, figs: list[Figure], i: int, j: int) -> str:
+    """Text between figures i and j with parenthesised conversions removed."""
+    return _patterns()["parens"].sub(" ", text[figs[i].end:figs[j].start])
+
+
+def _mark_conversions(text: str, figs: list[Figure]) -> None:
+    """`130,000 yuan ($20,124)`: the amount in brackets right after another amount converts it."""
+    p = _patterns()
+    for i in range(1, len(figs)):
+        a, b = figs[i - 1], figs[i]
+        if a.unit and b.unit and schema.is_currency(a.unit) and schema.is_currency(b.unit) \
+                and p["paren_open"].match(text[a.end:b.start]) and text[b.end:b.end + 3].lstrip().startswith(")"):
+            b.converts = a.converts if a.converts is not None else a
+
+
+def _mark_lists(text: str, figs: list[Figure]) -> None:
+    """Distributive lists: `5.7, 6.5 and 3 percent` -> each takes the unit (and scale) of the last item.
+
+    Lists of figures that each carry the same unit (`10 percent and 14 percent`) are numbered too,
+    so the link stage can distribute them over `respectively`.
+    """
+    p = _patterns()
+    primary = [i for i, f in enumerate(figs) if f.converts is None]
+    groups: list[list[int]] = []
+    for i in primary:
+        if groups and p["list_sep"].match(_gap_without_parens(text, figs, groups[-1][-1], i)):
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    list_id = 0
+    for group in groups:
+        # split at a unit: a unitless item takes the unit of the next item that has one
+        runs: list[list[int]] = []
+        current: list[int] = []
+        for i in group:
+            current.append(i)
+            if figs[i].unit is not None:
+                runs.append(current)
+                current = []
+        if current:
+            runs.append(current)
+        merged: list[list[int]] = []
+        for run in runs:
+            last = figs[run[-1]]
+            # a bare number takes the unit only in an `and`/`or` list (`5.7, 6.5 and 3 percent`):
+            # `reached 6,195, 36 percent more` is no list
+            closes_list = len(run) == 1 or p["list_and"].search(_gap_without_parens(text, figs, run[-2], run[-1]))
+            if last.unit is None or any(figs[i].year_like for i in run) or not closes_list:
+                merged.extend([[i] for i in run])
+                continue
+            for i in run[:-1]:
+                f = figs[i]
+                f.unit = last.unit
+                if f.extra["scale"] == 1.0 and last.extra["scale"] != 1.0:
+                    f.value *= last.extra["scale"]
+                    if f.value_high is not None:
+                        f.value_high *= last.extra["scale"]
+            if merged and figs[merged[-1][-1]].unit == last.unit and len(merged[-1]) >= 1:
+                merged[-1].extend(run)
+            else:
+                merged.append(run)
+        for run in merged:
+            if len(run) < 2 or figs[run[0]].unit is None:
+                continue
+            for k, i in enumerate(run):
+                figs[i].list_id, figs[i].list_index, figs[i].list_size = list_id, k, len(run)
+            list_id += 1
+
+
+def _qualify(text: str, figs: list[Figure]) -> None:
+    for f in figs:
+        q = qualifier_before(text, f.start)
+        if q:
+            f.qualifier, f.start = q
+        tail = f.unit_end if f.unit_end is not None else f.number_end
+        q = qualifier_after(text, tail)
+        if q and f.unit is not None:
+            f.qualifier, f.end = q[0], max(f.end, q[1])
+
+
+def figures_in_text(text: str) -> list[Figure]:
+    """The figures of a text that the grammar alone can tell: money, percentages, and bare numbers
+    (unit None) that the parse may later make counts or physical quantities."""
+    masked = _masked_spans(text)
+    numbers = [n for n in find_numbers(text) if not _overlaps((n.start, n.digits_end), masked)]
+    figs = [_figure_of(text, n) for n in numbers]
+    figs = [f for f in figs if not (f.abbreviated and (f.unit is None or not schema.is_currency(f.unit)))]
+    _qualify(text, figs)
+    figs = _merge_ranges(text, figs)
+    _mark_conversions(text, figs)
+    _mark_lists(text, figs)
+    return figs
+
+
+# ---------------------------------------------------------------- units from the parse
+
+def _domain_unit(text: str, f: Figure) -> tuple[str, int] | None:
+    p = _patterns()
+    m = p["domain_re"].match(text, f.number_end)
+    if m:
+        return p["domain"][m.group(1).lower()], m.end()
+    return None
+
+
+@lru_cache(maxsize=1)
+def _quantulum():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from quantulum3 import parser
+    return parser
+
+
+# Words after the number handed to quantulum3: enough for `square kilometres per hour`.
+_QUANTULUM_WORDS = 4
+
+
+def _quantulum_unit(text: str, f: Figure) -> tuple[str, int] | None:
+    """A physical unit right after the number, by quantulum3 on the number and the next few words."""
+    p = _patterns()
+    tail = re.match(r"(?:\s*[^\s,;:()]+){0,%d}" % _QUANTULUM_WORDS, text[f.number_end:f.number_end + 60])
+    window_text = text[f.number_start:f.number_end + (tail.end() if tail else 0)]
+    first_word = re.match(r"\s*([^\s,;:()]+)", text[f.number_end:f.number_end + 40])
+    if not first_word or not re.search(r"[A-Za-z]", first_word.group(1)) \
+            or first_word.group(1).lower() in p["not_unit_words"]:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            found = _quantulum().parse(window_text)
+        except Exception:  # noqa: BLE001 - quantulum3 raises on odd inputs; the span is then no unit
+            return None
+    for q in found:
+        if q.span[0] > 1:
+            continue
+        name = q.unit.name
+        if name in p["quantulum_reject"] or q.unit.entity.name not in p["quantulum_entities"]:
+            return None
+        if q.span[1] <= f.number_end - f.number_start:
+            return None
+        return p["quantulum_names"].get(name, name), f.number_start + q.span[1]
+    return None
+
+
+def _count_head(doc, f: Figure):
+    """The noun a bare number counts (`57 projects` -> projects), from the dependency parse."""
+    span = doc.char_span(f.number_start, f.number_end, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return None
+    if any(t.ent_type_ in ("DATE", "TIME", "ORDINAL") for t in span):
+        return None
+    token = span[-1]
+    head = token.head
+    if token.dep_ not in ("nummod", "quantmod", "compound") and not any(t.dep_ == "nummod" for t in span):
+        return None
+    if head.i <= token.i or head.pos_ not in ("NOUN", "PROPN"):
+        return None
+    if head.lemma_.lower() in _patterns()["not_count_heads"] or head.ent_type_ in ("DATE", "TIME"):
+        return None
+    # the noun must be in the same phrase: at most a few modifiers between (`1,500 local jobs`)
+    if head.i - token.i > 4 or any(t.is_punct for t in doc[token.i + 1:head.i]):
+        return None
+    return head
+
+
+def _resolve_units(text: str, doc, figs: list[Figure]) -> list[Figure]:
+    """Give bare numbers a domain, quantulum3 or count unit; drop those that get none."""
+    kept = []
+    for f in figs:
+        if f.unit is None:
+            if f.year_like:
+                continue
+            found = _domain_unit(text, f) or _quantulum_unit(text, f)
+            if found:
+                f.unit, f.end = found
+                f.unit_end = f.end
+            elif not (f.spelled and f.value == 1) and doc is not None:
+                head = _count_head(doc, f)
+                if head is None:
+                    continue
+                f.unit, f.item, f.end = "count", head.lemma_.lower(), head.idx + len(head.text)
+            else:
+                continue
+            q = qualifier_after(text, f.unit_end or f.end)
+            if q and f.qualifier == "exact":
+                f.qualifier, f.end = q[0], q[1]
+        kept.append(f)
+    return kept
+
+
+# ---------------------------------------------------------------- money roles
+
+def _role_mentions(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
+    """(start, end, role) of every role phrase in text[lo:hi]."""
+    p = _patterns()
+    return [(m.start() + lo, m.end() + lo, p["role_of"][m.group(1).lower()])
+            for m in p["role_re"].finditer(text[lo:hi])]
+
+
+def _words(text: str) -> int:
+    """Distance in words, bracketed asides not counted (`15 billion yuan ($2.26 billion) of funds`)."""
+    return len(_patterns()["word"].findall(_patterns()["parens"].sub(" ", text)))
+
+
+def _role_near(text: str, f: Figure, mentions) -> tuple[str | None, float]:
+    """The role phrase nearest the amount: before it in the sentence, or after it in its clause."""
+    p = _patterns()
+    best, best_dist = None, 10 ** 6
+    for s, e, role in mentions:
+        if e <= f.start:
+            dist = _words(text[e:f.start])
+        elif s >= f.end:
+            gap = p["parens"].sub(" ", text[f.end:s])
+            if p["clause_break"].search(gap):
+                continue
+            dist = _words(gap) + 0.5          # at equal distance the phrase before governs
+        else:
+            continue
+        if dist < best_dist:
+            best, best_dist = role, dist
+    return best, best_dist
+
+
+def _assign_roles(text: str, figs: list[Figure], sentences: list[tuple[int, int]]) -> None:
+    """`role` of each money amount; a bracketed conversion shares the role of the amount it converts."""
+    p = _patterns()
+    money = [i for i, f in enumerate(figs) if schema.is_currency(f.unit)]
+    previous_sentence_role: dict[int, str] = {}
+    for i in money:
+        f = figs[i]
+        if f.converts is not None:
+            continue
+        sid = f.extra.get("sentence_index", 0)
+        s_start, s_end = sentences[sid] if sentences else (0, len(text))
+        mentions = _role_mentions(text, s_start, s_end)
+        role, _ = _role_near(text, f, mentions)
+        if f.list_size and f.list_size > 1 and p["respectively"].search(text, f.end, s_end):
+            first = next(g for g in figs if g.list_id == f.list_id)
+            before = [m for m in mentions if m[1] <= first.start]
+            if len(before) >= f.list_size:
+                role = before[len(before) - f.list_size + f.list_index][2]
+        if role is None and p["anaphora_re"].search(text, s_start, f.start):
+            role = previous_sentence_role.get(sid - 1)
+        f.role = role or "other"
+        previous_sentence_role[sid] = f.role
+    for i in money:
+        if figs[i].converts is not None:
+            figs[i].role = figs[i].converts.role or "other"
+
+
+# ---------------------------------------------------------------- stage
+
+
+def figures_of_article(text: str, doc=None) -> list[Figure]:
+    """All figures of one article, units resolved and money roles set, in text order."""
+    figs = figures_in_text(text)
+    figs = _resolve_units(text, doc, figs)
+    sentences = [(s.start_char, s.end_char) for s in doc.sents] if doc is not None else [(0, len(text))]
+    starts = [s for s, _ in sentences]
+    for f in figs:
+        f.extra["sentence_index"] = max(0, bisect.bisect_right(starts, f.number_start) - 1)
+    _assign_roles(text, figs, sentences)
+    return figs
+
+
+def run(articles: pd.DataFrame, tokens: pd.DataFrame) -> pd.DataFrame:
+    """The `quantities` table of every `ok` article (link columns left null)."""
+    docs = docs_from_tokens(tokens, blank().vocab)
+    rows = []
+    ok = articles[articles["status"] == "ok"] if "status" in articles.columns else articles
+    for article_id, text in zip(ok["article_id"].astype(str), ok["clean_text"]):
+        if not isinstance(text, str) or not text:
+            continue
+        doc = docs.get(article_id)
+        figs = figures_of_article(text, doc)
+        index_of = {id(f): k for k, f in enumerate(figs)}
+        for k, f in enumerate(figs):
+            rows.append({
+                "article_id": article_id,
+                "sentence_id": f.extra["sentence_index"],
+                "start": f.start, "end": f.end, "text": text[f.start:f.end],
+                "value": float(f.value), "value_high": f.value_high, "unit": f.unit, "qualifier": f.qualifier,
+                "role": f.role if schema.is_currency(f.unit) else None,
+                "quantity_id": k,
+                "number_start": f.number_start, "number_end": f.number_end, "item": f.item,
+                "converts": None if f.converts is None else index_of.get(id(f.converts)),
+                "list_index": f.list_index, "list_size": f.list_size,
+                "list_id": f.list_id,
+            })
+    frame = pd.DataFrame(rows, columns=schema.QUANTITIES.names)
+    for fld in schema.QUANTITIES:
+        if fld.type == pa.int32():
+            frame[fld.name] = frame[fld.name].astype("Int32")
+        elif fld.type == pa.float64():
+            frame[fld.name] = frame[fld.name].astype("float64")
+    return frame
+

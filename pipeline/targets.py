@@ -1,0 +1,332 @@
+"""Targets: whether a figure states a goal, and what it measures (indicator, measure, frequency).
+
+Functions over the spaCy parse of the figure's sentence, called from `link.run`. The
+vocabularies are data in rules/link/targets.yaml and rules/link/indicators.yaml.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from spacy.tokens import Span, Token
+
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules" / "link"
+
+VERBS = ("VERB", "AUX")
+NOUNS = ("NOUN", "PROPN", "PRON")
+SUBJECTS = ("nsubj", "nsubjpass", "csubj", "expl")
+# Dependencies along which a clause shares its head's tense, mood and subject.
+SHARING_DEPS = ("xcomp", "conj", "advcl", "acomp")
+TENSE_AUX = {"has", "have", "had", "was", "were", "is", "are", "did", "does", "do", "been", "be", "'s", "am"}
+
+
+@lru_cache(maxsize=None)
+def rules(name: str) -> dict:
+    """rules/link/<name>.yaml, loaded once per process."""
+    with open(RULES_DIR / f"{name}.yaml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@lru_cache(maxsize=1)
+def _cues() -> dict:
+    r = rules("targets")
+    return {
+        "future_aux": frozenset(w.lower() for w in r["future_aux"]),
+        "cue_verbs": frozenset(r["cue_verbs"]),
+        "cue_words": frozenset(r["cue_words"]),
+        "cue_predicates": frozenset(r["cue_predicates"]),
+        "commitment": [re.compile(r"\b" + re.escape(p) + r"\b", re.I) for p in r["commitment_nouns"]],
+        "completion_verbs": frozenset(r["completion_verbs"]),
+    }
+
+
+@lru_cache(maxsize=1)
+def _indicator_rules() -> dict:
+    r = rules("indicators")
+    return {
+        "indicators": [(name, re.compile(p, re.I)) for name, p in r["indicators"]],
+        "verb_indicators": r["verb_indicators"],
+        "ratio_units": frozenset(r["ratio_units"]),
+        "generic_heads": frozenset(r["generic_heads"]),
+        "change_units": frozenset(r["change_units"]),
+        "change_words": frozenset(r["change_words"]),
+        "level_words": frozenset(r["level_words"]),
+        "annual": [re.compile(p, re.I) for p in r["annual_phrases"]],
+    }
+
+
+# ------------------------------------------------------------------ clause structure
+
+def governing_verb(token: Token) -> Token:
+    """The first verb above a token (the token itself when it is one); the root when there is none."""
+    t = token
+    while t.pos_ not in VERBS and t.head.i != t.i:
+        t = t.head
+    return t
+
+
+def own_subject(verb: Token) -> Token | None:
+    return next((c for c in verb.children if c.dep_ in SUBJECTS), None)
+
+
+def _has_tense(verb: Token) -> bool:
+    return verb.tag_ in ("VBD", "VBZ", "VBP") or any(
+        c.dep_ in ("aux", "auxpass") and c.lower_ in TENSE_AUX for c in verb.children)
+
+
+def verb_chain(token: Token) -> list[Token]:
+    """The verbs a figure hangs from: its governing verb, then the verbs whose tense and subject
+    it shares (`strive to maintain`, `focus on …, add 5,000 mu`, `achieve …, creating jobs`)."""
+    chain = [governing_verb(token)]
+    while True:
+        v = chain[-1]
+        if v.dep_ not in SHARING_DEPS or v.head is v or v.head in chain:
+            break
+        if v.dep_ in ("conj", "advcl") and (own_subject(v) is not None or _has_tense(v)):
+            break
+        head = v.head
+        if head.pos_ not in VERBS and head.pos_ != "ADJ":
+            break
+        chain.append(head)
+    return chain
+
+
+def chain_subject(chain: list[Token]) -> Token | None:
+    """The subject of the first verb of the chain that has one."""
+    for v in chain:
+        s = own_subject(v)
+        if s is not None:
+            return s
+    return None
+
+
+# ------------------------------------------------------------------ kind
+
+def forward_cue(anchor: Token, sentence: Span) -> str | None:
+    """Why the figure at `anchor` is a goal or forecast (the cue word), or None when it is reported."""
+    c = _cues()
+    # Noun phrase cues on the way up to the verb: `planned total investment`, `a target of 7 percent`.
+    t = anchor
+    while t.pos_ not in VERBS and t.head.i != t.i:
+        for w in [t] + [ch for ch in t.children if ch.dep_ in ("amod", "compound", "nsubj")]:
+            if w.lower_ in c["cue_words"] and w.pos_ != "VERB":
+                return w.lower_
+        t = t.head
+    chain = verb_chain(anchor)
+    for v in chain:
+        cue = _verb_cue(v)
+        if cue:
+            return cue
+    subject = chain_subject(chain)
+    if subject is not None and subject.lemma_.lower() in c["cue_words"]:
+        return subject.lemma_.lower()
+    if _is_commitment(anchor, chain):
+        return "commitment"
+    return None
+
+
+def _verb_cue(v: Token) -> str | None:
+    c = _cues()
+    for ch in v.children:
+        if ch.dep_ in ("aux", "auxpass") and ch.lower_ in c["future_aux"]:
+            return ch.lower_
+    if v.pos_ == "VERB" and v.lemma_.lower() in c["cue_verbs"]:
+        return v.lemma_.lower()
+    if v.pos_ in ("ADJ", "VERB") and v.lower_ in c["cue_predicates"] and any(ch.dep_ == "xcomp" for ch in v.children):
+        return v.lower_
+    has_to = any(ch.dep_ == "aux" and ch.lower_ == "to" for ch in v.children)
+    if v.lemma_ == "be" and any(ch.dep_ == "xcomp" and any(g.lower_ == "to" for g in ch.children) for ch in v.children):
+        return "be to"
+    # `to`-infinitive not governed by a verb: headline `Chongqing to invest 3b yuan`,
+    # `with 125 achievements to be realized`. Purpose clauses (`invested to help`) are advcl.
+    if has_to and v.dep_ not in ("xcomp", "advcl", "ccomp") and (v.head is v or v.head.pos_ not in VERBS):
+        return "to"
+    return None
+
+
+def _is_commitment(anchor: Token, chain: list[Token]) -> bool:
+    """`with a total investment of 141.62 billion RMB`: a project's total is its commitment,
+    unless the clause reports the work done (`… have been implemented`)."""
+    c = _cues()
+    phrase = " ".join(t.text for t in _path_nouns(anchor) for t in _left_modifiers(t)) 
+    if not any(p.search(phrase) for p in c["commitment"]):
+        return False
+    top = chain[-1]
+    done = top.lemma_.lower() in c["completion_verbs"] and (
+        top.tag_ in ("VBD", "VBN") or any(ch.lower_ in ("has", "have", "had", "been") for ch in top.children))
+    return not done
+
+
+def _path_nouns(anchor: Token) -> list[Token]:
+    """The nouns from the figure up to its verb (`investment` in `a total investment of 5 billion yuan`)."""
+    nouns, t = [], anchor
+    while t.pos_ not in VERBS:
+        if t.pos_ in NOUNS or t.pos_ == "NUM":
+            nouns.append(t)
+        if t.head.i == t.i:
+            break
+        t = t.head
+    return nouns
+
+
+def _left_modifiers(noun: Token) -> list[Token]:
+    return [t for t in noun.subtree if t.i <= noun.i and t.i >= noun.left_edge.i and
+            (t is noun or t.head is noun or t.head.head is noun)]
+
+
+# ------------------------------------------------------------------ indicator
+
+def phrase_text(noun: Token, follow_generic: bool = True) -> str:
+    """The words of a noun phrase that say what it is: its modifiers and `of`/`in` complements,
+    not `with`/`for` qualifiers, relative clauses or brackets."""
+    g = _indicator_rules()
+    keep = {noun.i}
+    stack = [noun]
+    while stack:
+        t = stack.pop()
+        for ch in t.children:
+            if ch.dep_ in ("relcl", "acl", "appos", "punct", "cc", "det", "nummod", "quantmod", "advmod"):
+                continue
+            if ch.dep_ == "prep" and (ch.lower_ not in ("of", "in") or (t is noun and not follow_generic)):
+                continue
+            if ch.dep_ == "conj":
+                continue
+            keep.add(ch.i)
+            stack.append(ch)
+    words = [noun.doc[i].text for i in sorted(keep)]
+    text = " ".join(words)
+    return re.sub(r"\([^)]*\)", " ", text)
+
+
+def classify(text: str) -> str:
+    """The SPEC §4 indicator a phrase names, `other` when none."""
+    for name, pattern in _indicator_rules()["indicators"]:
+        if pattern.search(text):
+            return name
+    return "other"
+
+
+def indicator_head(anchor: Token, is_count: bool) -> Token | None:
+    """The noun whose phrase names what the figure measures."""
+    t = anchor
+    for ch in t.children:  # `12 percent for primary industries`
+        if ch.dep_ == "prep" and ch.lower_ == "for":
+            obj = next((o for o in ch.children if o.dep_ == "pobj"), None)
+            if obj is not None:
+                return obj
+    if is_count:
+        return anchor
+    if t.dep_ == "pobj" and t.head.dep_ == "prep":
+        prep, head = t.head, t.head.head
+        if head.pos_ in NOUNS:
+            return head
+        if head.pos_ in VERBS:
+            return _verb_object(head, exclude=prep)
+    if t.dep_ in ("dobj", "attr", "oprd", "npadvmod", "nsubj", "nsubjpass", "appos") and t.head.pos_ in VERBS:
+        v = t.head
+        if t.dep_ in ("nsubj", "nsubjpass"):
+            return t if t.pos_ in NOUNS and t.lower_ not in ("percent", "%") else None
+        return _verb_object(v, exclude=t)
+    if t.dep_ in ("amod", "compound", "nummod", "quantmod", "nmod") and t.head.pos_ in NOUNS:
+        return t.head
+    return None
+
+
+def _verb_object(v: Token, exclude: Token) -> Token | None:
+    """What a verb's figure is about: its object (`increase revenue by 7 percent`), else the
+    subject of its chain (`the rate will reach 90.5 percent`, `GDP is expected to reach …`)."""
+    obj = next((c for c in v.children if c.dep_ in ("dobj",) and (exclude is None or c.i != exclude.i)), None)
+    if obj is not None:
+        return obj
+    return chain_subject(verb_chain(v))
+
+
+def indicator_of(anchor: Token, unit: str | None, is_count: bool, head: Token | None = None) -> tuple[str, Token | None]:
+    """(indicator, the noun it was read from)."""
+    g = _indicator_rules()
+    if unit in g["ratio_units"]:
+        return "other", None
+    if head is None:
+        head = indicator_head(anchor, is_count)
+    if head is not None and head.pos_ in NOUNS and head.lower_ not in ("it", "they", "this"):
+        text = phrase_text(head)
+        found = classify(text)
+        if found != "other" or head.lemma_.lower() not in g["generic_heads"]:
+            return found, head
+    v = governing_verb(anchor)
+    if v.lemma_.lower() in g["verb_indicators"]:
+        return g["verb_indicators"][v.lemma_.lower()], head
+    if head is not None and head.pos_ in NOUNS:
+        return classify(phrase_text(head)), head
+    return "other", head
+
+
+def coordinated(noun: Token) -> list[Token]:
+    """A noun and its conjuncts, in text order (`tourist arrivals and tourism revenues`)."""
+    first = noun
+    while first.dep_ == "conj" and first.head.pos_ in NOUNS:
+        first = first.head
+    out, stack = [], [first]
+    while stack:
+        t = stack.pop()
+        out.append(t)
+        stack.extend(c for c in t.children if c.dep_ == "conj" and c.pos_ in NOUNS)
+    return sorted(out, key=lambda t: t.i)
+
+
+# ------------------------------------------------------------------ measure and frequency
+
+def measure_of(anchor: Token, unit: str | None, clause_words: list[str]) -> str:
+    """`growth` (relative change in %), `change` (absolute change) or `level` (value to reach)."""
+    g = _indicator_rules()
+    if unit in g["change_units"]:
+        return "change"
+    near = _nearby_lemmas(anchor)
+    is_change = bool(near & g["change_words"])
+    if unit == "percent":
+        return "growth" if is_change and not (near & g["level_words"] and not near & {"by", "growth", "increase"}) \
+            else "level"
+    return "change" if is_change else "level"
+
+
+def _nearby_lemmas(anchor: Token) -> set[str]:
+    """Lemmas of the figure's head words, its verb and that verb's preposition/particle words."""
+    words = set()
+    t = anchor
+    for _ in range(4):
+        words.add(t.lemma_.lower())
+        words.update(c.lemma_.lower() for c in t.children if c.dep_ in ("amod", "compound", "prep", "advmod", "prt"))
+        if t.pos_ in VERBS or t.head.i == t.i:
+            break
+        t = t.head
+    return words
+
+
+def frequency_of(text: str) -> str | None:
+    """`annual` when the figure is per year (`annually`, `average annual`, `year-on-year`)."""
+    return "annual" if any(p.search(text) for p in _indicator_rules()["annual"]) else None
+
+
+def clause_span(anchor: Token) -> Span:
+    """The clause that states a figure: its verb's subtree, without conjoined clauses that do not hold it."""
+    v = governing_verb(anchor)
+    sent = anchor.sent
+    if v.pos_ not in VERBS:
+        return sent
+    lo, hi = v.left_edge.i, v.right_edge.i
+    for ch in v.children:
+        if ch.dep_ in ("conj", "cc", "punct") or (ch.dep_ == "advcl" and anchor not in ch.subtree):
+            if anchor in ch.subtree:
+                continue
+            if ch.i > v.i:
+                hi = min(hi, ch.left_edge.i - 1)
+            elif ch.i < v.i and ch.dep_ != "punct":
+                lo = max(lo, ch.right_edge.i + 1)
+    lo = max(lo, sent.start)
+    hi = min(max(hi, anchor.i), sent.end - 1)
+    span = anchor.doc[lo:hi + 1]
+    while len(span) > 1 and span[-1].is_punct:
+        span = span[:-1]
+    return span

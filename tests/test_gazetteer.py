@@ -1,0 +1,103 @@
+"""The generated gazetteer: coverage, exonyms, identifiers."""
+from __future__ import annotations
+
+import csv
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline import gazetteer
+from pipeline.schema import VOCABULARIES
+
+ROOT = Path(__file__).resolve().parent.parent
+CSV = ROOT / "rules" / "gazetteer" / "divisions.csv"
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    return gazetteer.load()
+
+
+@pytest.fixture(scope="module")
+def rows():
+    with CSV.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_every_province_and_prefecture_has_an_english_name(rows):
+    upper = [r for r in rows if r["level"] in ("province", "prefecture")]
+    assert len([r for r in upper if r["level"] == "province"]) == 34
+    assert len(upper) > 330
+    bad = [r["code"] for r in upper if not re.fullmatch(r"[A-Z][A-Za-z' -]+", r["name_en"])]
+    assert bad == []
+
+
+def test_codes_unique_six_digits_and_parents_exist(rows):
+    codes = [r["code"] for r in rows]
+    assert len(codes) == len(set(codes))
+    assert all(re.fullmatch(r"\d{6}", c) for c in codes)
+    known = set(codes)
+    assert all(r["parent_code"] in known for r in rows if r["parent_code"])
+    assert all(r["province_code"] in known for r in rows)
+
+
+def test_no_pseudo_entries(rows):
+    assert not [r for r in rows if r["name_zh"] in {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}]
+
+
+@pytest.mark.parametrize("surface,code", [
+    ("Shaanxi", "610000"), ("Shanxi", "140000"), ("Inner Mongolia", "150000"), ("Tibet", "540000"),
+    ("Xizang", "540000"), ("Urumqi", "650100"), ("Hohhot", "150100"), ("Harbin", "230100"),
+    ("Alataw Pass", "652702"), ("Horgos", "654004"), ("Ili Kazakh Autonomous Prefecture", "654000"),
+    ("Hong Kong", "810000"), ("Macau", "820000"), ("Macao", "820000"), ("Taiwan", "710000"),
+    ("Xi'an", "610100"), ("Xi’an", "610100"), ("Lhasa", "540100"), ("Hulunbuir", "150700"),
+    ("Xishuangbanna", "532800"), ("Yanbian", "222400"), ("Golmud", "632801"), ("Qiqihar", "230200"),
+    ("Guangxi Zhuang Autonomous Region", "450000"), ("Bama Yao autonomous county", "451227"),
+])
+def test_known_names_resolve(gaz, surface, code):
+    assert code in [d.code for d in gaz.candidates(surface)]
+
+
+def test_canonical_names_follow_the_spec(gaz):
+    assert gaz.division("632800").name == "Haixi Mongol and Tibetan Autonomous Prefecture"
+    assert gaz.division("632801").name == "Golmud"
+    assert gaz.division("630000").name == "Qinghai"
+    assert gaz.division("653100").name == "Kashgar Prefecture"
+
+
+def test_shared_names_list_every_division(gaz):
+    assert {d.code for d in gaz.candidates("Jilin")} >= {"220000", "220200"}
+    assert {d.code for d in gaz.candidates("Kashgar")} >= {"653100"}
+    assert {d.code for d in gaz.candidates("Jilin City")} == {"220200"}
+    assert "653101" in {d.code for d in gaz.candidates("Kashgar city")}
+
+
+def test_polyphone_readings_of_place_names(gaz):
+    assert gaz.division("500000").name == "Chongqing"
+    assert gaz.division("220100").name == "Changchun"
+    assert gaz.division("211300").name == "Chaoyang"
+    assert gaz.division("411100").name == "Luohe"
+
+
+def test_macro_ids_are_the_spec_vocabulary(gaz):
+    assert set(gaz.macros) == set(VOCABULARIES["macro_region_ids"])
+    assert set(gaz.members("macro:northeast")) == {"210000", "220000", "230000"}
+
+
+def test_helpers(gaz):
+    assert gazetteer.prefecture_id("632801") == "632800"
+    assert gazetteer.prefecture_id("110105") == "110000"
+    assert gaz.province_id("632801") == "630000"
+    assert gaz.admin_id("zone:x", host="650100") == "650100"
+    assert gaz.admin_id("macro:northeast") is None
+    assert gaz.level("CN") == "country"
+
+
+def test_build_is_reproducible(tmp_path):
+    out = tmp_path / "divisions.csv"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_gazetteer.py"), "--output", str(out)],
+                   check=True, capture_output=True, cwd=ROOT)
+    assert out.read_bytes() == CSV.read_bytes()

@@ -1,0 +1,127 @@
+"""Reading inputs: decoding any bytes, listing files, JSONL lines, duplicate ids; fuzzed with Hypothesis."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline import inputs
+
+ENGLISH = "Chongqing's economy grew 6.5 percent in 2021, the bureau said. "
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312"])
+def test_decode_utf8_and_chinese_encodings(encoding):
+    text = "重庆经济增长\n" + ENGLISH * 3 + "广西壮族自治区"
+    assert inputs.decode(text.encode(encoding)) == (text, None)
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
+def test_latin1_is_not_misread_as_gbk(encoding):
+    # "é" + a letter is a valid GBK pair: a successful GB18030 decode alone would garble this text
+    text = "Résumé of the région's développement: " + ENGLISH * 3
+    decoded, error = inputs.decode(text.encode(encoding))
+    assert error is None and decoded == text
+
+
+def test_decode_rejects_binary():
+    assert inputs.decode(b"\x89PNG\r\n\x1a\n\x00\x00")[0] is None
+    text, error = inputs.decode(bytes(range(1, 32)) * 20)
+    assert text is None and "binary" in error
+
+
+def test_decode_blank_is_empty_text():
+    assert inputs.decode(b" \n\t") == ("", None)
+
+
+@given(st.binary(max_size=4096))
+@settings(max_examples=300, deadline=None)
+def test_decode_never_raises(data):
+    text, error = inputs.decode(data)
+    assert (text is None) != (error is None)
+    assert text is None or isinstance(text, str)
+
+
+@given(st.text(max_size=2000), st.sampled_from(["utf-8", "gb18030", "utf-16"]))
+@settings(max_examples=200, deadline=None)
+def test_decode_never_raises_on_encoded_text(text, encoding):
+    decoded, error = inputs.decode(text.encode(encoding))
+    if encoding != "utf-16" and text.strip() and error is None:
+        assert decoded.strip()
+
+
+@given(st.binary(max_size=2048))
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_read_path_never_raises(tmp_path, data):
+    for name in ("x.txt", "x.html", "x.jsonl"):
+        path = tmp_path / name
+        path.write_bytes(data)
+        rows = inputs.read_file(path)
+        for row in rows:
+            assert set(row) == set(inputs.RAW_COLUMNS)
+            assert (row["raw_text"] is None) or (row["error"] is None)
+
+
+def test_list_input_files(tmp_path):
+    (tmp_path / "b.txt").write_text(ENGLISH)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.html").write_text("<p>x</p>")
+    (tmp_path / "notes.md").write_text("x")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "c.txt").write_text(ENGLISH)
+    (tmp_path / "dir.txt").mkdir()  # a directory with an article's suffix is searched, not read
+    (tmp_path / "dir.txt" / "d.txt").write_text(ENGLISH)
+    (tmp_path / "broken.txt").symlink_to(tmp_path / "missing")
+    names = [p.relative_to(tmp_path).as_posix() for p in inputs.list_input_files(tmp_path)]
+    assert names == ["b.txt", "broken.txt", "dir.txt/d.txt", "sub/a.html"]
+
+
+def test_list_input_files_errors(tmp_path):
+    with pytest.raises(inputs.InputError, match="does not exist"):
+        inputs.list_input_files(tmp_path / "missing")
+    (tmp_path / "a.csv").write_text("x")
+    with pytest.raises(inputs.InputError, match="unsupported"):
+        inputs.list_input_files(tmp_path / "a.csv")
+
+
+def test_jsonl_rows(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    lines = [json.dumps({"id": "a", "text": ENGLISH, "url": "http://x", "published": "2021-07-01"}),
+             "{bad", json.dumps({"id": 7, "html": "<p>hi</p>"}), json.dumps("string"), ""]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = {r["article_id"]: r for r in inputs.read_file(path)}
+    assert set(rows) == {"a", "feed#2", "7", "feed#4"}
+    assert rows["a"]["raw_text"] == ENGLISH and rows["a"]["url"] == "http://x" and rows["a"]["published_hint"] == "2021-07-01"
+    assert rows["7"]["content_type"] == "html" and rows["feed#2"]["error"].startswith("malformed JSON on line 2")
+    assert rows["a"]["source_path"] == f"{path}#1" and rows["a"]["sha256"] != rows["7"]["sha256"]
+
+
+def test_too_large_file_is_not_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(inputs, "MAX_ARTICLE_BYTES", 100)
+    (tmp_path / "big.txt").write_text(ENGLISH * 10)
+    (row,) = inputs.read_file(tmp_path / "big.txt")
+    assert row["raw_text"] is None and "too large" in row["error"]
+
+
+def test_duplicates_keep_first_and_name_it():
+    marker = inputs.DuplicateIds()
+    rows = [{"article_id": i, "source_path": s, "error": None, "raw_text": "t"}
+            for i, s in [("a", "x/a.txt"), ("b", "b.txt"), ("a", "y/a.txt")]]
+    marked = [marker.mark(r) for r in rows]
+    assert marked[0]["error"] is None and marked[1]["error"] is None
+    assert marked[2]["raw_text"] is None and "first read from x/a.txt" in marked[2]["error"]
+
+
+def test_read_inputs_streams_the_same_rows(tmp_path):
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(ENGLISH)
+    (tmp_path / "f.jsonl").write_text(json.dumps({"id": "a", "text": "x"}) + "\n")
+    raw = inputs.read_inputs(tmp_path)
+    assert list(raw.columns) == inputs.RAW_COLUMNS
+    streamed = list(inputs.iter_inputs(tmp_path))
+    assert [(r["article_id"], r["source_path"], r["sha256"]) for r in streamed] == \
+        list(zip(raw["article_id"], raw["source_path"], raw["sha256"]))
+    assert raw["error"].notna().tolist() == [False, False, True]

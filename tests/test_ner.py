@@ -1,0 +1,108 @@
+"""Region recognition on general cases (SPEC §3)."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pipeline import ner, segment
+
+
+@pytest.fixture(scope="module")
+def recognise(nlp):
+    def run(text: str) -> pd.DataFrame:
+        articles = pd.DataFrame({"article_id": ["a"], "status": ["ok"], "clean_text": [text]})
+        _, tokens = segment.run(articles, nlp)
+        return ner.run(articles, tokens)
+    return run
+
+
+def ids(frame: pd.DataFrame) -> set[str]:
+    return set(frame["region_id"]) - {"CN"}
+
+
+def test_province_over_city_unless_city_is_said(recognise):
+    assert ids(recognise("Investment in Jilin rose last year.")) == {"220000"}
+    assert ids(recognise("Investment in Jilin City rose last year.")) == {"220200"}
+    assert ids(recognise("The plant opened in Jilin city in May.")) == {"220200"}
+
+
+def test_prefecture_over_its_seat(recognise):
+    assert ids(recognise("Exports from Kashgar grew fast.")) == {"653100"}
+    assert "653101" in ids(recognise("Exports from Kashgar city grew fast."))
+
+
+def test_shared_county_name_resolved_by_article_province(recognise):
+    out = recognise("Ningxia is investing. Xixia district of Yinchuan will build schools.")
+    assert "640105" in ids(out) and "411323" not in ids(out)
+
+
+def test_coordinated_provinces_and_deltas(recognise):
+    out = recognise("Growth in Heilongjiang, Jilin and Liaoning provinces slowed, unlike the Yangtze River "
+                    "and Pearl River deltas.")
+    assert ids(out) == {"230000", "220000", "210000", "macro:yangtze-river-delta", "macro:pearl-river-delta"}
+
+
+def test_organisations_name_no_region_but_organs_do(recognise):
+    assert ids(recognise("Li Ming, president of Jilin University of Finance and Economics, spoke.")) == set()
+    assert ids(recognise("He works for Zhejiang Digital Technology Group Co., Ltd. now.")) == set()
+    assert ids(recognise("A member of the Hunan Provincial CPC Committee spoke.")) == {"430000"}
+
+
+def test_landforms_name_no_region(recognise):
+    assert ids(recognise("Barley grows on the Qinghai-Tibet Plateau and near the Wuling Mountain.")) == set()
+    out = recognise("The triangle area of Shanxi-Shaanxi-Henan-Yellow River attracts factories.")
+    assert ids(out) == {"140000", "610000", "410000"}
+
+
+def test_dateline_is_a_city_mention(recognise):
+    out = recognise("CHANGCHUN - The province approved a plan.")
+    assert ids(out) == {"220100"}
+    out = recognise("JILIN, June 3 (Xinhua) -- Output rose.")
+    assert ids(out) == {"220200"}
+
+
+def test_zones_count_through_their_host(recognise):
+    out = recognise("The Kashgar Economic Development Zone drew investment.")
+    zone = out[out["level"] == "zone"].iloc[0]
+    assert zone["region_id"] == "zone:kashgar-economic-development-zone"
+    assert zone["admin_id"] == "653100" and zone["province_id"] == "650000"
+    assert not (out["level"] == "prefecture").any()  # the place inside the zone name is no mention of its own
+
+
+def test_macro_regions_and_geographic_labels(recognise):
+    assert ids(recognise("Industries move from eastern China to the central and western regions.")) == {
+        "macro:eastern-region", "macro:central-region", "macro:western-region"}
+    assert ids(recognise("A port in Hefei, East China's Anhui province, opened.")) == {"340100", "340000"}
+    out = recognise("The Guangdong-Hong Kong-Macao Greater Bay Area grew.")
+    assert ids(out) == {"macro:greater-bay-area"}
+
+
+def test_foreign_places_and_country(recognise):
+    out = recognise("Trade between China and Laos, Kazakhstan and New Zealand grew.")
+    assert ids(out) == set()
+    assert (out["region_id"] == "CN").any()
+    assert out.loc[out["region_id"] == "CN", "level"].eq("country").all()
+
+
+def test_offsets_point_into_the_text_and_columns_follow_schema(recognise):
+    text = "Haixi will build a free trade zone in Golmud, Qinghai."
+    out = recognise(text)
+    from pipeline.schema import REGIONS
+    assert list(out.columns) == REGIONS.names
+    for row in out.itertuples():
+        assert text[row.start:row.end] == row.text
+    golmud = out[out["text"] == "Golmud"].iloc[0]
+    assert golmud["region_id"] == "632801" and golmud["admin_id"] == "632801" and golmud["province_id"] == "630000"
+
+
+def test_bare_english_words_are_not_counties(recognise):
+    assert ids(recognise("You are here: Home. Xinhua reported the news.")) == set()
+
+
+def test_spans_on_docs_for_the_link_stage(recognise, nlp):
+    articles = pd.DataFrame({"article_id": ["a"], "status": ["ok"], "clean_text": ["Output in Hunan rose."]})
+    _, tokens = segment.run(articles, nlp)
+    doc = ner.region_docs(articles, tokens)["a"]
+    spans = doc.spans[ner.SPANS_KEY]
+    assert [(s.text, s.kb_id_, s.label_) for s in spans] == [("Hunan", "430000", "province")]
+    assert doc.user_data[ner.RECORDS_KEY][0]["province_id"] == "430000"

@@ -1,0 +1,114 @@
+"""Publication dates, datelines, publishers and body dates (pipeline/published.py)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pipeline import clean, published
+
+D = dt.date
+
+
+def header_date(line: str) -> dt.date | None:
+    rules = clean.line_rules()
+    info = published.metadata_line(line, rules.meta_filler_words, rules.meta_max_leftover_words, rules.meta_max_chars)
+    return info.date if info else None
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("China Today, November 10, 2016 Adjust font size:", D(2016, 11, 10)),
+    ("2021-11-05 | Gov & Xinhua & China Daily", D(2021, 11, 5)),
+    ("(Xinhua) Updated: 2016-03-03 11:02", D(2016, 3, 3)),
+    ("【Updated :August 05,20 2:54 PM】", D(2020, 8, 5)),
+    ("Pub Date:2019-02-18 08:55", D(2019, 2, 18)),
+    ("Updated: Nov 5, 2020 Print", D(2020, 11, 5)),
+    ("Xinhua) 14:08, June 16, 2023", D(2023, 6, 16)),
+    ("ezhejiang.gov.cn| Updated:  June 30, 2021 L M S", D(2021, 6, 30)),
+    ("Updated:2020-02-25 13:44:34   Yunnan Gateway", D(2020, 2, 25)),
+    ("Updated: 5 March 2019 | By Li Ming", D(2019, 3, 5)),
+    ("发布时间：2019年2月18日", D(2019, 2, 18)),
+    ("Updated: 23/01/2024", D(2024, 1, 23)),          # no rule: dateparser reads the labelled date
+])
+def test_header_date_formats(line, expected):
+    assert header_date(clean.normalize_text(line)) == expected
+
+
+@pytest.mark.parametrize("line", [
+    "Updated: 2099-01-01",          # after the day of the run
+    "Updated: 1985-06-01",          # before 1990
+    "Updated: 2021-02-30",          # no such day
+])
+def test_impossible_dates_rejected(line):
+    assert header_date(line) is None
+
+
+@pytest.mark.parametrize("line", [
+    "On July 16, 2022, a drop-trailer vehicle left the border bridge of the Alataw Pass land port.",
+    "Integrating with the Belt and Road Initiative",
+    "Updated daily with the latest figures from the provincial bureau of statistics",
+    "On July 16, 2022, the port opened.",
+    "The plan was issued on 2021-11-05 by the State Council.",
+])
+def test_body_lines_are_not_metadata(line):
+    rules = clean.line_rules()
+    assert published.metadata_line(line, rules.meta_filler_words, rules.meta_max_leftover_words,
+                                   rules.meta_max_chars) is None
+
+
+def test_dateline_with_and_without_year():
+    line = published.dateline("BEIJING, March 5, 2024 (Xinhua) -- China set its growth target.", "")
+    assert line.date == D(2024, 3, 5) and not line.year_inferred and line.agency == "Xinhua"
+    body = ("HAIKOU, Jan. 23 -- Hainan's GDP grew 9.2 percent in 2023. It eyes 8 percent for 2024 "
+            "and a free trade port by 2035.")
+    line = published.dateline(body, body)
+    assert line.date == D(2024, 1, 23) and line.year_inferred   # 2035 is a horizon, not the report's year
+    assert published.dateline("On May 8, Sichuan released a report in 2022.", "") is None
+    assert published.dateline("NANNING, June 16 -- no year anywhere.", "no year anywhere").date is None
+
+
+def test_no_printed_date_means_null_published():
+    text = ("Sichuan Sees Growing GDP\n\nOn May 8, Sichuan Provincial Bureau of Statistics released a report on the "
+            "economy in the past five years, which grew in 2021 and 2022.")
+    result = clean.extract_text(text)
+    assert result.published is None and result.published_source is None
+
+
+def test_header_date_wins_over_body_dates():
+    text = ("Xinjiang ports boom\n\nUpdated: 2022-08-01\n\nOn July 16, 2022, a truck left the Alataw Pass land port "
+            "for Kazakhstan, carrying more than 1,000 goods.")
+    result = clean.extract_text(text)
+    assert result.published == D(2022, 8, 1) and result.published_source == "header"
+
+
+def test_latest_body_date():
+    body = "On July 14, 2022 workers met. On 16 July 2022 a truck left. In 2023 more. By 2099-01-01 never."
+    assert published.latest_date(body) == D(2022, 7, 16)
+    assert published.latest_date("No dates here, only 2021 and May 8.") is None
+
+
+def test_parse_date_string():
+    assert published.parse_date_string("2023-06-16") == D(2023, 6, 16)
+    assert published.parse_date_string("2023-06-16T08:00:00+08:00") == D(2023, 6, 16)
+    assert published.parse_date_string("June 16, 2023") == D(2023, 6, 16)
+    assert published.parse_date_string("yesterday") is None     # never relative to today
+    assert published.parse_date_string("not a date") is None
+    assert published.parse_date_string(None) is None
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("chinadaily.com.cn", "China Daily"),
+    ("https://ningxia.chinadaily.com.cn/a/1.htm", "China Daily"),
+    ("http://english.yunnan.cn/html/2020/x.html", "Yunnan Gateway"),
+    ("Xinhua News Agency", "Xinhua"),
+    ("Some Local Portal", "Some Local Portal"),
+    ("", None),
+])
+def test_canonical_publisher(name, expected):
+    assert published.canonical_publisher(name) == expected
+
+
+def test_first_named_publisher():
+    assert published.publishers_named(" | Gov & Xinhua & China Daily") == ("Xinhua", "China Daily")
+    assert published.publishers_named("ezhejiang.gov.cn|") == ("Zhejiang Government",)
+    assert published.publishers_named("portal.example.com |") == ("portal.example.com",)

@@ -1,0 +1,159 @@
+"""Quantities stage: figures with units, money roles, counts and physical units, on real articles."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline import quantities, schema, segment
+from pipeline.nlp import load_model
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPORA = [(ROOT / "seeds", ROOT / "tests" / "gold" / "seeds.jsonl"),
+           (ROOT / "tests" / "dev" / "articles", ROOT / "tests" / "dev" / "gold.jsonl")]
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_model()
+
+
+def articles_of(texts: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame({"article_id": list(texts), "status": "ok", "clean_text": list(texts.values())})
+
+
+def run_texts(nlp, texts: dict[str, str]) -> pd.DataFrame:
+    articles = articles_of(texts)
+    _, tokens = segment.run(articles, nlp)
+    return quantities.run(articles, tokens)
+
+
+@pytest.fixture(scope="module")
+def corpus(nlp):
+    """Raw article files (page furniture included) through segment -> quantities, with their gold."""
+    texts, gold = {}, {}
+    for folder, gold_path in CORPORA:
+        for path in sorted(folder.glob("*.txt")):
+            texts[path.stem] = path.read_text(encoding="utf-8")
+        for line in gold_path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                g = json.loads(line)
+                gold[g["article_id"]] = g
+    return run_texts(nlp, texts), gold
+
+
+def f1(pairs: list[tuple[list, list]]) -> float:
+    """Micro F1 of one-to-one matches (same unit, value within 0.5 %) over (gold, predicted) lists."""
+    tp = n_gold = n_pred = 0
+    for gold, pred in pairs:
+        free = list(pred)
+        n_gold, n_pred = n_gold + len(gold), n_pred + len(pred)
+        for unit, value in gold:
+            hit = next((p for p in free if p[0] == unit and abs(p[1] - value) <= 0.005 * abs(value)), None)
+            if hit is not None:
+                free.remove(hit)
+                tp += 1
+    return 2 * tp / (n_gold + n_pred) if n_gold + n_pred else 1.0
+
+
+def test_money_and_percent_f1_on_seeds_and_dev(corpus):
+    table, gold = corpus
+    money, percent = [], []
+    for aid, g in gold.items():
+        rows = table[table["article_id"] == aid]
+        is_money = rows["unit"].map(schema.is_currency)
+        money.append(([(m["currency"], m["amount"]) for m in g["monetary"]],
+                      list(zip(rows.loc[is_money, "unit"], rows.loc[is_money, "value"]))))
+        is_pct = rows["unit"].isin(["percent", "percentage_point"])
+        percent.append(([(p["unit"], p["value"]) for p in g["percentages"]],
+                        list(zip(rows.loc[is_pct, "unit"], rows.loc[is_pct, "value"]))))
+    assert f1(money) >= 0.97
+    assert f1(percent) >= 0.97
+
+
+def test_money_roles_and_qualifiers_match_gold(corpus):
+    table, gold = corpus
+    checked = agree_role = agree_qualifier = 0
+    for aid, g in gold.items():
+        rows = table[(table["article_id"] == aid) & table["unit"].map(schema.is_currency)]
+        for m in g["monetary"]:
+            hit = rows[(rows["unit"] == m["currency"]) & ((rows["value"] - m["amount"]).abs() <= 0.005 * m["amount"])]
+            if len(hit):
+                checked += 1
+                agree_role += m["role"] in set(hit["role"])
+                agree_qualifier += m["qualifier"] in set(hit["qualifier"])
+    assert checked >= 45
+    assert agree_role / checked >= 0.9
+    assert agree_qualifier / checked >= 0.9
+
+
+def test_table_shape_and_order(corpus):
+    table, _ = corpus
+    assert list(table.columns) == schema.QUANTITIES.names
+    assert set(table["qualifier"]) <= set(schema.VOCABULARIES["quantities.qualifier"])
+    money_roles = set(table.loc[table["unit"].map(schema.is_currency), "role"])
+    assert money_roles <= set(schema.VOCABULARIES["monetary.role"])
+    assert table.loc[~table["unit"].map(schema.is_currency), "role"].isna().all()
+    assert table[["region_id", "kind", "period_start"]].isna().all().all()
+    for _, rows in table.groupby("article_id"):
+        assert rows["quantity_id"].tolist() == list(range(len(rows)))
+        assert rows["start"].is_monotonic_increasing or (rows["number_start"].diff().dropna() >= 0).all()
+
+
+def test_mentions_are_spans_of_the_text(nlp):
+    text = ("Haixi will maintain an average annual GDP growth of more than 7.5 percent, and revenues no less "
+            "than RMB 20 million. Exports reached 1 billion yuan (about 145 million US dollars).")
+    table = run_texts(nlp, {"a": text})
+    for row in table.itertuples():
+        assert text[row.start:row.end] == row.text
+        assert row.start <= row.number_start < row.number_end <= row.end
+    assert table["text"].tolist() == ["more than 7.5 percent", "no less than RMB 20 million", "1 billion yuan",
+                                      "about 145 million US dollars"]
+    conversion = table.iloc[3]
+    assert conversion["converts"] == 2 and conversion["role"] == table.iloc[2]["role"] == "trade_value"
+    assert table["sentence_id"].tolist() == [0, 0, 1, 1]
+
+
+def test_respectively_assigns_roles_in_order(nlp):
+    text = ("By 2025, per capita GDP and per capita disposable income are expected to reach 130,000 yuan "
+            "($20,124) and 75,000 yuan respectively.")
+    table = run_texts(nlp, {"a": text})
+    assert list(zip(table["text"], table["role"])) == [("130,000 yuan", "gdp"), ("$20,124", "gdp"),
+                                                      ("75,000 yuan", "income")]
+    assert table["list_index"].tolist()[0::2] == [0, 1]
+
+
+def test_counts_and_physical_units(nlp):
+    text = ("The zone launched 57 projects, created more than 1,500 local jobs and added 5,000 mu "
+            "(about 333.33 hectares) of vineyards. The railway is about 700 kilometers long. "
+            "In 2020, the 5th forum was held; GDP per capita was 2.1 times the average.")
+    table = run_texts(nlp, {"a": text})
+    got = list(zip(table["text"], table["unit"], table["value"]))
+    assert ("57 projects", "count", 57.0) in got
+    assert ("more than 1,500 local jobs", "count", 1500.0) in got
+    assert ("5,000 mu", "mu", 5000.0) in got
+    assert ("about 333.33 hectares", "hectare", 333.33) in got
+    assert ("about 700 kilometers", "kilometre", 700.0) in got
+    assert ("2.1 times", "times", 2.1) in got
+    assert not {2020.0, 5.0} & set(table["value"])
+    assert table.loc[table["unit"] == "count", "item"].tolist() == ["project", "job"]
+
+
+def test_non_figures_give_no_rows(nlp):
+    text = ("Updated: 2016-03-03 11:02. On July 23, 2020, at 2:54 PM, the 14th Five-Year Plan for 5G and the "
+            "G20 were discussed in Part 1/2.\n\n1. Development Objectives\n\nPrevious Page 1 2 3 Next Page")
+    assert run_texts(nlp, {"a": text}).empty
+
+
+def test_bare_amount_without_currency_is_not_money(nlp):
+    table = run_texts(nlp, {"a": "An overall investment of about 1.6 trillion RMB (no less than 20 billion for "
+                                 "each one) is planned."})
+    assert table["text"].tolist() == ["about 1.6 trillion RMB"]
+
+
+def test_empty_and_failed_articles(nlp):
+    articles = pd.DataFrame({"article_id": ["a", "b"], "status": ["failed", "ok"], "clean_text": [None, ""]})
+    table = quantities.run(articles, schema.empty("tokens"))
+    assert table.empty and list(table.columns) == schema.QUANTITIES.names

@@ -1,0 +1,202 @@
+"""The review report: escaped, self-contained HTML pages, checked in a real headless browser."""
+from __future__ import annotations
+
+import re
+import shutil
+import struct
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline import report
+from pipeline.tables import run as build_tables, write_all
+
+HOSTILE = "<script>alert('x')</script>"
+TEXT = (f"Haixi sets a target {HOSTILE}\n\nXINING - Haixi Mongol and Tibetan Autonomous Prefecture aims for average "
+        "annual GDP growth of more than 7.5 percent from 2016 to 2020, and Golmud will attract investment of "
+        "5 billion yuan in 2017. About 1,500 jobs were created in Qinghai & \"elsewhere\".")
+
+
+def _span(text: str) -> tuple[int, int]:
+    start = TEXT.index(text)
+    return start, start + len(text)
+
+
+@pytest.fixture
+def small_run(tmp_path) -> Path:
+    """The tables of a hand-made two-article run: one article with hostile text, one failed."""
+    articles = pd.DataFrame([
+        {"article_id": "a<1>", "source_path": "in/a.txt", "status": "ok", "title": f"Haixi {HOSTILE}",
+         "published": "2016-11-10", "publisher": "Xinhua", "clean_text": TEXT, "url": "javascript:alert(1)"},
+        {"article_id": "b", "source_path": "in/b.txt", "status": "failed", "error": f"unreadable {HOSTILE}"},
+    ])
+    regions = pd.DataFrame([
+        {"article_id": "a<1>", "sentence_id": 1, "start": s, "end": e, "text": TEXT[s:e], "region_id": rid,
+         "name": name, "level": level, "admin_id": rid, "province_id": "630000", "source": "gazetteer"}
+        for (s, e), rid, name, level in [
+            (_span("XINING"), "630100", "Xining", "prefecture"),
+            (_span("Haixi Mongol and Tibetan Autonomous Prefecture"), "632800",
+             "Haixi Mongol and Tibetan Autonomous Prefecture", "prefecture"),
+            (_span("Golmud"), "632801", "Golmud", "county"), (_span("Qinghai"), "630000", "Qinghai", "province")]])
+    figures = pd.DataFrame([
+        {"article_id": "a<1>", "sentence_id": 1, "start": s, "end": e, "text": TEXT[s:e], "value": v, "unit": u,
+         "qualifier": q, "region_id": rid, "kind": kind, "role": role, "period_start": ps, "period_end": pe,
+         "evidence": "same_clause", "period_evidence": "explicit_year", "quantity_id": i}
+        for i, ((s, e), v, u, q, rid, kind, role, ps, pe) in enumerate([
+            (_span("more than 7.5 percent"), 7.5, "percent", "more_than", "632800", "target", None,
+             "2016-01-01", "2020-12-31"),
+            (_span("5 billion yuan"), 5e9, "CNY", "exact", "632801", "target", "investment", "2017-01-01",
+             "2017-12-31"),
+            (_span("About 1,500 jobs"), 1500.0, "count", "about", None, "actual", None, None, None)])])
+    clause = _span("aims for average annual GDP growth of more than 7.5 percent from 2016 to 2020")
+    targets = pd.DataFrame([{"article_id": "a<1>", "sentence_id": 1, "start": clause[0], "end": clause[1],
+                             "text": TEXT[clause[0]:clause[1]], "indicator": "gdp", "measure": "growth", "value": 7.5,
+                             "unit": "percent", "qualifier": "more_than", "frequency": "annual",
+                             "region_id": "632800", "start_year": 2016, "end_year": 2020, "quantity_id": 0}])
+    sentences = pd.DataFrame([{"article_id": "a<1>", "sentence_id": 0, "start": 0, "end": len(TEXT), "text": TEXT}])
+    out = tmp_path / "out"
+    write_all(build_tables(articles, sentences, regions, figures, targets), out)
+    return out
+
+
+class Elements(HTMLParser):
+    """Start tags with their attributes, and whether any `<script>` element exists."""
+
+    def __init__(self, markup: str):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.feed(markup)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def marks(self) -> list[dict]:
+        return [a for t, a in self.tags if t == "mark"]
+
+
+def test_article_page_highlights_every_mention_with_its_link(small_run):
+    report.build(small_run)
+    page = (small_run / "report" / "articles" / report.page_name("a<1>")).read_text(encoding="utf-8")
+    marks = Elements(page).marks()
+    assert sorted(m["data-kind"] for m in marks) == ["MONEY", "PERCENT", "QUANTITY"] + ["REGION"] * 4
+    by_kind = {m["data-kind"]: m for m in marks}
+    assert "region: Golmud (632801)" in by_kind["MONEY"]["title"] and "role: investment" in by_kind["MONEY"]["title"]
+    assert "period: 2017" in by_kind["MONEY"]["title"] and "kind: target" in by_kind["MONEY"]["title"]
+    percent = by_kind["PERCENT"]
+    assert "target-figure" in percent["class"] and "TARGET gdp growth" in percent["title"]
+    assert "years: 2016–2020" in percent["title"] and "[same_clause]" in percent["title"]
+    assert "unlinked" in by_kind["QUANTITY"]["class"]
+    assert "→ Haixi" in page and "632800" in page  # badges: linked region of a figure, id of a mention
+    assert "<h2>Targets (1)</h2>" in page and "<h2>Figures (3)</h2>" in page
+
+
+def test_all_text_is_escaped_and_nothing_is_loaded_from_outside(small_run):
+    index = report.build(small_run)
+    pages = [index, *sorted((index.parent / "articles").glob("*.html"))]
+    assert len(pages) == 3
+    for path in pages:
+        markup = path.read_text(encoding="utf-8")
+        tags = Elements(markup).tags
+        assert not [t for t, _ in tags if t in ("script", "iframe", "img", "link", "object", "embed")], path.name
+        assert not [a for _, a in tags for k, v in a.items() if k in ("src", "href") and v and
+                    re.match(r"\s*(javascript:|https?:|//)", v)], path.name
+        assert "@import" not in markup and "url(" not in markup
+    article = (index.parent / "articles" / report.page_name("a<1>")).read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in article  # title
+    assert "&lt;script&gt;alert(" in article.split('class="text"')[1]  # body text, through displaCy
+    assert "javascript:alert(1)" in article  # shown as text, not as a link
+    failed = (index.parent / "articles" / "b.html").read_text(encoding="utf-8")
+    assert "status-failed" in failed and "unreadable &lt;script&gt;" in failed
+
+
+def test_index_links_every_article_with_status_and_counts(small_run):
+    markup = report.build(small_run).read_text(encoding="utf-8")
+    links = [a["href"] for t, a in Elements(markup).tags if t == "a"]
+    assert links == [f"articles/{report.page_name('a<1>')}", "articles/b.html"]
+    row = re.search(r"<tr><td><a href=\"articles/a_1_[^>]*>a&lt;1&gt;</a>.*?</tr>", markup).group(0)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+    assert cells[-4:] == ["4", "1", "1", "1"]  # regions, money, percentages, targets
+    assert "<td>regions</td><td class=num>4</td>" in markup
+
+
+@pytest.mark.parametrize("article_id", ["a<1>", "../etc/passwd", "same", "same?", ".hidden"])
+def test_page_names_are_safe_and_distinct(article_id):
+    name = report.page_name(article_id)
+    assert re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9._-]*\.html", name)
+    assert report.page_name("same") != report.page_name("same?")
+
+
+@pytest.mark.parametrize("start, end, expected", [
+    ("2016-01-01", "2020-12-31", "2016–2020"), ("2017-01-01", "2017-12-31", "2017"),
+    ("2022-01-01", "2022-06-30", "2022-01-01 – 2022-06-30"), (None, None, "")])
+def test_format_period(start, end, expected):
+    assert report.format_period(start, end) == expected
+
+
+@pytest.mark.parametrize("value, expected", [(7.5, "7.5"), (1500.0, "1,500"), (3.16e10, "31.6 billion"),
+                                             (2e7, "20 million"), (None, "")])
+def test_format_number(value, expected):
+    assert report.format_number(value) == expected
+
+
+@pytest.fixture(scope="module")
+def corpus_report(corpus_outputs, corpus_gold, tmp_path_factory) -> Path:
+    """The report of the seeds + dev run, with scores against their gold, made through the CLI."""
+    from pipeline.cli import main
+
+    report_dir = tmp_path_factory.mktemp("report")
+    assert main(["report", "--output", str(corpus_outputs), "--gold", str(corpus_gold),
+                 "--report-dir", str(report_dir)]) == 0
+    return report_dir
+
+
+def test_corpus_report_has_scores_and_a_page_per_article(corpus_report, corpus_outputs):
+    articles = pd.read_parquet(corpus_outputs / "articles.parquet")
+    index = (corpus_report / "index.html").read_text(encoding="utf-8")
+    assert "Accuracy against gold" in index and "linked F1" in index
+    pages = {p.name for p in (corpus_report / "articles").glob("*.html")}
+    assert pages == {report.page_name(a) for a in articles["article_id"]}
+    regions = pd.read_parquet(corpus_outputs / "regions.parquet")
+    busiest = regions["article_id"].value_counts().index[0]
+    page = (corpus_report / "articles" / report.page_name(busiest)).read_text(encoding="utf-8")
+    assert sum(m["data-kind"] == "REGION" for m in Elements(page).marks()) > 0
+    assert "Against gold" in page
+
+
+def find_chromium() -> str | None:
+    return shutil.which("chromium") or next((p for p in ("/usr/bin/chromium",) if Path(p).exists()), None)
+
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def chromium(*args: str, profile: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([find_chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+                          capture_output=True, text=True, timeout=120, check=True)
+
+
+@pytest.mark.skipif(find_chromium() is None,
+                    reason="chromium not found: install it with scripts/install_chromium.sh (as root)")
+def test_article_page_renders_in_a_headless_browser(corpus_report, corpus_outputs, tmp_path):
+    quantities = pd.read_parquet(corpus_outputs / "quantities.parquet")
+    busiest = quantities["article_id"].value_counts().index[0]
+    page = corpus_report / "articles" / report.page_name(busiest)
+    expected = Elements(page.read_text(encoding="utf-8")).marks()
+    assert expected, "the busiest article has highlights"
+
+    dom = chromium("--dump-dom", page.as_uri(), profile=tmp_path / "profile").stdout
+    rendered = Elements(dom).marks()
+    assert [m["data-kind"] for m in rendered] == [m["data-kind"] for m in expected]
+    assert {"REGION", "PERCENT"} <= {m["data-kind"] for m in rendered}
+    assert all(m["title"] for m in rendered)
+
+    shot = tmp_path / "shot.png"
+    chromium(f"--screenshot={shot}", "--window-size=1280,1600", page.as_uri(), profile=tmp_path / "profile")
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", data[16:24]) == (1280, 1600)
+    assert len(data) > 50_000, "a page of highlighted text is not a blank screenshot"

@@ -1,0 +1,39 @@
+"""Tables are conformed to their schema and written atomically."""
+import datetime as dt
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from pipeline import schema
+from pipeline.tableio import read_table, to_arrow, write_table
+
+
+def test_conforms_types_and_fills_missing_columns(tmp_path):
+    df = pd.DataFrame([{"article_id": "a", "status": "ok", "published": "2016-11-10", "extra": 3}])
+    path = write_table(df, "articles", tmp_path / "articles.parquet")
+    table = pq.read_table(path)
+    assert table.schema.names[: len(schema.ARTICLES)] == schema.ARTICLES.names
+    assert table.schema.field("published").type == schema.ARTICLES.field("published").type
+    assert table.column("extra").to_pylist() == [3]
+    back = read_table(path)
+    assert back.loc[0, "published"] == dt.date(2016, 11, 10)
+    assert back["title"].isna().all()
+
+
+def test_descriptions_land_in_parquet(tmp_path):
+    path = write_table(None, "quantities", tmp_path / "q.parquet")
+    field = pq.read_schema(path).field("qualifier")
+    assert b"more_than" in field.metadata[b"description"]
+
+
+def test_empty_frame_keeps_schema():
+    table = to_arrow(pd.DataFrame(), "targets")
+    assert table.num_rows == 0 and table.schema.field("end_year").type == schema.TARGETS.field("end_year").type
+
+
+def test_write_replaces_without_leftovers(tmp_path):
+    path = tmp_path / "s.parquet"
+    write_table(pd.DataFrame([{"article_id": "a", "sentence_id": 0}]), "sentences", path)
+    write_table(pd.DataFrame([{"article_id": "b", "sentence_id": 1}]), "sentences", path)
+    assert read_table(path)["article_id"].tolist() == ["b"]
+    assert [p.name for p in tmp_path.iterdir()] == ["s.parquet"]
