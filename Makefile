@@ -20,6 +20,7 @@ run: setup
 
 ## the test suite, accuracy gate included
 test: setup
+	sh scripts/install_chromium.sh
 	$(PY) -m pytest -q
 
 ## throughput and memory figures

@@ -47,12 +47,12 @@ def corpus_words(corpus: Path) -> int:
 
 
 def run(n: int = 400, out_dir: str | os.PathLike = "outputs/bench", workers: int = 2,
-        params_path: str | os.PathLike | None = "params.yaml") -> dict:
-    """Build the corpora, measure every part in its own subprocess; the figures as a dict."""
+        params_path: str | os.PathLike | None = "params.yaml", scale: int = 4) -> dict:
+    """Build the corpora (N and scale*N articles), measure every part in its own subprocess; the figures."""
     out = Path(out_dir)
     shutil.rmtree(out, ignore_errors=True)
     results: dict = {"n": n, "workers": workers, "sizes": {}}
-    for size in (n, 4 * n):
+    for size in sorted({n, scale * n}):
         corpus = build_corpus(size, out / f"corpus-{size}")
         words = corpus_words(corpus)
         reference = _measure("reference", corpus, out, workers, params_path)
@@ -62,6 +62,7 @@ def run(n: int = 400, out_dir: str | os.PathLike = "outputs/bench", workers: int
     corpus = out / f"corpus-{n}"
     build_corpus(NEW_ARTICLES, corpus, tag="new")
     results["incremental"] = _measure("pipeline", corpus, out / f"out-{n}", workers, params_path, out / f"cache-{n}")
+    (out / "bench.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     return results
 
 

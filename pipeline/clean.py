@@ -8,7 +8,8 @@ whitespace repaired, so that every later offset points into a stable, determinis
 
 Decisions: photo captions are kept as body text (the gold counts regions named in them) but
 their credits (`[Photo/Xinhua]`) are cut. Lines in Chinese (or another script) are dropped:
-a Chinese-only article ends `empty` with a reason, a mixed one keeps its English lines.
+a Chinese-only article ends `empty` with a reason, a mixed one keeps its English lines. An
+article with a title but no body line left is `empty` too.
 """
 from __future__ import annotations
 
@@ -19,16 +20,16 @@ import unicodedata
 from dataclasses import dataclass, field
 
 import pandas as pd
-import yaml
 
 from . import published as meta
 from . import schema
+from .rules import load_yaml
 
-# Reasons of dropped lines that belong to navigation (menus, lists, widgets): a lone sentence
-# right above them, below the article, is a teaser of another story.
 # Lines longer than this are never widgets, list headings or breadcrumbs (the longest such
 # line of the corpus has 42 chars); the checks for those are skipped on longer lines.
 SHORT_LINE_CHARS = 200
+# Reasons of dropped lines that belong to navigation (menus, lists, widgets): a lone sentence
+# right above them, below the article, is a teaser of another story.
 NAVIGATION_REASONS = frozenset({"widget", "pagination", "breadcrumb", "ticker", "menu", "nav", "list_item",
                                 "tail_fragment", "footer_menu", "tail_teaser", "url", "image"})
 
@@ -88,7 +89,7 @@ def _any_of(patterns: list[str], flags: int, case_sensitive: tuple[int, ...] = (
 @functools.cache
 def line_rules() -> LineRules:
     """rules/clean/lines.yaml, compiled once per process."""
-    d = yaml.safe_load((meta.RULES_DIR / "lines.yaml").read_text(encoding="utf-8"))
+    d = load_yaml("clean/lines.yaml")
     i = re.I
 
     def words(key: str) -> frozenset[str]:

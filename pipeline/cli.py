@@ -133,8 +133,8 @@ def cmd_evaluate(args) -> int:
 def cmd_report(args) -> int:
     from . import report
 
-    if not Path(args.output).is_dir():
-        raise UsageError(f"output directory does not exist: {args.output}")
+    if not (Path(args.output) / "articles.parquet").exists():
+        raise UsageError(f"no articles.parquet in {args.output}: not the output directory of a run")
     if args.gold and not Path(args.gold).exists():
         raise UsageError(f"gold file does not exist: {args.gold}")
     print(report.build(args.output, gold=args.gold, report_dir=args.report_dir))

@@ -12,22 +12,15 @@ from typing import Callable, Iterable
 
 import pandas as pd
 
-# Provincial-level municipalities: their districts fold into the municipality itself.
-MUNICIPALITY_PREFIXES = frozenset({"11", "12", "31", "50"})
+from .gazetteer import prefecture_id
+
 VALUE_TOLERANCE = 0.005  # SPEC §6: "within 0.5 %"
 SCORED = ("regions", "monetary", "percentages", "targets")
 
 
 def prefecture_level(region_id: object) -> str | None:
     """Map an administrative code to its prefecture (municipalities and provinces to the province)."""
-    if region_id is None or (isinstance(region_id, float) and math.isnan(region_id)) or region_id is pd.NA:
-        return None
-    rid = str(region_id)
-    if not (rid.isdigit() and len(rid) == 6):
-        return rid
-    if rid[:2] in MUNICIPALITY_PREFIXES or rid[2:] == "0000":
-        return rid[:2] + "0000"
-    return rid[:4] + "00"
+    return None if _missing(region_id) else prefecture_id(str(region_id))
 
 
 def load_gold(path: str | Path) -> dict[str, dict]:
@@ -44,7 +37,7 @@ def load_gold(path: str | Path) -> dict[str, dict]:
     return {r["article_id"]: r for r in records}
 
 
-def _close(pred: object, gold: object) -> bool:
+def values_close(pred: object, gold: object) -> bool:
     try:
         p, g = float(pred), float(gold)
     except (TypeError, ValueError):
@@ -104,16 +97,16 @@ def _same_region(g: dict, p: dict) -> bool:
 
 
 def _money_compatible(g: dict, p: dict) -> bool:
-    return str(p.get("currency")) == g["currency"] and _close(p.get("amount", p.get("value")), g["amount"])
+    return str(p.get("currency")) == g["currency"] and values_close(p.get("amount", p.get("value")), g["amount"])
 
 
 def _percent_compatible(g: dict, p: dict) -> bool:
-    return str(p.get("unit")) == g["unit"] and _close(p.get("value"), g["value"])
+    return str(p.get("unit")) == g["unit"] and values_close(p.get("value"), g["value"])
 
 
 def _target_compatible(g: dict, p: dict) -> bool:
     units_agree = str(p.get("unit")) == g["unit"] or not (_is_strict_unit(g["unit"]) or _is_strict_unit(p.get("unit")))
-    return _close(p.get("value"), g["value"]) and units_agree
+    return values_close(p.get("value"), g["value"]) and units_agree
 
 
 def _target_linked(g: dict, p: dict) -> bool:

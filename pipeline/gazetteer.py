@@ -2,7 +2,7 @@
 
 `load()` reads rules/gazetteer/ once per process. What other stages use:
 
-- `Gazetteer.division(code)` -> `Division` (name, level, parent, province, kind, aliases) or None;
+- `Gazetteer.division(code)` -> `Division` (name, level, parent, province, kind, aliases, population) or None;
 - `Gazetteer.candidates(surface)` -> divisions a surface form (`Jilin`, `Kashgar City`) may name;
 - `Gazetteer.name(region_id)`, `.level(region_id)`, `.admin_id(region_id)`, `.province_id(region_id)`
   for any region id (division code, `CN`, `macro:*`, `zone:*` with its host given);
@@ -20,7 +20,9 @@ from pathlib import Path
 
 import yaml
 
-RULES = Path(__file__).resolve().parent.parent / "rules" / "gazetteer"
+from .rules import RULES_DIR
+
+RULES = RULES_DIR / "gazetteer"
 COUNTRY_ID = "CN"
 COUNTRY_NAME = "China"
 MUNICIPALITY_PREFIXES = {"11", "12", "31", "50"}
@@ -39,6 +41,7 @@ class Division:
     base: str
     aliases: tuple[str, ...]
     curated: bool
+    population: int = 0  # of its seat city (geonames), 0 when unknown; breaks ties between same-named divisions
 
     @property
     def prefecture(self) -> str:
@@ -173,7 +176,8 @@ def load(rules_dir: str | None = None) -> Gazetteer:
             aliases = tuple(a for a in row["aliases"].split("|") if a)
             d = Division(code=row["code"], name=row["name_en"], name_zh=row["name_zh"], level=row["level"],
                          kind=row["kind"], parent=row["parent_code"] or None, province=row["province_code"],
-                         base=row["base_en"], aliases=aliases, curated=row["curated"] == "1")
+                         base=row["base_en"], aliases=aliases, curated=row["curated"] == "1",
+                         population=int(row.get("population") or 0))
             divisions[d.code] = d
             for form in aliases:
                 for variant in [form] + level_suffix_variants(form, d.base):

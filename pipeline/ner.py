@@ -7,7 +7,8 @@ A spaCy component (`region_recognizer`) over the gazetteer (pipeline/gazetteer.p
 4. finds division names with a PhraseMatcher, drops those inside macro/zone names, landform
    names and organisation names (a division's own government or party organ still names it),
    and resolves shared names (province over city unless the text says city; prefecture over its
-   seat; otherwise by the provinces the article names, then by level);
+   seat; otherwise by the province written next to the name, then the provinces the article
+   names, then by level, then by population: `Suzhou` alone is Jiangsu's);
 5. reads the model's GPE/LOC entities for forms the matcher missed (all-caps, variants);
 6. marks `China` / `Chinese` as the country `CN`.
 
@@ -17,6 +18,7 @@ Docs get `doc.spans["regions"]` (label_ = level, kb_id_ = region_id) and, aligne
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -43,6 +45,11 @@ LIST_WINDOW = 12
 # Longest organisation / zone name walked over (tokens); 12 covers `Asia-Europe Meigu (Horgos)
 # International Biotechnology Park` and `Commission of Development and Reform of Yunnan Province`.
 NAME_WINDOW = 12
+# Tokens a province qualifier may take (`Inner Mongolia Autonomous Region`, `Xinjiang Uygur Autonomous Region`).
+QUALIFIER_WINDOW = 4
+# `X, a county-level city in ...`: the division noun comes within five tokens of the name.
+APPOSITIVE_WINDOW = 5
+DIVISION_NOUNS = frozenset({"city", "county", "district", "prefecture", "banner", "town"})
 NAME_CONNECTORS = frozenset({"of", "and", "&", "-", "(", ")"})
 # Inside a zone's own name only these join words (`Asia-Europe Meigu (Horgos) ...`); `of`/`and`
 # would run into the organisation around it (`Administration Committee of Xining ... Zone`).
@@ -110,6 +117,9 @@ class RegionRecognizer:
         tokenizer = nlp.tokenizer
         self.matcher.add("DIVISION", list(tokenizer.pipe(self.gaz.surface_forms)))
         self.zone_heads = [tuple(t.text for t in tokenizer(h)) for h in self.gaz.zone_heads]
+        self.zone_heads_by_first: dict[str, list[tuple[str, ...]]] = {}  # longest first, as in zone_heads
+        for head in self.zone_heads:
+            self.zone_heads_by_first.setdefault(head[0], []).append(head)
         self.macro_patterns = self._macro_patterns()
 
     # ------------------------------------------------------------------ macro regions
@@ -130,6 +140,13 @@ class RegionRecognizer:
         pats.append((compass, ()))  # ids from the compass words
         return pats
 
+    def _is_label(self, text: str, m: re.Match) -> bool:
+        """`Northeast China's Liaoning`: a macro name ending in a label head, then a place, labels the place."""
+        comp = self.gaz.compass
+        heads = comp.get("label_heads", [])
+        return (any(m.group(0).endswith(h) for h in heads)
+                and re.match(comp.get("not_label", "$^"), text[m.end():]) is not None)
+
     def macro_mentions(self, text: str) -> list[Mention]:
         found: list[Mention] = []
         taken: list[tuple[int, int]] = []
@@ -142,6 +159,8 @@ class RegionRecognizer:
                     words = re.split(r"\s*,\s*and\s+|\s*,\s*|\s+and\s+", m.group("words"))
                     ids_here = tuple(dict.fromkeys(self.gaz.compass["words"][w.lower()] for w in words))
                 else:
+                    if self._is_label(text, m):
+                        continue
                     ids_here = ids
                 candidates.append((m.start(), m.end(), ids_here))
         for start, end, ids in sorted(candidates, key=lambda c: (-(c[1] - c[0]), c[0])):
@@ -161,8 +180,8 @@ class RegionRecognizer:
         """Tokens of the proper name continuing at token i (title-case words and connectors)."""
         out = []
         for tok in doc[i:i + NAME_WINDOW]:
-            if tok.is_space or "\n" in tok.text:
-                break
+            if tok.is_space or "\n" in tok.text or (tok.i > i and tok.is_sent_start):
+                break  # a name does not run into the next sentence (`from Chengdu. China Southern Airlines`)
             if self._is_name_word(tok) or tok.text in {"of", "and", "&", "for", "-", "(", ")", "'s", "’s", "."}:
                 out.append(tok)
             elif tok.text == "," and tok.i + 1 < len(doc) and doc[tok.i + 1].text in {"Ltd.", "Ltd", "Inc.", "Limited"}:
@@ -216,13 +235,15 @@ class RegionRecognizer:
         return j < len(doc) and doc[j].text in self.gaz.landform_heads and last_is_division
 
     # ------------------------------------------------------------------ zones
-    def zone_mentions(self, doc: Doc) -> list[tuple[Span, Span]]:
-        """(zone span, its modifier span) for each zone name."""
+    def zone_mentions(self, doc: Doc, matches: list[tuple[int, int]]) -> list[tuple[Span, Span]]:
+        """(zone span, its modifier span) for each zone name; `matches` are the doc's gazetteer matches."""
         out = []
         i = 0
-        n = len(doc)
+        words = [t.text for t in doc]
+        n = len(words)
         while i < n:
-            head = next((h for h in self.zone_heads if tuple(t.text for t in doc[i:i + len(h)]) == h), None)
+            head = next((h for h in self.zone_heads_by_first.get(words[i], ())
+                         if tuple(words[i:i + len(h)]) == h), None)
             if head is None:
                 i += 1
                 continue
@@ -234,19 +255,25 @@ class RegionRecognizer:
             if left:
                 start = left[0].i
                 modifier = doc[start:i]
-                words = [t.text for t in modifier if t.text not in self.gaz.zone_connectors]
-                names_place = bool(self._places_in(modifier)) or any(
-                    is_pinyin_word(w, self.gaz.zone_min_pinyin) for w in words)
+                names = [t.text for t in modifier if t.text not in self.gaz.zone_connectors]
+                names_place = bool(self._places_in(modifier, matches)) or any(
+                    is_pinyin_word(w, self.gaz.zone_min_pinyin) for w in names)
                 if names_place:
                     out.append((doc[start:i + len(head)], modifier))
             i += len(head)
         return out
 
-    def _places_in(self, span: Span, context: set[str] = frozenset()) -> list[tuple[Span, str]]:
+    def _places_in(self, span: Span, matches: list[tuple[int, int]],
+                   context: set[str] = frozenset()) -> list[tuple[Span, str]]:
         """Division codes named inside a zone's modifier: ones in the article's provinces first, then longest."""
         found = []
-        for _, s, e in self.matcher(span.as_doc()):
-            sub = span[s:e]
+        first = bisect.bisect_left(matches, (span.start, span.start))
+        for s, e in matches[first:]:
+            if s >= span.end:
+                break
+            if e > span.end:
+                continue
+            sub = span.doc[s:e]
             key = normalise(sub.text)
             if key in self.gaz.places:
                 found.append((sub, self.gaz.places[key].code))
@@ -255,11 +282,7 @@ class RegionRecognizer:
                 if cands:
                     found.append((sub, self.resolve(sub, cands, doc=span.doc, context=set(context), prefer_city=False)))
         found = [f for f in found if f[1]]
-
-        def in_context(code: str) -> bool:
-            d = self.gaz.division(code)
-            return d is not None and (d.province in context or prefecture_id(code) in context)
-        found.sort(key=lambda f: (not in_context(f[1]), -(f[0].end - f[0].start)))
+        found.sort(key=lambda f: (not _in_context(self.gaz.division(f[1]), context), -(f[0].end - f[0].start)))
         return found
 
     # ------------------------------------------------------------------ resolution
@@ -280,7 +303,10 @@ class RegionRecognizer:
         provinces = [c for c in cands if c.level == "province"]
         if provinces and not prefer_city:
             return provinces[0].code
-        in_context = [c for c in cands if c.province in context or prefecture_id(c.code) in context]
+        # the province written next to the name (`Taizhou in Zhejiang`, `Jiangsu's Suzhou`) decides,
+        # else any province or prefecture the article names
+        qualifier = self._qualifying_province(doc, span)
+        in_context = [c for c in cands if c.province == qualifier] or [c for c in cands if _in_context(c, context)]
         if in_context:
             cands = in_context
         top = min(LEVEL_RANK[c.level] for c in cands)
@@ -291,7 +317,37 @@ class RegionRecognizer:
         prefectures = {prefecture_id(c.code) for c in cands}
         if len(prefectures) == 1:
             return sorted(cands, key=lambda c: (c.level != "prefecture", c.code))[0].code
-        return None if bare else sorted(cands, key=lambda c: c.code)[0].code
+        # divisions sharing a name and the article naming none of their provinces: the more prominent
+        # one (`Suzhou` is Jiangsu's, `Fuzhou` Fujian's); a bare name without population data stays open
+        ranked = sorted(cands, key=lambda c: (-c.population, c.code))
+        if ranked[0].population > ranked[1].population or not bare:
+            return ranked[0].code
+        return None
+
+    def _qualifying_province(self, doc: Doc, span: Span) -> str | None:
+        """Province named right after (`X, Zhejiang`, `X in Zhejiang province`) or before (`Zhejiang's X`)."""
+        def province_at(start: int, end: int) -> str | None:
+            for length in range(min(QUALIFIER_WINDOW, end - start), 0, -1):
+                sub = doc[start:start + length] if start >= span.end else doc[end - length:end]
+                provinces = [c.code for c in self.gaz.candidates(sub.text) if c.level == "province"]
+                if provinces:
+                    return provinces[0]
+            return None
+
+        if span.end + 1 < len(doc) and doc[span.end].text in {",", "in", "of"}:
+            found = province_at(span.end + 1, min(len(doc), span.end + 1 + QUALIFIER_WINDOW))
+            if found:
+                return found
+        if span.start >= 2 and doc[span.start - 1].text in {"'s", "’s"}:
+            return province_at(max(0, span.start - 1 - QUALIFIER_WINDOW), span.start - 1)
+        return None
+
+    def _appositive_division(self, doc: Doc, span: Span) -> bool:
+        """`Anda, a county-level city in Heilongjiang`: the text itself says the name is a division."""
+        after = [t.lower_ for t in doc[span.end:span.end + APPOSITIVE_WINDOW]]
+        if len(after) < 3 or after[0] != "," or after[1] not in {"a", "an", "the"}:
+            return False
+        return any(w in DIVISION_NOUNS for w in after[2:])
 
     def _says_city(self, doc: Doc, span: Span) -> bool:
         if span[-1].text in CITY_WORDS:
@@ -315,6 +371,7 @@ class RegionRecognizer:
     # ------------------------------------------------------------------ the component
     def __call__(self, doc: Doc) -> Doc:
         mentions = self.mentions(doc)
+        text = doc.text  # built from all tokens on each access: once per doc
         spans = []
         records = []
         for m in mentions:
@@ -322,7 +379,7 @@ class RegionRecognizer:
             if span is None:
                 continue
             spans.append(Span(doc, span.start, span.end, label=m.level, kb_id=m.region_id))
-            records.append(m.record(doc.text))
+            records.append(m.record(text))
         doc.spans[self.spans_key] = SpanGroup(doc, name=self.spans_key, spans=spans)
         doc.user_data[RECORDS_KEY] = records
         return doc
@@ -348,11 +405,9 @@ class RegionRecognizer:
                     blocked.append((m.start(1), m.end(1)))
 
         # division matches: classify first, resolve with the article's context after
-        matches = []
-        for _, s, e in self.matcher(doc):
-            matches.append(doc[s:e])
-        matches = _longest_first(matches)
-        zones = self.zone_mentions(doc)
+        offsets = sorted((s, e) for _, s, e in self.matcher(doc))  # every match, overlapping ones too
+        matches = _longest_first([doc[s:e] for s, e in offsets])
+        zones = self.zone_mentions(doc, offsets)
         pending = []
         for span in matches:
             if not free(span.start_char, span.end_char):
@@ -384,8 +439,7 @@ class RegionRecognizer:
             if len(codes) == 1:
                 code = next(iter(codes))
                 d = gaz.division(code)
-                if d is not None and (d.level != "county" or d.curated or place is not None
-                                      or normalise(span.text) != normalise(d.base)):
+                if d is not None and (place is not None or not is_bare_county(span.text, d)):
                     context.update({d.province, prefecture_id(code)})
             else:
                 provs = {gaz.division(c).province for c in codes}
@@ -402,19 +456,22 @@ class RegionRecognizer:
             if code is None:
                 continue
             d = gaz.division(code)
-            bare_county = d.level == "county" and not d.curated and normalise(span.text) == normalise(d.base)
-            if bare_county:
+            if is_bare_county(span.text, d):
                 if not is_pinyin_word(span.text, 2):
                     continue  # one-syllable bare names (`You`, `Pei`) are English words or surnames
-                in_person = any(s <= span.start and span.end <= e for s, e in persons)
-                if in_person or (d.province not in context - {None} and prefecture_id(code) not in context):
+                in_person = any(s <= span.start and span.end <= e for s, e in persons) \
+                    and not self._appositive_division(doc, span)
+                if in_person or not _in_context(d, context):
                     continue  # bare county names need the article to name their province
             out.append(self._division_mention(span.start_char, span.end_char, code, "gazetteer"))
             blocked.append((span.start_char, span.end_char))
 
         # zones, hosted by the division inside their name or the nearest one named around them
         for zone, modifier in zones:
-            inner = self._places_in(modifier, context)
+            # a bare county name inside a zone's name hosts it only in the article's provinces
+            # (`Yangpu Economic Development Zone in Danzhou` is Hainan's, not Shanghai's Yangpu District)
+            inner = [(sub, code) for sub, code in self._places_in(modifier, offsets, context)
+                     if not is_bare_county(sub.text, gaz.division(code)) or _in_context(gaz.division(code), context)]
             host = inner[0][1] if inner else self._nearest_host(zone, out)
             zid = "zone:" + re.sub(r"[^a-z0-9]+", "-", zone.text.lower().replace("&", "and")).strip("-")
             d = gaz.division(host)
@@ -465,6 +522,17 @@ class RegionRecognizer:
     def _division_mention(self, start: int, end: int, code: str, source: str) -> Mention:
         d = self.gaz.division(code)
         return Mention(start, end, code, d.level, d.name, code, d.province, source)
+
+
+def is_bare_county(surface: str, d: Division | None) -> bool:
+    """A county-level name written bare (`Yangpu`, not `Yangpu District`): weak evidence on its own,
+    since many county names repeat across provinces or are ordinary words."""
+    return d is not None and d.level == "county" and not d.curated and normalise(surface) == normalise(d.base)
+
+
+def _in_context(d: Division | None, context: set[str]) -> bool:
+    """Whether the article names the division's province or prefecture."""
+    return d is not None and (d.province in context or prefecture_id(d.code) in context)
 
 
 def _longest_first(spans: list[Span]) -> list[Span]:

@@ -9,20 +9,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-import yaml
-
-RULES_DIR = Path(__file__).resolve().parent.parent / "rules" / "quantities"
+from .rules import alternation, load_yaml
 
 QUALIFIERS = ("exact", "about", "more_than", "at_least", "less_than", "at_most")
 
 
-@lru_cache(maxsize=None)
 def load_rules(name: str) -> dict:
-    """A rules/quantities/<name>.yaml file, loaded once per process."""
-    with open(RULES_DIR / f"{name}.yaml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    """The rules/quantities/<name>.yaml file (cached by pipeline.rules)."""
+    return load_yaml(f"quantities/{name}.yaml")
 
 
 @dataclass(frozen=True)
@@ -36,25 +31,24 @@ class NumberMatch:
     spelled: bool         # written in words (`seven`)
     abbreviated: bool     # scale given as an abbreviation (`3b`): only money may use it
     integer_text: bool    # digits with no separator or decimal (`2020`): years look like this
+    vague: bool = False   # an order of magnitude in words (`hundreds of millions`): value is its lower bound
 
     @property
     def unscaled(self) -> float:
         return self.value / self.scale
 
 
-def _alternation(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-
 @lru_cache(maxsize=1)
 def _grammar() -> dict:
     scales = load_rules("scales")
     units_rules = load_rules("units")
-    unit_words = _alternation(scales["units"])
-    ten_words = _alternation(scales["tens"])
+    unit_words = alternation(scales["units"])
+    ten_words = alternation(scales["tens"])
     small = rf"(?:(?:{ten_words})(?:-(?:{unit_words}))?|(?:{unit_words}))"
     spelled = rf"\b{small}(?:\s+hundred(?:\s+(?:and\s+)?{small})?)?\b"
-    scale_words = _alternation(scales["words"])
+    scale_words = alternation(scales["words"])
+    vague_values = {k.lower(): float(v) for k, v in scales["vague"].items()}
+    vague_words = alternation(vague_values)
     return {
         "digits": re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])"),
         "spelled": re.compile(spelled, re.IGNORECASE),
@@ -64,6 +58,8 @@ def _grammar() -> dict:
         "glued_letters": re.compile(r"[^\W\d_]+"),
         "glued_symbols": {s.lower() for s in units_rules.get("glued_symbols", [])},
         "ordinal": re.compile(r"(?:st|nd|rd|th)\b", re.IGNORECASE),
+        "vague": re.compile(rf"(?<![\w-])(?:(?:{vague_words})\s+of\s+)*(?:{vague_words})(?![\w-])", re.IGNORECASE),
+        "vague_values": vague_values,
         "scale_values": {k.lower(): float(v) for k, v in scales["words"].items()},
         "abbrev_values": {k.lower(): float(v) for k, v in scales["abbreviations"].items()},
         "small_values": {**{k: v for k, v in scales["units"].items()}, **{k: v for k, v in scales["tens"].items()}},
@@ -162,6 +158,16 @@ def find_numbers(text: str, allow_abbreviated: bool = True) -> list[NumberMatch]
         if sm:
             scale, new_end = _scale_value(sm.group(0)), sm.end()
         found.append(NumberMatch(start, new_end, value * scale, end, scale, True, False, False))
+    for m in g["vague"].finditer(text):
+        if any(n.start < m.end() and m.start() < n.end for n in found):
+            continue
+        words = re.findall(r"[^\W\d_]+", m.group(0).lower())
+        value = 1.0
+        for word in words:
+            value *= g["vague_values"].get(word, 1.0)
+        if value <= 10.0:
+            continue                                        # `tens` alone is no amount
+        found.append(NumberMatch(m.start(), m.end(), value, m.end(), 1.0, True, False, False, vague=True))
     found.sort(key=lambda n: n.start)
     return found
 
@@ -187,8 +193,9 @@ def _qualifier_patterns() -> tuple[re.Pattern, dict, re.Pattern, dict]:
     rules = load_rules("qualifiers")
     before = {k.lower(): v for k, v in rules["before"].items()}
     after = {k.lower(): v for k, v in rules["after"].items()}
-    before_re = re.compile(rf"(?<![\w-])({_alternation(before)})\s*$", re.IGNORECASE)
-    after_re = re.compile(rf"^\s*({_alternation(after)})(?![\w-])", re.IGNORECASE)
+    before_re = re.compile(rf"(?<![\w-])({alternation(before)})\s*$", re.IGNORECASE)
+    # `1,200 firms and more than 100,000 researchers`: `and more` opening the next figure qualifies nothing
+    after_re = re.compile(rf"^\s*({alternation(after)})(?![\w-])(?!\s+than\b)", re.IGNORECASE)
     return before_re, before, after_re, after
 
 

@@ -13,12 +13,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from pathlib import Path
 
 import dateparser
-import yaml
 
-RULES_PATH = Path(__file__).resolve().parent.parent / "rules" / "link" / "periods.yaml"
+from .rules import alternation, load_yaml
+
 
 YEAR = r"(?:19[5-9]\d|20\d\d)"
 
@@ -46,25 +45,20 @@ class PeriodMention:
         return self.end.year if self.end else None
 
 
-@lru_cache(maxsize=1)
 def rules() -> dict:
-    with open(RULES_PATH, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
-
-
-def _alt(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    """rules/link/periods.yaml (cached by pipeline.rules)."""
+    return load_yaml("link/periods.yaml")
 
 
 @lru_cache(maxsize=1)
 def _patterns() -> list[tuple[str, re.Pattern]]:
     """(name, compiled regex) in priority order: earlier names win overlaps of equal length."""
     r = rules()
-    month = rf"(?P<mon>{_alt(r['month_names'])})\.?"
+    month = rf"(?P<mon>{alternation(r['month_names'])})\.?"
     rel = "|".join(f"(?:{k})" for k in r["relative_years"])
     year_ref = rf"(?:\s+(?:of\s+)?(?:(?P<rel>{rel})|(?P<year>{YEAR})))?"
-    ordinals = _alt(r["ordinal_words"])
-    parts = _alt(r["year_parts"])
+    ordinals = alternation(r["ordinal_words"])
+    parts = alternation(r["year_parts"])
 
     def sub(p: str) -> str:
         return p.replace("{YEAR}", YEAR).replace("{MONTH}", month)
@@ -78,8 +72,8 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
         ("first_months", rf"(?:the\s+)?first\s+(?P<n>\d{{1,2}}|two|three|four|five|six|seven|eight|nine|ten|eleven)"
                          rf"\s+months{year_ref}"),
         ("year_part", rf"(?:the\s+)?(?P<part>{parts}){year_ref}"),
-        ("month_range", rf"(?:from\s+)?(?P<m1>{_alt(r['month_names'])})\.?\s*(?:-|–|to|through)\s*"
-                        rf"(?P<m2>{_alt(r['month_names'])})\.?(?:\s+(?:of\s+)?(?P<year>{YEAR}))?"),
+        ("month_range", rf"(?:from\s+)?(?P<m1>{alternation(r['month_names'])})\.?\s*(?:-|–|to|through)\s*"
+                        rf"(?P<m2>{alternation(r['month_names'])})\.?(?:\s+(?:of\s+)?(?P<year>{YEAR}))?"),
         ("by", rf"\bby\s+(?:the\s+end\s+of\s+)?(?:(?P<rel>{rel})|(?P<year>{YEAR}))"),
         ("as_of", rf"\bas\s+of\s+(?:the\s+end\s+of\s+)?(?:{month}\s+)?(?:(?P<rel>{rel})|(?P<year>{YEAR}))"),
         ("since", rf"\bsince\s+(?:the\s+(?:beginning|start)\s+of\s+)?(?:{month}\s+)?(?:(?P<rel>{rel})|(?P<year>{YEAR}))"),

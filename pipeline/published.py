@@ -12,11 +12,9 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
-import yaml
+from .rules import load_yaml
 
-RULES_DIR = Path(__file__).resolve().parent.parent / "rules" / "clean"
 
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?![\w:])", re.I)
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
@@ -52,13 +50,9 @@ class MetaLine:
     publishers: tuple[str, ...]
 
 
-def _load(name: str) -> dict:
-    return yaml.safe_load((RULES_DIR / name).read_text(encoding="utf-8"))
-
-
 @functools.cache
 def date_rules() -> DateRules:
-    data = _load("dates.yaml")
+    data = load_yaml("clean/dates.yaml")
     months = {k.lower(): int(v) for k, v in data["month_names"].items()}
     month_alt = "|".join(sorted(months, key=len, reverse=True))
 
@@ -96,7 +90,7 @@ def _capitalised_alternation(months: dict[str, int]) -> str:
 
 @functools.cache
 def publisher_rules() -> PublisherRules:
-    data = _load("publishers.yaml")
+    data = load_yaml("clean/publishers.yaml")
     canonical: dict[str, str] = {}
     for name, aliases in data["publishers"].items():
         for alias in [name, *aliases]:

@@ -14,6 +14,7 @@ import bisect
 import re
 import warnings
 from dataclasses import dataclass, field, replace
+from contextlib import contextmanager
 from functools import lru_cache
 
 import pandas as pd
@@ -23,6 +24,7 @@ from . import schema
 from .docs import docs_from_tokens
 from .nlp import blank
 from .numbers import NumberMatch, find_numbers, load_rules, qualifier_after, qualifier_before
+from .rules import RULES_DIR, alternation
 
 PERCENT_UNITS = ("percent", "percentage_point")
 
@@ -53,10 +55,6 @@ class Figure:
 
 # ---------------------------------------------------------------- rules
 
-def _alternation(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-
 @lru_cache(maxsize=1)
 def _patterns() -> dict:
     cur = load_rules("currencies")
@@ -73,14 +71,16 @@ def _patterns() -> dict:
     return {
         "prefix": cur["prefix"],
         # a prefix is whole: not the tail of a word (`BRMB`), space or nothing before the number
-        "prefix_re": re.compile(rf"(?<![A-Za-z$])({_alternation(cur['prefix'])})\s?$"),
+        "prefix_re": re.compile(rf"(?<![A-Za-z$])({alternation(cur['prefix'])})\s?$"),
         # `%` may touch what follows (`5%-6%`); word forms must end a word
-        "percent_re": re.compile(rf"(?:\s*|-)(%|(?:{_alternation(set(percent_forms) - {'%'})})(?![\w-]))",
+        "percent_re": re.compile(rf"(?:\s*|-)(%|(?:{alternation(set(percent_forms) - {'%'})})(?![\w-]))",
                                  re.IGNORECASE),
         "percent_forms": percent_forms,
-        "suffix_re": re.compile(rf"(?:\s*|-)({_alternation(suffix)})(?![\w$])", re.IGNORECASE),
+        "vague_of": re.compile(r"\s+of(?=\s)", re.IGNORECASE),   # `hundreds of millions _of_ yuan`
+        "suffix_re": re.compile(rf"(?:\s*|-)({alternation(suffix)})(?![\w$])", re.IGNORECASE),
         "suffix": suffix,
-        "domain_re": re.compile(rf"\s*({_alternation(domain)})(?![\w-])", re.IGNORECASE),
+        # `1,000 mu`, and hyphenated compounds (`1.4-fold`, `a 10-day tour`)
+        "domain_re": re.compile(rf"(?:\s*|-)({alternation(domain)})(?![\w-])", re.IGNORECASE),
         "domain": domain,
         "non_figures": [re.compile(p) for p in non_fig.values()],
         "range_to": re.compile(r"^\s*(?:to|-|–|—|~)\s*$", re.IGNORECASE),
@@ -93,10 +93,12 @@ def _patterns() -> dict:
         "list_sep": re.compile(r"^\s*(?:,|,?\s*(?:and|or)|;)\s*$", re.IGNORECASE),
         "paren_open": re.compile(r"^\s*\(\s*$"),
         "parens": re.compile(r"\([^()]*\)"),
-        "role_re": re.compile(rf"(?<![\w-])({_alternation(role_of)})(?:s)?(?![\w-])", re.IGNORECASE),
+        "role_re": re.compile(rf"(?<![\w-])({alternation(role_of)})(?:s)?(?![\w-])", re.IGNORECASE),
         "role_of": role_of,
-        "anaphora_re": re.compile(rf"(?<![\w-])({_alternation(roles['anaphora'])})(?![\w-])", re.IGNORECASE),
+        "anaphora_re": re.compile(rf"(?<![\w-])({alternation(roles['anaphora'])})(?![\w-])", re.IGNORECASE),
         "respectively": re.compile(r"\brespectively\b", re.IGNORECASE),
+        # `respectively` closing a list: after its last item, no other number or sentence break between
+        "respectively_next": re.compile(r"[^.;\d]{0,30}?\brespectively\b", re.IGNORECASE),
         "clause_break": re.compile(r"[,;:]"),
         "word": re.compile(r"\w+"),
         "quantulum_names": units.get("quantulum_names", {}),
@@ -137,7 +139,8 @@ def _figure_of(text: str, n: NumberMatch) -> Figure:
         unit, end = p["percent_forms"][m.group(1).lower()], m.end()
         unit_end = end
     else:
-        m = p["suffix_re"].match(text, n.end)
+        of = p["vague_of"].match(text, n.end) if n.vague else None
+        m = p["suffix_re"].match(text, of.end() if of else n.end)
         if m:
             code = p["suffix"][m.group(1).lower()]
             if unit is None or unit == code or m.group(1).lower() in ("yuan", "renminbi", "rmb"):
@@ -146,7 +149,8 @@ def _figure_of(text: str, n: NumberMatch) -> Figure:
         unit_end = end
     return Figure(start=start, end=end, number_start=n.start, number_end=n.end, value=n.value, unit=unit,
                   unit_end=unit_end, abbreviated=n.abbreviated, year_like=_is_year(n), spelled=n.spelled,
-                  extra={"scale": n.scale, "unscaled": n.unscaled})
+                  qualifier="more_than" if n.vague else "exact",
+                  extra={"scale": n.scale, "unscaled": n.unscaled, "vague": n.vague})
 
 
 def _merge_ranges(text: str, figs: list[Figure]) -> list[Figure]:
@@ -227,7 +231,9 @@ def _mark_lists(text: str, figs: list[Figure]) -> None:
             last = figs[run[-1]]
             # a bare number takes the unit only in an `and`/`or` list (`5.7, 6.5 and 3 percent`):
             # `reached 6,195, 36 percent more` is no list
-            closes_list = len(run) == 1 or p["list_and"].search(_gap_without_parens(text, figs, run[-2], run[-1]))
+            # (`6.1, 6.0, 4.3 percent respectively` closes one without `and`)
+            closes_list = len(run) == 1 or p["list_and"].search(_gap_without_parens(text, figs, run[-2], run[-1])) \
+                or p["respectively_next"].match(text, last.end)
             if last.unit is None or any(figs[i].year_like for i in run) or not closes_list:
                 merged.extend([[i] for i in run])
                 continue
@@ -267,7 +273,8 @@ def figures_in_text(text: str) -> list[Figure]:
     masked = _masked_spans(text)
     numbers = [n for n in find_numbers(text) if not _overlaps((n.start, n.digits_end), masked)]
     figs = [_figure_of(text, n) for n in numbers]
-    figs = [f for f in figs if not (f.abbreviated and (f.unit is None or not schema.is_currency(f.unit)))]
+    # `3b` and `hundreds of millions` are figures only as money (`5m` may be metres, `thousands of people` no count)
+    figs = [f for f in figs if not ((f.abbreviated or f.extra["vague"]) and not schema.is_currency(f.unit))]
     _qualify(text, figs)
     figs = _merge_ranges(text, figs)
     _mark_conversions(text, figs)
@@ -285,16 +292,107 @@ def _domain_unit(text: str, f: Figure) -> tuple[str, int] | None:
     return None
 
 
-@lru_cache(maxsize=1)
-def _quantulum():
+@contextmanager
+def _quiet_import():
+    """Import quantulum3 without its ~3 s cold start and without its warnings.
+
+    Nearly all of that cost is `inflect` (a quantulum3 dependency) instrumenting its classes with
+    typeguard's `@typechecked` at import, which re-parses their source for runtime argument type
+    checks (measured: `import inflect` 3.3 s, 0.4 s under `python -O`, where typeguard skips
+    the instrumentation itself). The decorator is made a no-op while inflect is first imported:
+    results are the same, only checks that would raise on wrongly typed arguments are gone.
+    """
+    import sys
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from quantulum3 import parser
+        if "inflect" in sys.modules:
+            yield
+            return
+        import typeguard
+        original = typeguard.typechecked
+
+        def no_check(target=None, **_options):
+            return target if target is not None else (lambda t: t)
+        typeguard.typechecked = no_check
+        try:
+            yield
+        finally:
+            typeguard.typechecked = original
+
+
+@lru_cache(maxsize=1)
+def _quantulum():
+    with _quiet_import():
+        from quantulum3 import load, parser
+        load.units()
+        parser.parse("1 km")       # compiles its unit regex (~0.3 s) here, once per process
     return parser
+
+
+QUANTULUM_VOCABULARY = "quantulum_vocabulary"     # rules/quantities/quantulum_vocabulary.yaml
+
+
+def quantulum_vocabulary() -> dict:
+    """What may start a unit in quantulum3's unit list: symbols (case-sensitive) and first words of names.
+
+    Loading that list costs ~3 s per process; this vocabulary, stored as data, lets the stage call
+    quantulum3 only when the word after a number can start a unit (`57 projects` never loads it)."""
+    with _quiet_import():
+        from quantulum3 import load
+        units = load.units()
+    symbols = {part for sym in units.symbols_all for part in re.split(r"[/\s]+", sym) if part}
+    words = {re.split(r"[\s/-]+", surface)[0] for surface in units.surfaces_lower} - {""}
+    return {"symbols": sorted(symbols), "words": sorted(words)}
+
+
+def write_quantulum_vocabulary() -> None:
+    """Regenerate rules/quantities/quantulum_vocabulary.yaml after a quantulum3 upgrade."""
+    import yaml
+    header = ("# Generated by pipeline.quantities.write_quantulum_vocabulary() from the installed quantulum3:\n"
+              "# the words that can start one of its units. Regenerate after upgrading quantulum3.\n")
+    body = yaml.safe_dump(quantulum_vocabulary(), allow_unicode=True, default_flow_style=None, width=110)
+    (RULES_DIR / "quantities" / f"{QUANTULUM_VOCABULARY}.yaml").write_text(header + body, encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _unit_starts() -> tuple[frozenset, frozenset]:
+    vocabulary = load_rules(QUANTULUM_VOCABULARY)
+    return frozenset(vocabulary["symbols"]), frozenset(vocabulary["words"])
+
+
+def _may_start_unit(word: str) -> bool:
+    """Whether quantulum3 could read `word` (the first word after a number) as the start of a unit."""
+    symbols, words = _unit_starts()
+    first = re.split(r"[/-]", word.strip(".-"))[0]     # `gigawatts.`, `-year-old`, `km/h`
+    return first in symbols or first.lower() in words or first.lower().rstrip("s") in words
 
 
 # Words after the number handed to quantulum3: enough for `square kilometres per hour`.
 _QUANTULUM_WORDS = 4
+
+
+def _plain(words: str) -> str:
+    """Lower case, hyphens as spaces, plural `s` dropped from each word: `Kilowatt-hours` -> `kilowatt hour`."""
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in re.split(r"[\s-]+", words.lower()))
+
+
+def _written_as_unit(unit) -> bool:
+    """Whether every part of a unit quantulum3 found is written as that unit's name or symbol.
+
+    quantulum3 also composes units from prefix letters inside plain words (`300 key projects` ->
+    exayear); a real mention writes each part as a known symbol (`GW`, `km/h`; case-sensitive,
+    `kwh` allowed for symbols of 3+ letters) or name (`kilometers`, `kilowatt-hours`)."""
+    _quantulum()
+    from quantulum3 import load
+    names = load.units().names
+    for dim in unit.original_dimensions or []:
+        base, surface = names.get(dim.get("base")), dim.get("surface") or ""
+        if base is None:
+            return False
+        symbols = set(base.symbols) | {s.lower() for s in base.symbols if len(s) >= 3}
+        if surface not in symbols and _plain(surface) not in {_plain(x) for x in base.surfaces}:
+            return False
+    return True
 
 
 def _quantulum_unit(text: str, f: Figure) -> tuple[str, int] | None:
@@ -304,7 +402,7 @@ def _quantulum_unit(text: str, f: Figure) -> tuple[str, int] | None:
     window_text = text[f.number_start:f.number_end + (tail.end() if tail else 0)]
     first_word = re.match(r"\s*([^\s,;:()]+)", text[f.number_end:f.number_end + 40])
     if not first_word or not re.search(r"[A-Za-z]", first_word.group(1)) \
-            or first_word.group(1).lower() in p["not_unit_words"]:
+            or first_word.group(1).lower() in p["not_unit_words"] or not _may_start_unit(first_word.group(1)):
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -318,10 +416,16 @@ def _quantulum_unit(text: str, f: Figure) -> tuple[str, int] | None:
         name = q.unit.name
         if name in p["quantulum_reject"] or q.unit.entity.name not in p["quantulum_entities"]:
             return None
-        if q.span[1] <= f.number_end - f.number_start:
+        if q.span[1] <= f.number_end - f.number_start or not _written_as_unit(q.unit):
             return None
         return p["quantulum_names"].get(name, name), f.number_start + q.span[1]
     return None
+
+
+def _word_hyphen(token) -> bool:
+    """A hyphen written inside a word (`high-tech`), not a dash between phrases."""
+    doc = token.doc
+    return token.text == "-" and not token.whitespace_ and token.i > 0 and not doc[token.i - 1].whitespace_
 
 
 def _count_head(doc, f: Figure):
@@ -340,7 +444,8 @@ def _count_head(doc, f: Figure):
     if head.lemma_.lower() in _patterns()["not_count_heads"] or head.ent_type_ in ("DATE", "TIME"):
         return None
     # the noun must be in the same phrase: at most a few modifiers between (`1,500 local jobs`)
-    if head.i - token.i > 4 or any(t.is_punct for t in doc[token.i + 1:head.i]):
+    # (a hyphen inside a compound word is no break: `1,200 high-tech enterprises`)
+    if head.i - token.i > 4 or any(t.is_punct and not _word_hyphen(t) for t in doc[token.i + 1:head.i]):
         return None
     return head
 

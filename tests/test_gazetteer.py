@@ -101,3 +101,11 @@ def test_build_is_reproducible(tmp_path):
     subprocess.run([sys.executable, str(ROOT / "scripts" / "build_gazetteer.py"), "--output", str(out)],
                    check=True, capture_output=True, cwd=ROOT)
     assert out.read_bytes() == CSV.read_bytes()
+
+
+def test_population_ranks_same_named_prefectures(gaz):
+    def pop(code):
+        return gaz.division(code).population
+    assert pop("320500") > pop("341300")  # Suzhou: Jiangsu over Anhui
+    assert pop("350100") > pop("361000")  # Fuzhou: Fujian over Jiangxi
+    assert all(d.population >= 0 for d in gaz.divisions.values())

@@ -106,3 +106,36 @@ def test_spans_on_docs_for_the_link_stage(recognise, nlp):
     spans = doc.spans[ner.SPANS_KEY]
     assert [(s.text, s.kb_id_, s.label_) for s in spans] == [("Hunan", "430000", "province")]
     assert doc.user_data[ner.RECORDS_KEY][0]["province_id"] == "430000"
+
+
+def test_shared_prefecture_names_without_province_go_to_the_more_prominent(recognise):
+    assert ids(recognise("Suzhou and Fuzhou reported strong exports.")) == {"320500", "350100"}
+    assert ids(recognise("Suzhou, in the north of Anhui, reported strong exports.")) == {"341300", "340000"}
+
+
+def test_province_written_next_to_a_shared_name_decides(recognise):
+    out = recognise("Taizhou in Jiangsu province and Taizhou in Zhejiang province signed a pact.")
+    assert ids(out) == {"321200", "320000", "331000", "330000"}
+    out = recognise("Zhejiang's Taizhou and Jiangsu's Suzhou are rich.")
+    assert {"331000", "320500"} <= ids(out)
+
+
+def test_division_named_by_apposition_despite_person_reading(recognise):
+    assert "231281" in ids(recognise("Anda, a county-level city in Heilongjiang, produces dairy."))
+
+
+def test_company_names_and_sentence_ends(recognise):
+    assert ids(recognise("Guangzhou Auto will build a plant.")) == set()
+    assert ids(recognise("Sichuan Airlines opened a route from Chengdu. China Southern Airlines flies too.")) == {
+        "510100"}
+
+
+def test_the_northeast_and_compass_labels(recognise):
+    assert ids(recognise("The revitalization of the Northeast is a priority.")) == {"macro:northeast"}
+    assert ids(recognise("Northeast China's Liaoning province grew.")) == {"210000"}
+
+
+def test_bare_county_inside_a_zone_name_hosts_it_only_in_the_articles_provinces(recognise):
+    out = recognise("In Hainan, the Yangpu Economic Development Zone in Danzhou signed projects.")
+    zone = out[out["level"] == "zone"].iloc[0]
+    assert zone["admin_id"] == "460400"

@@ -192,3 +192,43 @@ def test_negative_values_and_hyphen_ranges(n):
     assert [(f.value, f.value_high) for f in figures_in_text(f"prices fell -{value}% in May")] == [(-value, None)]
     assert [(f.value, f.value_high) for f in figures_in_text(f"rates of {value}-{value + 1}%")] == \
         [(value, value + 1)]
+
+
+@given(st.sampled_from([("hundreds of millions of yuan", 1e8, "CNY"), ("tens of billions of yuan", 1e10, "CNY"),
+                        ("billions of dollars", 1e9, "USD"), ("hundreds of thousands of euros", 1e5, "EUR")]),
+       st.sampled_from(["", "about "]))
+def test_orders_of_magnitude_are_lower_bounds_of_money(phrase_value_unit, qualifier_phrase):
+    phrase, value, unit = phrase_value_unit
+    figs = figures_in_text(f"The county has spent {qualifier_phrase}{phrase} on roads.")
+    assert [(f.value, f.unit, f.qualifier) for f in figs] == \
+        [(value, unit, "about" if qualifier_phrase else "more_than")]
+
+
+def test_orders_of_magnitude_without_currency_are_no_figures():
+    assert figures_in_text("Hundreds of thousands of people and tens of millions visited.") == []
+
+
+@given(st.integers(1, 999), st.sampled_from(["pc", " pc", "pct", " pct"]))
+def test_pc_and_pct_percent(n, form):
+    figs = figures_in_text(f"wages rose {n / 10}{form} last year")
+    assert [(f.value, f.unit) for f in figs] == [(n / 10, "percent")]
+
+
+@given(st.lists(st.integers(1, 999), min_size=2, max_size=5))
+def test_comma_lists_closed_by_respectively(values):
+    tenths = [v / 10 for v in values]
+    figs = figures_in_text("GDP grew " + ", ".join(map(str, tenths)) + " percent respectively.")
+    assert [(f.value, f.unit) for f in figs] == [(v, "percent") for v in tenths]
+    # without `respectively` or `and`, a bare number before a figure is no list item
+    assert [f.value for f in figures_in_text("Visits reached 6,195, 36 percent more.") if f.unit] == [36.0]
+
+
+def test_and_more_than_opens_the_next_figure():
+    figs = figures_in_text("It employs 50 percent of graduates and more than 20 percent of retirees.")
+    assert [(f.value, f.qualifier) for f in figs] == [(50.0, "exact"), (20.0, "more_than")]
+
+
+def test_rankings_are_no_figures_but_top_percentiles_are():
+    assert [f.value for f in figures_in_text("the Top 10 enterprises and the top 10 percent of earners")
+            if f.unit] == [10.0]
+    assert find_numbers("the Top 10 enterprises")[0].value == 10   # the number is read, the stage masks it

@@ -157,3 +157,33 @@ def test_empty_and_failed_articles(nlp):
     articles = pd.DataFrame({"article_id": ["a", "b"], "status": ["failed", "ok"], "clean_text": [None, ""]})
     table = quantities.run(articles, schema.empty("tokens"))
     assert table.empty and list(table.columns) == schema.QUANTITIES.names
+
+
+def test_quantulum_is_called_only_for_words_that_can_start_a_unit(nlp, monkeypatch):
+    calls = []
+    real = quantities._quantulum
+
+    class Spy:
+        def parse(self, text):
+            calls.append(text)
+            return real().parse(text)
+    monkeypatch.setattr(quantities, "_quantulum", lambda: Spy())
+    table = run_texts(nlp, {"a": "It built 300 key projects and 1,200 high-tech firms, and a 1,587 km line at "
+                                 "200 km/h carrying 68 gigawatts. Output rose 1.4-fold."})
+    got = list(zip(table["text"], table["unit"]))
+    assert ("300 key projects", "count") in got and ("1,200 high-tech firms", "count") in got
+    assert ("1,587 km", "kilometre") in got and ("200 km/h", "kilometre per hour") in got
+    assert ("68 gigawatts", "gigawatt") in got and ("1.4-fold", "times") in got
+    # `key` and `high-tech` may not start a unit: quantulum3 never sees them (it reads `300 key` as exayears)
+    assert not any("key" in c or "high" in c for c in calls) and len(calls) == 3
+
+
+def test_quantulum_vocabulary_matches_installed_quantulum3():
+    """The stored vocabulary is what a fresh quantulum3 gives (in a new process: parsing adds surfaces)."""
+    import subprocess
+    import sys
+    from pipeline.numbers import load_rules
+    fresh = subprocess.run([sys.executable, "-c", "import json; from pipeline.quantities import quantulum_vocabulary; "
+                            "print(json.dumps(quantulum_vocabulary()))"], cwd=ROOT, capture_output=True, text=True,
+                           check=True)
+    assert load_rules(quantities.QUANTULUM_VOCABULARY) == json.loads(fresh.stdout)

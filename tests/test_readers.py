@@ -23,7 +23,8 @@ DUCKDB_TYPES = {pa.string(): "VARCHAR", pa.int32(): "INTEGER", pa.float64(): "DO
 def read_three_ways(path: Path) -> tuple[pd.DataFrame, pl.DataFrame, duckdb.DuckDBPyRelation]:
     source = f"{path}/**/*.parquet" if path.is_dir() else str(path)
     quoted = source.replace("'", "''")
-    return pd.read_parquet(path), pl.read_parquet(source), duckdb.connect().sql(f"SELECT * FROM read_parquet('{quoted}')")
+    relation = duckdb.connect().sql(f"SELECT * FROM read_parquet('{quoted}')")
+    return pd.read_parquet(path), pl.read_parquet(source), relation
 
 
 def assert_same_table(path: Path, name: str) -> int:
@@ -72,5 +73,5 @@ def test_a_dataset_directory_loads_like_a_file(tmp_path):
     dataset.mkdir()
     (tmp_path / "single" / "regions.parquet").rename(dataset / "part-0.parquet")
     frame, polars_frame, relation = read_three_ways(dataset)
-    assert frame["region_id"].tolist() == polars_frame["region_id"].to_list() == [r[0] for r in
-                                                                                   relation.select("region_id").fetchall()]
+    from_duckdb = [row[0] for row in relation.select("region_id").fetchall()]
+    assert frame["region_id"].tolist() == polars_frame["region_id"].to_list() == from_duckdb == ["220000"]

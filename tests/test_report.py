@@ -200,3 +200,11 @@ def test_article_page_renders_in_a_headless_browser(corpus_report, corpus_output
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", data[16:24]) == (1280, 1600)
     assert len(data) > 50_000, "a page of highlighted text is not a blank screenshot"
+
+
+def test_cli_refuses_a_directory_without_tables(tmp_path, capsys):
+    from pipeline.cli import main
+
+    assert main(["report", "--output", str(tmp_path)]) == 2
+    assert "no articles.parquet" in capsys.readouterr().err
+    assert not (tmp_path / "report").exists()

@@ -43,3 +43,11 @@ def test_token_offsets_point_into_text(parsed):
     _, tokens = parsed
     for row in tokens.itertuples():
         assert TEXT[row.start:row.end] == row.text
+
+
+def test_a_line_break_ends_a_sentence(nlp):
+    """Headlines carry no full stop; the paragraph below must not be parsed into them."""
+    text = "Chongqing to invest 3b yuan in Liangjiang\n\nThe city will invest 3 billion yuan.\nA line without a stop"
+    starts = [s.text.strip() for s in nlp(text).sents]
+    assert starts == ["Chongqing to invest 3b yuan in Liangjiang", "The city will invest 3 billion yuan.",
+                      "A line without a stop"]

@@ -1,0 +1,187 @@
+"""Linking figures to regions, periods and kinds, and the targets table (pipeline/link.py).
+
+Small hand-written articles go through the real spaCy model (segment stage); regions and
+figures are given by hand so the tests exercise linking alone.
+"""
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from pipeline import link, schema, segment
+
+
+def find(text, sub, nth=0):
+    i = -1
+    for _ in range(nth + 1):
+        i = text.index(sub, i + 1)
+    return i, i + len(sub)
+
+
+def article(nlp, text, published=dt.date(2023, 5, 1), title=None, regions=(), figures=()):
+    """Run the link stage over one article. regions: (text, region_id, level, admin_id[, nth[, source]]);
+    figures: (text, value, unit[, nth])."""
+    articles = pd.DataFrame([{"article_id": "a", "status": "ok", "clean_text": text, "title": title,
+                              "published": published, "reference_date": published}])
+    sentences, tokens = segment.run(articles, nlp)
+    reg_rows = []
+    for spec in regions:
+        sub, rid, level, admin = spec[:4]
+        s, e = find(text, sub, spec[4] if len(spec) > 4 else 0)
+        reg_rows.append({"article_id": "a", "sentence_id": 0, "start": s, "end": e, "text": sub, "region_id": rid,
+                         "name": sub, "level": level, "admin_id": admin,
+                         "province_id": admin[:2] + "0000" if admin else None,
+                         "source": spec[5] if len(spec) > 5 else "gazetteer"})
+    q_rows = []
+    for k, spec in enumerate(figures):
+        sub, value, unit = spec[:3]
+        s, e = find(text, sub, spec[3] if len(spec) > 3 else 0)
+        digits = next(i for i in range(s, e) if text[i].isdigit())
+        q_rows.append({"article_id": "a", "sentence_id": 0, "start": s, "end": e, "text": sub, "value": value,
+                       "value_high": None, "unit": unit, "qualifier": "exact", "quantity_id": k,
+                       "number_start": digits})
+    regions_df = pd.DataFrame(reg_rows) if reg_rows else schema.empty("regions")
+    return link.run(articles, sentences, tokens, regions_df, pd.DataFrame(q_rows))
+
+
+def by_text(quantities):
+    return {r["text"]: r for r in quantities.to_dict("records")}
+
+
+def test_respectively_gives_each_figure_its_region(nlp):
+    text = ("In 2015, economic growth in Heilongjiang, Jilin, and Liaoning trailed behind the national average, "
+            "posting 5.7, 6.5 and 3 percent, respectively.")
+    q, t = article(nlp, text, regions=[("Heilongjiang", "230000", "province", "230000"),
+                                       ("Jilin", "220000", "province", "220000"),
+                                       ("Liaoning", "210000", "province", "210000")],
+                   figures=[("5.7", 5.7, "percent"), ("6.5", 6.5, "percent"), ("3 percent", 3.0, "percent")])
+    rows = by_text(q)
+    assert [rows[k]["region_id"] for k in ("5.7", "6.5", "3 percent")] == ["230000", "220000", "210000"]
+    assert {rows[k]["evidence"] for k in rows} == {"respectively"}
+    assert {rows[k]["kind"] for k in rows} == {"actual"}
+    assert rows["5.7"]["period_start"] == dt.date(2015, 1, 1)
+    assert t.empty
+
+
+def test_subject_region_and_zone_host(nlp):
+    text = "Up to now, the Kashgar Economic Development Zone has attracted 3.53 billion yuan of investment."
+    q, _ = article(nlp, text, regions=[("Kashgar Economic Development Zone", "zone:kashgar-economic-development-zone",
+                                        "zone", "653101")],
+                   figures=[("3.53 billion yuan", 3.53e9, "CNY")])
+    row = q.iloc[0]
+    assert (row["region_id"], row["zone_id"], row["kind"]) == ("653101", "zone:kashgar-economic-development-zone",
+                                                               "actual")
+
+
+def test_anaphora_and_plan_period_of_a_goal(nlp):
+    text = ("Haixi is a prefecture in Qinghai. Its goals from 2016 to 2020 are ambitious.\n\n"
+            "The prefecture will increase local public finance revenue by 7 percent annually.")
+    q, t = article(nlp, text, published=dt.date(2016, 11, 10),
+                   regions=[("Haixi", "632800", "prefecture", "632800"), ("Qinghai", "630000", "province", "630000")],
+                   figures=[("7 percent", 7.0, "percent")])
+    row = q.iloc[0]
+    assert (row["region_id"], row["evidence"], row["kind"]) == ("632800", "anaphora", "target")
+    target = t.iloc[0]
+    assert (target["indicator"], target["measure"], target["frequency"]) == ("fiscal_revenue", "growth", "annual")
+    assert (target["start_year"], target["end_year"], target["region_id"]) == (2016, 2020, "632800")
+    assert target["quantity_id"] == row["quantity_id"]
+
+
+def test_share_base_is_not_the_figures_region(nlp):
+    text = "Hechi relocated 176,200 people, accounting for 25 percent of Guangxi's total."
+    q, _ = article(nlp, text, regions=[("Hechi", "451200", "prefecture", "451200"),
+                                       ("Guangxi", "450000", "province", "450000")],
+                   figures=[("25 percent", 25.0, "percent")])
+    assert q.iloc[0]["region_id"] == "451200"
+
+
+def test_a_figure_for_each_of_several_regions_is_one_row_per_region(nlp):
+    text = "Zhengzhou and Changsha aim for 7 percent growth this year."
+    q, t = article(nlp, text, regions=[("Zhengzhou", "410100", "prefecture", "410100"),
+                                       ("Changsha", "430100", "prefecture", "430100")],
+                   figures=[("7 percent", 7.0, "percent")])
+    assert sorted(q["region_id"]) == ["410100", "430100"]
+    assert list(q["quantity_id"]) == [0, 0] and sorted(q["link_index"]) == [0, 1]
+    assert set(q["kind"]) == {"target"}
+    assert sorted(t["region_id"]) == ["410100", "430100"]
+    assert set(t["end_year"]) == {2023}
+
+
+def test_a_total_over_several_regions_links_to_their_macro_region_or_null(nlp):
+    text = "Beijing, Tianjin and Hebei together attracted 90 billion yuan of investment."
+    q, _ = article(nlp, text, regions=[("Beijing", "110000", "province", "110000"),
+                                       ("Tianjin", "120000", "province", "120000"),
+                                       ("Hebei", "130000", "province", "130000")],
+                   figures=[("90 billion yuan", 9e10, "CNY")])
+    assert len(q) == 1
+    assert q.iloc[0]["region_id"] in ("macro:beijing-tianjin-hebei", None)
+
+
+def test_speaker_regions_are_ignored_and_previous_topic_is_used(nlp):
+    text = ("Horgos developed its logistics industry. \"Investment in place rose 37 percent,\" said Hao, "
+            "deputy secretary of Ili Kazakh Autonomous Prefecture.")
+    q, _ = article(nlp, text, regions=[("Horgos", "654004", "county", "654004"),
+                                       ("Ili Kazakh Autonomous Prefecture", "654000", "prefecture", "654000")],
+                   figures=[("37 percent", 37.0, "percent")])
+    assert q.iloc[0]["region_id"] == "654004"
+
+
+def test_focus_region_and_foreign_subjects(nlp):
+    text = ("Sichuan's economy keeps growing\n\n"
+            "Sichuan reported steady growth in the first quarter of the year. Retail sales rose 6 percent. "
+            "The World Bank defined a high-income economy as one with income of 12,536 dollars or more.")
+    q, _ = article(nlp, text, title="Sichuan's economy keeps growing",
+                   regions=[("Sichuan", "510000", "province", "510000"),
+                            ("Sichuan", "510000", "province", "510000", 1)],
+                   figures=[("6 percent", 6.0, "percent"), ("12,536 dollars", 12536.0, "USD")])
+    rows = by_text(q)
+    assert rows["6 percent"]["region_id"] == "510000"
+    assert pd.isna(rows["12,536 dollars"]["region_id"])
+
+
+def test_conversions_follow_their_amount_and_make_no_target(nlp):
+    text = "The municipality of Chongqing will invest 3 billion yuan ($463.91 million) to upgrade the area."
+    q, t = article(nlp, text, regions=[("Chongqing", "500000", "province", "500000")],
+                   figures=[("3 billion yuan", 3e9, "CNY"), ("$463.91 million", 4.6391e8, "USD")])
+    assert set(q["kind"]) == {"target"} and set(q["region_id"]) == {"500000"}
+    assert list(t["value"]) == [3e9] and t.iloc[0]["indicator"] == "investment"
+    assert pd.isna(t.iloc[0]["end_year"])
+
+
+def test_relative_periods_never_resolve_against_today(nlp):
+    text = "Exports rose 5 percent this year."
+    q, _ = article(nlp, text, published=None, figures=[("5 percent", 5.0, "percent")])
+    assert pd.isna(q.iloc[0]["period_start"]) and pd.isna(q.iloc[0]["period_end"])
+    q, _ = article(nlp, text, published=dt.date(2019, 3, 1), figures=[("5 percent", 5.0, "percent")])
+    assert q.iloc[0]["period_start"] == dt.date(2019, 1, 1)
+
+
+def test_output_columns_follow_the_schema(nlp):
+    q, t = article(nlp, "Hainan is eyeing GDP growth of around 8 percent for 2024.",
+                   regions=[("Hainan", "460000", "province", "460000")], figures=[("8 percent", 8.0, "percent")])
+    assert set(schema.QUANTITIES.names) <= set(q.columns)
+    assert list(t.columns) == schema.TARGETS.names
+    assert (t.iloc[0]["indicator"], t.iloc[0]["start_year"], t.iloc[0]["end_year"]) == ("gdp", 2024, 2024)
+
+
+def test_heldout_style_links(nlp):
+    """Datelines do not claim figures; pronouns take the subject before them in their sentence;
+    regions in a relative clause describe; `the national figure` is China."""
+    text = ("GUANGZHOU -- Guangdong province aims for GDP growth of around 5 percent in 2024.\n"
+            "Zhengzhou will strive to see its GDP exceed 2 trillion yuan by 2025.\n"
+            "The combined GDP of the Yangtze River Delta region, which covers Shanghai and Jiangsu, "
+            "reached 30.5 trillion yuan in 2023.\n"
+            "The national figure grew 5 percent to 36,883 yuan.")
+    q, _ = article(nlp, text, regions=[("GUANGZHOU", "440100", "prefecture", "440100", 0, "dateline"),
+                                       ("Guangdong", "440000", "province", "440000"),
+                                       ("Zhengzhou", "410100", "prefecture", "410100"),
+                                       ("Yangtze River Delta", "macro:yangtze-river-delta", "macro_region", None),
+                                       ("Shanghai", "310000", "province", "310000"),
+                                       ("Jiangsu", "320000", "province", "320000")],
+                   figures=[("around 5 percent", 5.0, "percent"), ("2 trillion yuan", 2e12, "CNY"),
+                            ("30.5 trillion yuan", 30.5e12, "CNY"), ("5 percent", 5.0, "percent", 1)])
+    rows = by_text(q)
+    assert rows["around 5 percent"]["region_id"] == "440000"
+    assert rows["2 trillion yuan"]["region_id"] == "410100"
+    assert rows["30.5 trillion yuan"]["region_id"] == "macro:yangtze-river-delta"
+    assert rows["5 percent"]["region_id"] == "CN"

@@ -1,0 +1,136 @@
+"""Target detection and classification over parsed sentences (pipeline/targets.py)."""
+import pytest
+
+from pipeline import targets as T
+
+
+def anchor(doc, word, nth=0):
+    """The token of the `nth` occurrence of `word` (a figure's unit or counted noun)."""
+    return [t for t in doc if t.text == word][nth]
+
+
+@pytest.mark.parametrize("phrase,indicator", [
+    ("average annual GDP growth", "gdp"),
+    ("the per capita GDP", "gdp_per_capita"),
+    ("per capita disposable income of urban residents", "disposable_income_per_capita"),
+    ("local public finance revenue", "fiscal_revenue"),
+    ("fixed-asset investment", "fixed_asset_investment"),
+    ("fixed investment", "fixed_asset_investment"),
+    ("primary industries", "primary_industry_value_added"),
+    ("the tertiary industry", "tertiary_industry_value_added"),
+    ("large enterprises", "industrial_value_added"),
+    ("the urbanization rate", "urbanization_rate"),
+    ("research and development investment intensity", "rd_intensity"),
+    ("total imports and exports", "foreign_trade"),
+    ("retail sales of consumer goods", "retail_sales"),
+    ("tourism revenues", "revenue"),
+    ("local jobs", "employment"),
+    ("the forest coverage rate", "forest_coverage"),
+    ("the proportion of households", "other"),
+    ("industrial engineers", "other"),
+    ("the coverage rate of inclusive kindergartens", "other"),
+])
+def test_indicator_lexicon(phrase, indicator):
+    assert T.classify(phrase) == indicator
+
+
+@pytest.mark.parametrize("text,word,cue", [
+    ("The city will strive to maintain GDP growth of 7 percent.", "percent", "will"),
+    ("The county aims to raise revenue by 5 percent.", "percent", "aim"),
+    ("Exports are expected to reach 3 billion yuan.", "yuan", "expect"),
+    ("The plant started construction with a planned total investment of 5 billion yuan.", "yuan", "planned"),
+    ("The province is eyeing growth of around 6 percent for 2025.", "percent", "eye"),
+    ("Retail sales grew 8 percent last year.", "percent", None),
+    ("The project has been implemented with a total investment of 2 billion yuan.", "yuan", None),
+    ("The truck, carrying more than 1,000 parcels, will arrive in Europe.", "parcels", None),
+])
+def test_forward_cue(nlp, text, word, cue):
+    doc = nlp(text)
+    a = anchor(doc, word)
+    assert T.forward_cue(a, a.sent) == cue
+
+
+def test_indicator_of_coordinated_objects_and_subjects(nlp):
+    doc = nlp("The city intends to increase local public finance revenue by seven percent annually, "
+              "and fixed investment by 15 percent.")
+    first, second = anchor(doc, "percent", 0), anchor(doc, "percent", 1)
+    assert T.indicator_of(first, "percent", False)[0] == "fiscal_revenue"
+    assert T.indicator_of(second, "percent", False)[0] == "fixed_asset_investment"
+    doc = nlp("The county's urbanization rate should be increased by more than 1 percentage point annually.")
+    a = anchor(doc, "point")
+    assert T.indicator_of(a, "percentage_point", False)[0] == "urbanization_rate"
+    assert T.measure_of(a, "percentage_point") == "change"
+
+
+def test_level_verbs_measure_their_subject(nlp):
+    doc = nlp("The forest coverage rate of the prefecture will reach 45 percent.")
+    a = anchor(doc, "percent")
+    assert T.indicator_of(a, "percent", False)[0] == "forest_coverage"
+    assert T.measure_of(a, "percent") == "level"
+
+
+def test_counts_and_verbs_say_what_a_figure_is(nlp):
+    doc = nlp("The park is expected to achieve an annual output value of 1.5 billion yuan while creating 1,500 jobs.")
+    money, jobs = anchor(doc, "yuan"), anchor(doc, "jobs")
+    assert T.indicator_of(money, "CNY", False)[0] == "output_value"
+    assert T.indicator_of(jobs, "count", True)[0] == "employment"
+    assert T.measure_of(jobs, "count") == "change"
+    doc = nlp("The city will invest 3 billion yuan in new roads.")
+    assert T.indicator_of(anchor(doc, "yuan"), "CNY", False)[0] == "investment"
+
+
+def test_ratio_targets_are_other(nlp):
+    doc = nlp("The income of urban residents should be lower than 1.9 times that of rural residents.")
+    assert T.indicator_of(anchor(doc, "times"), "times", False)[0] == "other"
+
+
+@pytest.mark.parametrize("text,frequency", [
+    ("increase revenue by seven percent annually", "annual"),
+    ("average annual GDP growth of 7.5 percent", "annual"),
+    ("by eight percent year-on-year", "annual"),
+    ("reach 130,000 yuan", None),
+])
+def test_frequency(text, frequency):
+    assert T.frequency_of(text) == frequency
+
+
+def test_growth_for_percent_changes(nlp):
+    doc = nlp("Hainan aims to increase its tourism revenues by 14 percent.")
+    a = anchor(doc, "percent")
+    assert T.measure_of(a, "percent") == "growth"
+    assert T.indicator_of(a, "percent", False)[0] == "revenue"
+
+
+@pytest.mark.parametrize("text,word,cue", [
+    ("Chongqing to invest 3b yuan to upgrade Liangjiang New Area", "yuan", "to"),
+    ("Zhejiang has set its economic growth target at around 5.5 percent for 2024.", "percent", "set target"),
+    ("Exports may increase by 3 percent, economists said.", "percent", "may"),
+])
+def test_headlines_set_targets_and_forecasts_are_goals(nlp, text, word, cue):
+    doc = nlp(text)
+    assert T.forward_cue(anchor(doc, word), doc[:]) == cue
+
+
+@pytest.mark.parametrize("text,word,indicator", [
+    ("Guangdong targets 5% growth in 2024", "%", "gdp"),
+    ("Shenzhen set a growth target of 5.5 percent for 2024.", "percent", "gdp"),
+    ("Henan aims to raise its industrial added value by an average of 7 percent annually.", "percent",
+     "industrial_value_added"),
+    ("Zhejiang will cut energy consumption per unit of GDP by 2 percent.", "percent", "energy_intensity"),
+    ("Pudong aims to keep its R&D spending above 4 percent of GDP.", "percent", "rd_intensity"),
+])
+def test_bare_growth_is_the_economy_and_objects_before_the_figure_name_it(nlp, text, word, indicator):
+    doc = nlp(text)
+    assert T.indicator_of(anchor(doc, word), "percent", False)[0] == indicator
+
+
+@pytest.mark.parametrize("text,word,unit,measure", [
+    ("Jilin aims to raise grain output to more than 41 million tonnes.", "tonnes", "tonne", "level"),
+    ("Xiong'an plans to start 81 new projects with a total investment of 60 billion yuan.", "yuan", "CNY", "level"),
+    ("The provinces have set their 2024 GDP growth targets at around 5.5 percent.", "percent", "percent", "growth"),
+    ("Henan aims to raise its industrial added value by an average of 7 percent annually.", "percent", "percent",
+     "growth"),
+])
+def test_measure_of_to_complements_and_noun_amounts(nlp, text, word, unit, measure):
+    doc = nlp(text)
+    assert T.measure_of(anchor(doc, word), unit) == measure
