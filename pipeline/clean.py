@@ -4,7 +4,9 @@ Scraped pages carry navigation, tickers, widgets, notices and credits around the
 A line classifier driven by rules/clean/lines.yaml keeps the headline and the body
 paragraphs and drops the rest; HTML goes through trafilatura first and then the same rules.
 `clean_text` is the title, a blank line, then the paragraphs separated by blank lines, with
-whitespace repaired, so that every later offset points into a stable, deterministic text.
+whitespace repaired, so that every later offset points into a stable, deterministic text. Hard-wrapped
+prose lines are joined back, but each list item (a bullet or number, or a `;` line under a
+colon lead-in; patterns in lines.yaml) stays a paragraph of its own.
 
 Decisions: photo captions are kept as body text (the gold counts regions named in them) but
 their credits (`[Photo/Xinhua]`) are cut. Lines in Chinese (or another script) are dropped:
@@ -70,6 +72,8 @@ class LineRules:
     paragraph_min_words: int
     paragraph_min_chars_any_ending: int
     sentence_end: re.Pattern
+    list_marker: re.Pattern
+    list_item_end: re.Pattern
     title_min_words: int
     title_max_chars: int
     label_max_words: int
@@ -128,6 +132,8 @@ def line_rules() -> LineRules:
         paragraph_min_words=int(d["paragraph_min_words"]),
         paragraph_min_chars_any_ending=int(d["paragraph_min_chars_any_ending"]),
         sentence_end=re.compile(d["sentence_end"]),
+        list_marker=re.compile(d["list_marker"]),
+        list_item_end=re.compile(d["list_item_end"], i),
         title_min_words=int(d["title_min_words"]),
         title_max_chars=int(d["title_max_chars"]),
         label_max_words=int(d["label_max_words"]),
@@ -192,6 +198,7 @@ class Line:
     meta: meta.MetaLine | None = None
     title: bool = False
     block: str = ""            # the text of the wrapped-line block it belongs to (itself when not wrapped)
+    in_list: bool = False      # its block is a list item (opens with a marker, or follows a lead-in / an item)
 
     @property
     def kept(self) -> bool:
@@ -363,25 +370,12 @@ def _mark_lists(lines: list[Line]) -> None:
 
 def _mark_blocks(lines: list[Line]) -> None:
     """Hard-wrapped paragraphs: each kept line learns the text of the paragraph it is part of."""
-    rules = line_rules()
-    block: list[Line] = []
-
-    def close() -> None:
-        text = " ".join(ln.text for ln in block)
-        for ln in block:
-            ln.block = text
-
     for line in lines:
-        line.block = line.text
-        if (block and line.kept and block[-1].kept and line.index == block[-1].index + 1
-                and _continues(block[-1].text, line.text, rules)):
-            block.append(line)
-            continue
-        if block:
-            close()
-        block = [line]
-    if block:
-        close()
+        line.block, line.in_list = line.text, False
+    for run in wrapped_runs([ln for ln in lines if ln.kept]):
+        text = run.text
+        for line in run.lines:
+            line.block, line.in_list = text, run.in_list
 
 
 def _find_header(page: Page) -> None:
@@ -461,6 +455,7 @@ def _mark_tail(page: Page) -> None:
         break
     last = max((p for p in range(start, len(lines)) if lines[p].kept and is_paragraph(lines[p].block)),
                default=start)
+    last = _list_below(lines, last)
     for line in lines[last + 1:]:
         if not line.kept or line.block == lines[last].block:
             continue
@@ -468,6 +463,32 @@ def _mark_tail(page: Page) -> None:
             line.reason = "footer_menu"
         elif not ends_sentence(line.block) and len(word_list(line.block)) <= rules.tail_fragment_max_words:
             line.reason = "tail_fragment"
+
+
+def _list_below(lines: list[Line], last: int) -> int:
+    """Position of the last line of a list right below line `last` (a colon lead-in, then its items).
+
+    Items are short and often end without a full stop, so without this a list closing the
+    article would read as tail fragments; a list must hang off the body through a lead-in
+    (`The province set these targets for 2024:`) so that link lists below a story stay furniture.
+    """
+    if last >= len(lines):
+        return last
+    end, open_list = last, lines[last].block.endswith(":")
+    pos = last + 1
+    while pos < len(lines) and lines[pos].kept:
+        stop = pos + 1  # past the wrapped lines of this block
+        while stop < len(lines) and lines[stop].kept and lines[stop].block == lines[pos].block \
+                and lines[stop].index == lines[stop - 1].index + 1:
+            stop += 1
+        if open_list and lines[pos].in_list:
+            end = stop - 1
+        elif lines[pos].block.endswith(":"):
+            open_list = True  # a lead-in: taken only when an item follows it
+        else:
+            break
+        pos = stop
+    return end
 
 
 def _usual_gap(lines: list[Line]) -> int:
@@ -489,25 +510,57 @@ def _drop_repeated_title(page: Page) -> None:
             return
 
 
+@dataclass
+class Run:
+    """Consecutive source lines that are one hard-wrapped paragraph (or one list item)."""
+
+    lines: list[Line]
+    in_list: bool  # a list item: opens with a list marker, or follows a colon lead-in or another item
+    text: str = ""
+
+    def __post_init__(self) -> None:
+        self.text = " ".join(ln.text for ln in self.lines)
+
+    def append(self, line: Line) -> None:
+        # A word broken at a hyphen (`develop-` / `ment`) is glued back without a space.
+        glue = "" if re.search(r"[^\W\d_]-$", self.text) and line.text[:1].islower() else " "
+        self.lines.append(line)
+        self.text = self.text + glue + line.text
+
+
+def wrapped_runs(lines: list[Line]) -> list[Run]:
+    """Lines -> the paragraphs they were hard-wrapped from; a list item is always a run of its own."""
+    rules = line_rules()
+    runs: list[Run] = []
+    for line in lines:
+        last = runs[-1] if runs else None
+        if last is not None and line.index == last.lines[-1].index + 1 \
+                and _continues(last.text, line.text, last.in_list, rules):
+            last.append(line)
+            continue
+        in_list = rules.list_marker.match(line.text) is not None or last is not None and (
+            last.text.endswith(":") or last.in_list and rules.list_item_end.search(last.text) is not None)
+        runs.append(Run([line], in_list))
+    return runs
+
+
 def join_paragraphs(lines: list[Line]) -> list[str]:
     """Kept lines -> paragraphs: a line broken inside a sentence is joined to the line it continues."""
-    rules = line_rules()
     paragraphs: list[str] = []
-    previous: Line | None = None
-    for line in lines:
-        text = line.text
-        if (previous is not None and paragraphs and line.index == previous.index + 1
-                and _continues(paragraphs[-1], text, rules)):
-            glue = "" if re.search(r"[^\W\d_]-$", paragraphs[-1]) and text[:1].islower() else " "
-            paragraphs[-1] = paragraphs[-1] + glue + text
-        elif not paragraphs or paragraphs[-1] != text:
+    for run in wrapped_runs(lines):
+        text = run.text
+        if not paragraphs or paragraphs[-1] != text:
             paragraphs.append(text)
-        previous = line
     return paragraphs
 
 
-def _continues(paragraph: str, text: str, rules: LineRules) -> bool:
+def _continues(paragraph: str, text: str, in_list: bool, rules: LineRules) -> bool:
+    """Whether line `text` continues `paragraph` (broken mid-sentence) rather than starting a new one."""
+    if rules.list_marker.match(text):
+        return False
     if ends_sentence(paragraph) or paragraph.endswith(":"):
+        return False
+    if in_list and rules.list_item_end.search(paragraph):
         return False
     if text[:1].islower():
         return True

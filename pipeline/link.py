@@ -702,12 +702,13 @@ def _frame_for(art: Article, frames: list, sid: int, target_sents: set[int]) -> 
 # ------------------------------------------------------------------ stage
 
 def run(articles: pd.DataFrame, sentences: pd.DataFrame, tokens: pd.DataFrame, regions: pd.DataFrame,
-        quantities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Fill region, period and kind of every figure; build the targets table."""
+        quantities: pd.DataFrame, docs: dict[str, Doc] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fill region, period and kind of every figure; build the targets table (Docs rebuilt from `tokens` unless given)."""
     columns = list(dict.fromkeys(list(quantities.columns) + schema.QUANTITIES.names))
     if quantities is None or quantities.empty:
         return quantities.reindex(columns=columns), schema.empty("targets")
-    docs = docs_from_tokens(tokens, blank().vocab)
+    if docs is None:
+        docs = docs_from_tokens(tokens, blank().vocab)
     arts = articles.set_index(articles["article_id"].astype(str))
     regions = regions if regions is not None else schema.empty("regions")
     region_groups = {str(k): g for k, g in regions.groupby("article_id", sort=False)} if not regions.empty else {}

@@ -33,6 +33,7 @@ from . import schema
 from .docs import docs_from_tokens, sentence_ids
 from .gazetteer import (COUNTRY_ID, COUNTRY_NAME, LEVEL_RANK, Division, Gazetteer, load, normalise,
                         prefecture_id)
+from .nlp import blank
 
 SPANS_KEY = "regions"
 RECORDS_KEY = "region_records"
@@ -154,7 +155,8 @@ class RegionRecognizer:
         for pattern, ids in self.macro_patterns:
             for m in pattern.finditer(text):
                 if not ids:
-                    if re.search(r"[A-Z]\w+['’]s\s+$", text[max(0, m.start() - 40):m.start()]):
+                    possessor = re.search(r"([A-Z]\w+)['’]s\s+$", text[max(0, m.start() - 40):m.start()])
+                    if possessor and possessor.group(1) not in self.gaz.compass.get("country_possessors", ()):
                         continue  # `Xinjiang's western region` is part of a province
                     words = re.split(r"\s*,\s*and\s+|\s*,\s*|\s+and\s+", m.group("words"))
                     ids_here = tuple(dict.fromkeys(self.gaz.compass["words"][w.lower()] for w in words))
@@ -552,23 +554,24 @@ def recognizer_pipeline() -> Language:
     """A blank English pipeline holding only the region recognizer (Docs come from the tokens table)."""
     import spacy
 
-    nlp = spacy.blank("en")
+    nlp = spacy.blank("en", vocab=blank().vocab)  # the vocabulary every rebuilt Doc shares
     nlp.add_pipe("region_recognizer")
     return nlp
 
 
-def region_docs(articles: pd.DataFrame, tokens: pd.DataFrame) -> dict[str, Doc]:
-    """Docs rebuilt from `tokens` with `doc.spans["regions"]` and `doc.user_data["region_records"]` set."""
+def region_docs(articles: pd.DataFrame, tokens: pd.DataFrame, docs: dict[str, Doc] | None = None) -> dict[str, Doc]:
+    """Docs (rebuilt from `tokens` unless given) with `doc.spans["regions"]` and `doc.user_data["region_records"]` set."""
     nlp = recognizer_pipeline()
     component = nlp.get_pipe("region_recognizer")
-    docs = docs_from_tokens(tokens, nlp.vocab)
+    if docs is None:
+        docs = docs_from_tokens(tokens, nlp.vocab)
     return {aid: component(doc) for aid, doc in docs.items()}
 
 
-def run(articles: pd.DataFrame, tokens: pd.DataFrame) -> pd.DataFrame:
+def run(articles: pd.DataFrame, tokens: pd.DataFrame, docs: dict[str, Doc] | None = None) -> pd.DataFrame:
     """The REGIONS table: one row per region mention of every parsed article."""
     rows = []
-    for aid, doc in region_docs(articles, tokens).items():
+    for aid, doc in region_docs(articles, tokens, docs).items():
         sids = sentence_ids(doc)
         for rec in doc.user_data[RECORDS_KEY]:
             span = doc.char_span(rec["start"], rec["end"], alignment_mode="expand")

@@ -199,6 +199,17 @@ def _qualifier_patterns() -> tuple[re.Pattern, dict, re.Pattern, dict]:
     return before_re, before, after_re, after
 
 
+@lru_cache(maxsize=1)
+def _verbs_only() -> tuple[frozenset, re.Pattern]:
+    """Qualifier phrases read as verbs only, and what before them makes them a rank instead:
+    a determiner, a possessive (`the city's top 10 percent`) or the start of a sentence or heading."""
+    rules = load_rules("qualifiers").get("verbs_only", {})
+    determiners = [rf"(?<![\w-])(?:{alternation(rules['not_after'])})\s+"] if rules.get("not_after") else []
+    determiner_re = re.compile("(?:" + "|".join(determiners + [r"\w['’]s\s+", r"^\s*", r"[.!?:;\n][\"'“”]?\s*"])
+                               + ")$", re.IGNORECASE)
+    return frozenset(p.lower() for p in rules.get("phrases", [])), determiner_re
+
+
 # How far back a qualifier may start: the longest phrase in rules/quantities/qualifiers.yaml is
 # 14 characters; 40 leaves room for spacing.
 _QUALIFIER_WINDOW = 40
@@ -211,7 +222,11 @@ def qualifier_before(text: str, pos: int) -> tuple[str, int] | None:
     m = before_re.search(text[lo:pos])
     if not m:
         return None
-    return before[m.group(1).lower()], lo + m.start(1)
+    start = lo + m.start(1)
+    verbs, determiner_re = _verbs_only()
+    if m.group(1).lower() in verbs and determiner_re.search(text, max(0, start - _QUALIFIER_WINDOW), start):
+        return None                                   # `the top 10 percent`: a rank, not `more than`
+    return before[m.group(1).lower()], start
 
 
 def qualifier_after(text: str, pos: int) -> tuple[str, int] | None:

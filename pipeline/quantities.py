@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 import pandas as pd
+from spacy.tokens import Doc
 import pyarrow as pa
 
 from . import schema
@@ -65,7 +66,7 @@ def _patterns() -> dict:
             percent_forms[form.lower()] = unit
     suffix = {k.lower(): v for k, v in cur["suffix"].items()}
     domain = {k.lower(): v for k, v in units["domain"].items()}
-    non_fig = load_rules("non_figures")["patterns"]
+    non_fig = load_rules("non_figures")
     roles = load_rules("money_roles")
     role_of = {p.lower(): role for role, phrases in roles["roles"].items() for p in phrases}
     return {
@@ -82,7 +83,8 @@ def _patterns() -> dict:
         # `1,000 mu`, and hyphenated compounds (`1.4-fold`, `a 10-day tour`)
         "domain_re": re.compile(rf"(?:\s*|-)({alternation(domain)})(?![\w-])", re.IGNORECASE),
         "domain": domain,
-        "non_figures": [re.compile(p) for p in non_fig.values()],
+        "non_figures": [re.compile(p) for p in non_fig["patterns"].values()],
+        "not_counts": [re.compile(p) for p in non_fig.get("not_counts", {}).values()],
         "range_to": re.compile(r"^\s*(?:to|-|–|—|~)\s*$", re.IGNORECASE),
         "range_and": re.compile(r"^\s*and\s*$", re.IGNORECASE),
         "between": re.compile(r"(?<![\w-])between\s*$", re.IGNORECASE),
@@ -109,9 +111,11 @@ def _patterns() -> dict:
     }
 
 
-def _masked_spans(text: str) -> list[tuple[int, int]]:
+def _masked_spans(text: str, kind: str = "non_figures") -> list[tuple[int, int]]:
+    """Spans of `text` matched by the rules/quantities/non_figures.yaml patterns of `kind`
+    (`non_figures`: no number there is a figure; `not_counts`: no bare number there is a count)."""
     spans = []
-    for pattern in _patterns()["non_figures"]:
+    for pattern in _patterns()[kind]:
         spans.extend(m.span() for m in pattern.finditer(text))
     return spans
 
@@ -443,15 +447,27 @@ def _count_head(doc, f: Figure):
         return None
     if head.lemma_.lower() in _patterns()["not_count_heads"] or head.ent_type_ in ("DATE", "TIME"):
         return None
-    # the noun must be in the same phrase: at most a few modifiers between (`1,500 local jobs`)
-    # (a hyphen inside a compound word is no break: `1,200 high-tech enterprises`)
-    if head.i - token.i > 4 or any(t.is_punct and not _word_hyphen(t) for t in doc[token.i + 1:head.i]):
+    # the noun must be in the same phrase: every word between modifies a word of the phrase
+    # (`1,500 local jobs`, `15 east-west technology cooperation projects`), and a hyphen inside
+    # a compound word is no break (`1,200 high-tech enterprises`)
+    between = doc[token.i + 1:head.i]
+    if len(between) > _MAX_MODIFIERS or any(t.is_punct and not _word_hyphen(t) for t in between):
+        return None
+    if any(not token.i < t.head.i <= head.i for t in between):
         return None
     return head
 
 
+# Words allowed between a count and its noun. The longest chain in seeds + dev is 5
+# (`15 east-west technology cooperation projects`); coordinated hyphenated modifiers take 8
+# (`3,000 foreign-funded small and medium-sized enterprises`), so 10 leaves room. The phrase
+# check above, not this bound, is what keeps clauses out.
+_MAX_MODIFIERS = 10
+
+
 def _resolve_units(text: str, doc, figs: list[Figure]) -> list[Figure]:
     """Give bare numbers a domain, quantulum3 or count unit; drop those that get none."""
+    not_counts = _masked_spans(text, "not_counts")
     kept = []
     for f in figs:
         if f.unit is None:
@@ -461,7 +477,8 @@ def _resolve_units(text: str, doc, figs: list[Figure]) -> list[Figure]:
             if found:
                 f.unit, f.end = found
                 f.unit_end = f.end
-            elif not (f.spelled and f.value == 1) and doc is not None:
+            elif not (f.spelled and f.value == 1) and doc is not None \
+                    and not _overlaps((f.number_start, f.number_end), not_counts):
                 head = _count_head(doc, f)
                 if head is None:
                     continue
@@ -550,9 +567,10 @@ def figures_of_article(text: str, doc=None) -> list[Figure]:
     return figs
 
 
-def run(articles: pd.DataFrame, tokens: pd.DataFrame) -> pd.DataFrame:
-    """The `quantities` table of every `ok` article (link columns left null)."""
-    docs = docs_from_tokens(tokens, blank().vocab)
+def run(articles: pd.DataFrame, tokens: pd.DataFrame, docs: dict[str, Doc] | None = None) -> pd.DataFrame:
+    """The `quantities` table of every `ok` article (link columns left null); Docs rebuilt from `tokens` unless given."""
+    if docs is None:
+        docs = docs_from_tokens(tokens, blank().vocab)
     rows = []
     ok = articles[articles["status"] == "ok"] if "status" in articles.columns else articles
     for article_id, text in zip(ok["article_id"].astype(str), ok["clean_text"]):

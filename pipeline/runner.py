@@ -13,7 +13,8 @@ import pandas as pd
 import yaml
 
 from . import clean, link, ner, quantities, schema, segment, tables
-from .nlp import load_model
+from .docs import docs_from_tokens
+from .nlp import blank, load_model
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +40,10 @@ def analyse(articles: pd.DataFrame, params: Params) -> dict[str, pd.DataFrame]:
     """Every stage after clean, over the `ok` articles: the six output tables."""
     nlp = load_model(params.model)
     sentences, tokens = segment.run(articles, nlp, n_process=params.n_process)
-    regions = ner.run(articles, tokens)
-    figures = quantities.run(articles, tokens)
-    figures, targets = link.run(articles, sentences, tokens, regions, figures)
+    docs = docs_from_tokens(tokens, blank().vocab)  # rebuilt once, as each DVC stage rebuilds them
+    regions = ner.run(articles, tokens, docs)
+    figures = quantities.run(articles, tokens, docs)
+    figures, targets = link.run(articles, sentences, tokens, regions, figures, docs)
     return tables.run(articles, sentences, regions, figures, targets)
 
 

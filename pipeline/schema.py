@@ -13,16 +13,21 @@ def _f(name: str, type_: pa.DataType, description: str, nullable: bool = True) -
     return pa.field(name, type_, nullable=nullable, metadata={"description": description})
 
 
+ARTICLE_ID = _f("article_id", pa.string(), "Article identifier: input file name without extension, or the JSONL `id`.",
+                False)
+START = _f("start", pa.int32(), "Start character offset into `articles.clean_text`.")
+END = _f("end", pa.int32(), "End character offset (exclusive) into `articles.clean_text`.")
+
 _MENTION = [
-    _f("article_id", pa.string(), "Article identifier: input file name without extension, or the JSONL `id`.", False),
+    ARTICLE_ID,
     _f("sentence_id", pa.int32(), "0-based index of the sentence in `sentences` that holds the mention."),
-    _f("start", pa.int32(), "Start character offset into `articles.clean_text`."),
-    _f("end", pa.int32(), "End character offset (exclusive) into `articles.clean_text`."),
+    START,
+    END,
     _f("text", pa.string(), "The mention as it stands in the cleaned text."),
 ]
 
 ARTICLES = pa.schema([
-    _f("article_id", pa.string(), "Article identifier: input file name without extension, or the JSONL `id`.", False),
+    ARTICLE_ID,
     _f("source_path", pa.string(), "Where the article was read from (a JSONL source adds `#line`)."),
     _f("sha256", pa.string(), "SHA-256 of the article's raw input bytes."),
     _f("status", pa.string(), "`ok`, `empty` (no body text left after cleaning) or `failed`.", False),
@@ -42,10 +47,11 @@ ARTICLES = pa.schema([
     _f("furniture_lines", pa.int32(), "Number of source lines dropped as page furniture by the clean stage."),
 ])
 
-SENTENCES = pa.schema(_MENTION[:1] + [
+SENTENCES = pa.schema([
+    ARTICLE_ID,
     _f("sentence_id", pa.int32(), "0-based index of the sentence within its article."),
-    _f("start", pa.int32(), "Start character offset into `articles.clean_text`."),
-    _f("end", pa.int32(), "End character offset (exclusive) into `articles.clean_text`."),
+    START,
+    END,
     _f("text", pa.string(), "The sentence text."),
 ])
 

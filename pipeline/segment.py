@@ -28,21 +28,16 @@ def run(articles: pd.DataFrame, nlp: Language, n_process: int = 1) -> tuple[pd.D
     return sentences, tokens
 
 
+TOKEN_COLUMNS = ["token_id", "start", "text", "whitespace", "lemma", "pos", "tag", "dep", "head", "is_sent_start",
+                 "ent_iob", "ent_type"]
+
+
 def tokens_of(article_id: str, doc) -> pd.DataFrame:
-    return pd.DataFrame({
-        "article_id": article_id,
-        "token_id": [t.i for t in doc],
-        "sentence_id": sentence_ids(doc),
-        "start": [t.idx for t in doc],
-        "end": [t.idx + len(t.text) for t in doc],
-        "text": [t.text for t in doc],
-        "whitespace": [bool(t.whitespace_) for t in doc],
-        "lemma": [t.lemma_ for t in doc],
-        "pos": [t.pos_ for t in doc],
-        "tag": [t.tag_ for t in doc],
-        "dep": [t.dep_ for t in doc],
-        "head": [t.head.i for t in doc],
-        "is_sent_start": [bool(t.is_sent_start) for t in doc],
-        "ent_iob": [t.ent_iob_ or "O" for t in doc],
-        "ent_type": [t.ent_type_ for t in doc],
-    })
+    """The rows of `tokens` for one Doc, in one pass over its tokens (Token objects are costly to make)."""
+    rows = [(t.i, t.idx, t.text, bool(t.whitespace_), t.lemma_, t.pos_, t.tag_, t.dep_, t.head.i,
+             bool(t.is_sent_start), t.ent_iob_ or "O", t.ent_type_) for t in doc]
+    frame = pd.DataFrame(rows, columns=TOKEN_COLUMNS)
+    frame.insert(0, "article_id", article_id)
+    frame.insert(2, "sentence_id", sentence_ids(doc))
+    frame.insert(4, "end", frame["start"] + frame["text"].str.len())
+    return frame

@@ -6,7 +6,7 @@ plan documents (`14th Five-Year Plan period`, `by 2025`, `by 2035`), statistics 
 `respectively`, national figures (CN), totals over macro regions, headlines (`X to invest Y`,
 `X targets 5% growth`), mixed actual/target sentences, zones and economists' forecasts.
 gold.jsonl follows SPEC §5 and the conventions of the seeds/dev gold. The pipeline's SPEC §6
-scores on it are printed and held to the floors under `heldout` in accuracy_floors.json.
+scores on it are printed and held to the floors under `link_heldout` in accuracy_floors.json.
 """
 from __future__ import annotations
 
@@ -16,19 +16,10 @@ from pathlib import Path
 import pytest
 
 from pipeline import evaluate
+from tests.floors import below_floors
 
 HERE = Path(__file__).resolve().parent
 HELDOUT = HERE / "link_heldout"
-FLOORS = HERE / "accuracy_floors.json"
-# Scores at the commit that added this check (tests/link_heldout, 17 articles), rounded down;
-# used while accuracy_floors.json has no `heldout` key.
-DEFAULT_FLOORS = {
-    "monetary_linked_f1": 0.93,
-    "percentages_linked_f1": 0.96,
-    "targets_f1": 0.94,
-    "targets_linked_f1": 0.85,
-    "target_year_acc": 0.98,
-}
 
 
 @pytest.fixture(scope="module")
@@ -48,12 +39,10 @@ def test_gold_covers_every_article():
 
 
 def test_heldout_scores_meet_floors(heldout_scores):
-    floors = json.loads(FLOORS.read_text(encoding="utf-8")).get("heldout", DEFAULT_FLOORS)
     scores = evaluate.flat_metrics(heldout_scores)
     print("\nheld-out: " + evaluate.summary(heldout_scores))
     for name in ("targets_missed", "targets_spurious"):
         if heldout_scores.get(name):
             print(f"  {name}: {heldout_scores[name]}")
-    below = {name: (scores.get(name), floor) for name, floor in floors.items()
-             if scores.get(name) is None or scores[name] < floor}
+    below = below_floors(scores, "link_heldout")
     assert not below, f"held-out scores below their floors (score, floor): {below}"

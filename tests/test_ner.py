@@ -139,3 +139,10 @@ def test_bare_county_inside_a_zone_name_hosts_it_only_in_the_articles_provinces(
     out = recognise("In Hainan, the Yangpu Economic Development Zone in Danzhou signed projects.")
     zone = out[out["level"] == "zone"].iloc[0]
     assert zone["admin_id"] == "460400"
+
+
+def test_compass_region_of_the_country_is_the_macro_region(recognise):
+    country = ids(recognise("China's central region covers six provinces, including Henan."))
+    assert "macro:central-region" in country
+    province = ids(recognise("Sichuan's western region is mountainous, said officials in Chengdu."))
+    assert "macro:western-region" not in province and "510000" in province

@@ -15,12 +15,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.floors import below_floors
+
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "ner_heldout"
-# Floors sit a little under the measured scores (P 1.0, R 1.0 after the generalisation pass of issue 4),
-# so one regression shows while a deliberate trade-off of one mention does not fail the suite.
-PRECISION_FLOOR = 0.95
-RECALL_FLOOR = 0.95
 
 
 def expected() -> list[dict]:
@@ -81,8 +79,8 @@ def test_heldout_corpus_is_substantial():
 def test_heldout_precision_and_recall(heldout):
     print(f"\nheld-out regions: P={heldout['precision']:.3f} R={heldout['recall']:.3f}")
     errors = [d for d in heldout["details"] if d["missed"] or d["spurious"]]
-    assert heldout["precision"] >= PRECISION_FLOOR, errors
-    assert heldout["recall"] >= RECALL_FLOOR, errors
+    below = below_floors({"precision": heldout["precision"], "recall": heldout["recall"]}, "ner_heldout")
+    assert not below, (below, errors)
 
 
 def test_no_region_inside_organisations_landforms_persons_or_foreign_names(heldout):

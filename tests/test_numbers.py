@@ -232,3 +232,20 @@ def test_rankings_are_no_figures_but_top_percentiles_are():
     assert [f.value for f in figures_in_text("the Top 10 enterprises and the top 10 percent of earners")
             if f.unit] == [10.0]
     assert find_numbers("the Top 10 enterprises")[0].value == 10   # the number is read, the stage masks it
+
+
+@given(st.sampled_from(["top", "tops", "topped", "will top", "is expected to top"]), st.integers(1, 999),
+       st.sampled_from([("trillion yuan", 1e12, "CNY"), ("billion US dollars", 1e9, "USD"), ("percent", 1, "percent")]))
+def test_top_as_a_verb_qualifies_the_amount_after_it(verb, n, scale_unit):
+    words, scale, unit = scale_unit
+    text = f"Last year the province saw its GDP {verb} {n / 10} {words}."
+    figs = figures_in_text(text)
+    assert [(f.value, f.unit, f.qualifier) for f in figs] == [(pytest.approx(n / 10 * scale), unit, "more_than")]
+    assert text[figs[0].start:figs[0].end] == f"{verb.split()[-1]} {n / 10} {words}"
+
+
+@pytest.mark.parametrize("before", ["the ", "its ", "the city's ", "Growth. ", ""])
+def test_top_after_a_determiner_or_opening_a_sentence_is_a_rank(before):
+    text = f"{before}Top 10 percent of earners" if not before or before.endswith(". ") else f"{before}top 10 percent"
+    assert qualifier_before(text, text.index("10")) is None
+    assert [(f.value, f.qualifier) for f in figures_in_text(text)] == [(10.0, "exact")]

@@ -141,6 +141,46 @@ def test_counts_and_physical_units(nlp):
     assert table.loc[table["unit"] == "count", "item"].tolist() == ["project", "job"]
 
 
+def test_long_modifier_chains_before_a_counted_noun(nlp):
+    text = ("The district will implement 15 east-west technology cooperation projects and cultivate 3,000 "
+            "foreign-funded small and medium-sized enterprises. It has 12 provincial-level engineering "
+            "technology research centers and 1,200 high-tech firms. In 2023 key projects began; the 5th "
+            "east-west cooperation forum opened.")
+    table = run_texts(nlp, {"a": text})
+    counts = table[table["unit"] == "count"]
+    assert list(zip(counts["text"], counts["value"], counts["item"])) == [
+        ("15 east-west technology cooperation projects", 15.0, "project"),
+        ("3,000 foreign-funded small and medium-sized enterprises", 3000.0, "enterprise"),
+        ("12 provincial-level engineering technology research centers", 12.0, "center"),
+        ("1,200 high-tech firms", 1200.0, "firm")]
+    assert not {2023.0, 5.0} & set(table["value"])       # a year and an ordinal are no counts
+
+
+def test_count_noun_must_close_the_phrase_of_the_number(nlp):
+    """A word between the number and the noun that attaches outside the phrase breaks it."""
+    from spacy.tokens import Doc
+    words = ["It", "built", "15", "in", "the", "new", "zone", "projects"]
+    pos = ["PRON", "VERB", "NUM", "ADP", "DET", "ADJ", "NOUN", "NOUN"]
+    deps = ["nsubj", "ROOT", "nummod", "prep", "det", "amod", "pobj", "dobj"]
+    inside = Doc(nlp.vocab, words=words, pos=pos, deps=deps, heads=[1, 1, 7, 7, 6, 6, 3, 1])
+    outside = Doc(nlp.vocab, words=words, pos=pos, deps=deps, heads=[1, 1, 7, 1, 6, 6, 3, 1])
+    fig = quantities.Figure(start=9, end=11, number_start=9, number_end=11, value=15.0, unit=None)
+    assert quantities._count_head(inside, fig).text == "projects"
+    assert quantities._count_head(outside, fig) is None
+
+
+def test_rankings_give_no_count_but_top_as_a_verb_keeps_its_amount(nlp):
+    text = ("The Top 10 enterprises, the top 100 companies and the top three provinces grew. Last year the "
+            "province saw its GDP top 2.4 trillion yuan, exports tops 5 percent and throughput topped "
+            "8 million TEUs, while the top 10 percent of earners gained.")
+    table = run_texts(nlp, {"a": text})
+    assert list(zip(table["text"], table["unit"], table["value"], table["qualifier"])) == [
+        ("top 2.4 trillion yuan", "CNY", 2.4e12, "more_than"),
+        ("tops 5 percent", "percent", 5.0, "more_than"),
+        ("topped 8 million TEUs", "teu", 8e6, "more_than"),
+        ("10 percent", "percent", 10.0, "exact")]
+
+
 def test_non_figures_give_no_rows(nlp):
     text = ("Updated: 2016-03-03 11:02. On July 23, 2020, at 2:54 PM, the 14th Five-Year Plan for 5G and the "
             "G20 were discussed in Part 1/2.\n\n1. Development Objectives\n\nPrevious Page 1 2 3 Next Page")
