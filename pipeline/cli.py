@@ -153,13 +153,20 @@ def cmd_datadict(args) -> int:
     return 0
 
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """Bad options end the run with one line that says why (SPEC §1), not a usage block."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m pipeline",
+    parser = OneLineErrorParser(prog="python -m pipeline",
                                      description="Extract regions, figures and targets from news articles on "
                                                  "China's regional development into Parquet tables.")
     parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineErrorParser)
 
     def add(name: str, func, help_: str, work: bool = True, params: bool = False):
         p = sub.add_parser(name, help=help_, description=help_)

@@ -306,6 +306,8 @@ class Article:
     sections: list[int]                              # section index per sentence
     focus: Mention | None = None
     sents: list[Span] = field(default_factory=list)
+    lead_ins: list[int | None] = field(default_factory=list)   # per sentence: the lead-in a list item inherits from
+    lead_in_of: dict[int, int] = field(default_factory=dict)   # lead-in -> the lead-in of the list it is an item of
 
 
 def _article(doc: Doc, text: str, title: str | None, reference: dt.date | None, regions: pd.DataFrame) -> Article:
@@ -332,6 +334,7 @@ def _article(doc: Doc, text: str, title: str | None, reference: dt.date | None, 
     art = Article(doc, text, reference, all_mentions, topics, per_sent,
                   [_blocked(doc, s, ms) for s, ms in zip(sents, per_sent)], by_sent, _sections(text, sents),
                   sents=sents)
+    art.lead_ins, art.lead_in_of = _list_lead_ins(text, sents)
     art.focus = _focus(art, title)
     return art
 
@@ -361,6 +364,94 @@ def _sections(text: str, sents: list[Span]) -> list[int]:
             hi += 1
         out.append(section)
     return out
+
+
+@lru_cache(maxsize=1)
+def _list_marker() -> re.Pattern:
+    return re.compile(rules()["list_marker"])
+
+
+def _has_finite_verb(sent: Span) -> bool:
+    """Whether a sentence has a verb with tense of its own (`creating … jobs` has none)."""
+    return any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") and t.pos_ in T.VERBS for t in sent)
+
+
+def _starts_paragraph(text: str, char: int) -> bool:
+    before = text[:char].rstrip(" \t")
+    return not before or before.endswith("\n")
+
+
+def _list_lead_ins(text: str, sents: list[Span]) -> tuple[list[int | None], dict[int, int]]:
+    """Per sentence, the lead-in (a sentence ending with a colon) whose frame it inherits as a list
+    item without a finite verb of its own; and, for lead-ins that are items themselves, their parent.
+    Items are consecutive paragraphs after the lead-in that start with a list marker or have no
+    finite verb (and the further sentences of such a paragraph)."""
+    window = rules()["list_item_window"]
+    out: list[int | None] = [None] * len(sents)
+    parent: dict[int, int] = {}
+    lead, previous_item = None, False
+    for sid, sent in enumerate(sents):
+        finite = _has_finite_verb(sent)
+        if lead is not None and sid - lead <= window:
+            if _starts_paragraph(text, sent.start_char):
+                item = bool(_list_marker().match(sent.text)) or not finite
+            else:
+                item = previous_item
+            if item and not finite:
+                out[sid] = lead
+            previous_item = item
+            if not item:
+                lead = None
+        else:
+            lead, previous_item = None, False
+        if sent.text.rstrip().endswith(":"):
+            if lead is not None:
+                parent[sid] = lead
+            lead, previous_item = sid, False
+    return out, parent
+
+
+def _lead_in_chain(art: Article, sid: int) -> list[int]:
+    """The lead-in of a list item, then the lead-ins of the lists that lead-in is an item of."""
+    chain = []
+    j = art.lead_ins[sid] if sid < len(art.lead_ins) else None
+    while j is not None and j not in chain:
+        chain.append(j)
+        j = art.lead_in_of.get(j)
+    return chain
+
+
+def _lead_in_forward(art: Article, lead: int) -> bool:
+    """A lead-in looks ahead when it has goal words (`set these targets for 2024:`, `will:`) and
+    does not say they were met (`met these targets in 2023:`); a sub-list's lead-in without
+    words of its own (`- Economy:`) takes the list's."""
+    r = rules()
+    goal_words = set(r["lead_in_goal_words"])
+    sent = art.sents[lead]
+    if any(t.lemma_.lower() in goal_words or t.lower_ in goal_words for t in sent):
+        met = set(r["lead_in_fulfilled_verbs"])
+        return not any(t.lemma_.lower() in met and t.pos_ == "VERB" and (
+            t.tag_ in ("VBD", "VBN") or any(c.lower_ in ("has", "have", "had") for c in t.children)) for t in sent)
+    parent = art.lead_in_of.get(lead)
+    return parent is not None and _lead_in_forward(art, parent)
+
+
+def _stated_period(spans: list[P.PeriodMention]) -> P.PeriodMention | None:
+    """The period a framing sentence states: its plain span or deadline, else its merged events."""
+    spans = [p for p in spans if p.role != "comparison" and p.evidence != "explicit_date"]
+    if not spans:
+        return None
+    plain = [p for p in spans if p.role in ("span", "by")]
+    return plain[0] if plain else (P.merge_events(spans) or spans[0])
+
+
+def _lead_in_period(art: Article, sid: int) -> P.PeriodMention | None:
+    """The period a list item inherits: the one its (nearest) lead-in states."""
+    for lead in _lead_in_chain(art, sid):
+        p = _stated_period(art.periods[lead])
+        if p is not None:
+            return P.PeriodMention(p.start_char, p.end_char, p.start, p.end, "list_lead_in", p.role)
+    return None
 
 
 def _focus(art: Article, title: str | None) -> Mention | None:
@@ -561,7 +652,7 @@ def _region_for(art: Article, f: Figure, resp: tuple[int, int] | None, first_of_
     # 3. the subject of its clause
     chain = T.verb_chain(f.anchor)
     for v in chain:
-        s = T.own_subject(v)
+        s = T.own_subject(v) or T.participle_subject(v)
         if s is None:
             continue
         found = _outside_descriptions(doc, s, [m for m in usable if m.root(doc) in s.subtree])
@@ -578,7 +669,17 @@ def _region_for(art: Article, f: Figure, resp: tuple[int, int] | None, first_of_
         return _most_specific(doc, usable, f.anchor)[:1], _ev("same_sentence", usable)
     if art.blocked[sid]:
         return [], "none"
-    # 5. the topic of the previous sentences, then the article's focus
+    # 5. a list item: the region of its lead-in
+    for lead in _lead_in_chain(art, sid):
+        if art.blocked[lead]:
+            return [], "none"
+        if art.topics[lead]:
+            return art.topics[lead], _ev("list_lead_in", art.topics[lead])
+        named = [m for m in art.sent_mentions[lead] if m.excluded is None]
+        if named and not art.blocked[lead]:
+            return _most_specific(doc, named, art.sents[lead].root)[:1], _ev("list_lead_in", named)
+        sid = lead  # the lead-in names none: the sentences before it speak for the list
+    # 6. the topic of the previous sentences, then the article's focus
     window = rules()["previous_sentence_window"]
     for back in range(1, window + 1):
         if sid - back < 0 or art.sections[sid - back] != art.sections[sid] and back > 1:
@@ -668,17 +769,12 @@ def _period_for(art: Article, f: Figure, is_target: bool, resp: tuple[int, int] 
 
 def _frames(art: Article, figs: list[Figure], kinds: list[str | None]) -> list[P.PeriodMention | None]:
     """Per sentence: the period a forward-looking sentence states (`Haixi's goals … from 2016 to 2020`)."""
-    cues = T._cues()
     target_sents = {f.sent_index for f, k in zip(figs, kinds) if f is not None and k == "target"}
+    lead_ins = {j for j in art.lead_ins if j is not None}
     frames = []
     for sid, sent in enumerate(art.sents):
-        forward = sid in target_sents or _is_forward(sent)
-        spans = [p for p in art.periods[sid] if p.role != "comparison" and p.evidence != "explicit_date"]
-        if forward and spans:
-            plain = [p for p in spans if p.role in ("span", "by")]
-            frames.append(plain[0] if plain else (P.merge_events(spans) or spans[0]))
-        else:
-            frames.append(None)
+        forward = sid in target_sents or _is_forward(sent) or (sid in lead_ins and _lead_in_forward(art, sid))
+        frames.append(_stated_period(art.periods[sid]) if forward else None)
     return frames
 
 
@@ -796,6 +892,8 @@ def link_article(art: Article, rows: list[dict]) -> tuple[list[dict], list[dict]
             continue
         linked.append(_region_for(art, f, resp.get(i), first_of.get(i)))
         p = _period_for(art, f, kinds[i] == "target", resp.get(i), first_of.get(i))
+        if p is None:
+            p = _lead_in_period(art, f.sent_index)
         if p is None and kinds[i] == "target":
             frame = _frame_for(art, frames, f.sent_index,
                                {g.sent_index for g, k in zip(figs, kinds) if g is not None and k == "target"})
@@ -841,18 +939,10 @@ def _is_forward(sent: Span) -> bool:
 
 
 def _listed_goal(art: Article, f: Figure) -> str | None:
-    """A list item without a verb of its own (`- GDP growth of around 6 percent;`) under a lead-in
-    that ends with a colon and looks ahead (`The main targets for 2024 are as follows:`)."""
-    sid = f.sent_index
-    if any(T.is_clause_verb(t) for t in art.sents[sid]):
-        return None
-    for j in range(sid - 1, max(-1, sid - rules()["list_item_window"]), -1):
-        sent = art.sents[j]
-        if sent.text.rstrip().endswith(":"):
-            return "list" if _is_forward(sent) else None
-        if any(T.is_clause_verb(t) for t in sent):
-            return None
-    return None
+    """A list item without a finite verb (`- GDP growth of around 6 percent;`) under a lead-in
+    that looks ahead (`The main targets for 2024 are as follows:`)."""
+    chain = _lead_in_chain(art, f.sent_index)
+    return "list" if chain and _lead_in_forward(art, chain[0]) else None
 
 
 def _by_future_year(art: Article, f: Figure) -> str | None:

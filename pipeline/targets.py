@@ -112,10 +112,21 @@ def verb_chain(token: Token) -> list[Token]:
     return chain
 
 
+def participle_subject(verb: Token) -> Token | None:
+    """The noun a participle without a subject describes, which is what it says something of:
+    `with Guizhou and Yunnan each expected to grow …` (`each` stands in apposition for the names)."""
+    if verb.dep_ != "acl" or own_subject(verb) is not None or verb.head.pos_ not in NOUNS + ("DET",):
+        return None
+    noun = verb.head
+    while noun.dep_ == "appos" and noun.pos_ in ("PRON", "DET") and noun.head.i != noun.i:
+        noun = noun.head
+    return noun
+
+
 def chain_subject(chain: list[Token]) -> Token | None:
-    """The subject of the first verb of the chain that has one."""
+    """The subject of the first verb of the chain that has one (a participle's is the noun it describes)."""
     for v in chain:
-        s = own_subject(v)
+        s = own_subject(v) or participle_subject(v)
         if s is not None:
             return s
     return None
@@ -327,15 +338,19 @@ def indicator_of(anchor: Token, unit: str | None, is_count: bool, head: Token | 
 
 
 def _is_economy_growth(text: str, head: Token, verb: Token) -> bool:
-    """`targets 5% growth`, `a growth target of 5.5 percent`, `Sichuan grew 6 percent`: growth
-    said of nothing but a place is the growth of its economy."""
+    """`targets 5% growth`, `a growth target of 5.5 percent`, `Sichuan grew 6 percent`, `Guizhou and
+    Yunnan are each expected to grow 5 percent`: growth said of nothing but a place is the growth
+    of its economy."""
     g = _indicator_rules()
     own = [c.text for c in head.children if c.dep_ in ("amod", "compound") and c.lower_ not in UNIT_WORDS
            and not c.like_num] + [head.text]
     if g["bare_growth"].fullmatch(" ".join(own)):
         return True
-    return head.pos_ == "PROPN" and head.dep_ in SUBJECTS and head.head.i == verb.i \
-        and verb.lemma_.lower() in g["growth_verbs"]
+    # the place is the subject of the growth verb or of the verbs it shares its subject with
+    if head.pos_ != "PROPN" or verb.lemma_.lower() not in g["growth_verbs"]:
+        return False
+    subject = chain_subject(verb_chain(verb))
+    return subject is not None and subject.i == head.i
 
 
 def coordinated(noun: Token) -> list[Token]:
@@ -419,7 +434,7 @@ def clause_span(anchor: Token) -> Span:
     v = governing_verb(anchor)
     sent = anchor.sent
     if v.pos_ not in VERBS:
-        return sent
+        return _trimmed(sent)
     lo, hi = v.left_edge.i, v.right_edge.i
     for ch in v.children:
         if ch.dep_ in ("conj", "cc", "punct") or (ch.dep_ == "advcl" and anchor not in ch.subtree):
@@ -431,7 +446,13 @@ def clause_span(anchor: Token) -> Span:
                 lo = max(lo, ch.right_edge.i + 1)
     lo = max(lo, sent.start)
     hi = min(max(hi, anchor.i), sent.end - 1)
-    span = anchor.doc[lo:hi + 1]
-    while len(span) > 1 and span[-1].is_punct:
+    return _trimmed(anchor.doc[lo:hi + 1])
+
+
+def _trimmed(span: Span) -> Span:
+    """A clause without the list marker, punctuation and line breaks around it (`- GDP growth …;`)."""
+    while len(span) > 1 and (span[0].is_punct or span[0].is_space or span[0].tag_ == "LS"):
+        span = span[1:]
+    while len(span) > 1 and (span[-1].is_punct or span[-1].is_space):
         span = span[:-1]
     return span

@@ -185,3 +185,93 @@ def test_heldout_style_links(nlp):
     assert rows["2 trillion yuan"]["region_id"] == "410100"
     assert rows["30.5 trillion yuan"]["region_id"] == "macro:yangtze-river-delta"
     assert rows["5 percent"]["region_id"] == "CN"
+
+
+HENAN_LIST = ("Central China's Henan province has set its main development targets, according to the "
+              "government work report.\n\n"
+              "{lead}\n\n"
+              "{m1} GDP growth of around 5.5 percent;\n\n"
+              "{m2} urban surveyed unemployment rate within 5.5 percent;\n\n"
+              "{m3} creating more than 1.1 million new urban jobs;\n\n"
+              "{m4} an increase of about 3 percent in consumer prices.\n\n"
+              "Zhengzhou's GDP grew 4.1 percent in 2023.")
+HENAN_FIGURES = [("around 5.5 percent", 5.5, "percent"), ("within 5.5 percent", 5.5, "percent"),
+                 ("more than 1.1 million new urban jobs", 1.1e6, "count"), ("about 3 percent", 3.0, "percent"),
+                 ("4.1 percent", 4.1, "percent")]
+
+
+def henan_list(nlp, lead, markers=("-", "-", "-", "-")):
+    text = HENAN_LIST.format(lead=lead, m1=markers[0], m2=markers[1], m3=markers[2], m4=markers[3])
+    return article(nlp, text, published=dt.date(2024, 1, 25),
+                   regions=[("Henan", "410000", "province", "410000"), ("Zhengzhou", "410100", "prefecture", "410100")],
+                   figures=HENAN_FIGURES)
+
+
+@pytest.mark.parametrize("markers", [("-", "-", "-", "-"), ("1.", "2.", "3.", "4."), ("(1)", "(2)", "(3)", "(4)")])
+def test_verbless_items_under_a_goal_lead_in_are_targets_of_its_frame(nlp, markers):
+    """Items without a finite verb (`creating … jobs` has none) inherit the lead-in's goal, period
+    (`for 2024`) and region (`The province` → Henan); a later sentence with a verb of its own ends the list."""
+    q, t = henan_list(nlp, "The province set these targets for 2024:", markers)
+    rows = by_text(q)
+    items = [f[0] for f in HENAN_FIGURES[:4]]
+    assert [rows[k]["kind"] for k in items] == ["target"] * 4
+    assert {rows[k]["region_id"] for k in items} == {"410000"}
+    assert {(rows[k]["period_start"], rows[k]["period_end"]) for k in items} == {(dt.date(2024, 1, 1),
+                                                                                  dt.date(2024, 12, 31))}
+    assert (rows["4.1 percent"]["kind"], rows["4.1 percent"]["region_id"]) == ("actual", "410100")
+    got = [(r["indicator"], r["measure"], r["value"], r["region_id"], r["start_year"], r["end_year"])
+           for r in t.sort_values("start").to_dict("records")]
+    assert got == [("gdp", "growth", 5.5, "410000", 2024, 2024),
+                   ("unemployment_rate", "level", 5.5, "410000", 2024, 2024),
+                   ("employment", "change", 1.1e6, "410000", 2024, 2024),
+                   ("cpi", "growth", 3.0, "410000", 2024, 2024)]
+    # the clause of an item is its words, without the marker, punctuation and line break
+    assert t.sort_values("start").iloc[0]["text"] == "GDP growth of around 5.5 percent"
+
+
+@pytest.mark.parametrize("lead", ["Last year's achievements:", "The province met these targets in 2023:"])
+def test_items_under_a_reported_lead_in_stay_actual(nlp, lead):
+    q, t = henan_list(nlp, lead)
+    rows = by_text(q)
+    items = [f[0] for f in HENAN_FIGURES[:4]]
+    assert [rows[k]["kind"] for k in items] == ["actual"] * 4
+    assert {rows[k]["period_start"] for k in items} == {dt.date(2023, 1, 1)}
+    assert {rows[k]["region_id"] for k in items} == {"410000"}
+    assert t.empty
+
+
+def test_a_lead_in_naming_a_region_gives_it_to_its_items(nlp):
+    text = ("Zhengzhou reported its results on Monday.\n\n"
+            "Anhui's main expected targets for 2024 are as follows:\n\n"
+            "- GDP growth of around 6 percent;\n\n"
+            "- more than 650,000 new urban jobs.")
+    q, t = article(nlp, text, published=dt.date(2024, 1, 29),
+                   regions=[("Zhengzhou", "410100", "prefecture", "410100"), ("Anhui", "340000", "province", "340000")],
+                   figures=[("around 6 percent", 6.0, "percent"), ("more than 650,000 new urban jobs", 6.5e5, "count")])
+    assert list(q["kind"]) == ["target", "target"] and set(q["region_id"]) == {"340000"}
+    assert list(t.sort_values("start")["indicator"]) == ["gdp", "employment"]
+
+
+def test_growth_said_of_places_each_expected_to_grow_is_gdp(nlp):
+    text = "In 2023, Henan's GDP grew 4.1 percent, and Guizhou and Yunnan are each expected to grow more than 5 percent this year."
+    q, t = article(nlp, text, published=dt.date(2024, 1, 25),
+                   regions=[("Henan", "410000", "province", "410000"), ("Guizhou", "520000", "province", "520000"),
+                            ("Yunnan", "530000", "province", "530000")],
+                   figures=[("4.1 percent", 4.1, "percent"), ("more than 5 percent", 5.0, "percent")])
+    assert by_text(q)["4.1 percent"]["kind"] == "actual"
+    assert sorted(t["region_id"]) == ["520000", "530000"]
+    assert set(t["indicator"]) == {"gdp"} and set(t["measure"]) == {"growth"}
+    assert set(t["start_year"]) == {2024}
+
+
+def test_places_a_participle_describes_own_its_figure(nlp):
+    """`with Guizhou and Yunnan each expected to grow …`: the places the participle describes,
+    one row each, not the subject of the main clause."""
+    text = ("The western region's growth is likely to outpace that of the eastern region, "
+            "with Guizhou and Yunnan each expected to grow more than 5 percent.")
+    q, t = article(nlp, text, published=dt.date(2024, 1, 10),
+                   regions=[("western region", "macro:western-region", "macro_region", None),
+                            ("Guizhou", "520000", "province", "520000"), ("Yunnan", "530000", "province", "530000")],
+                   figures=[("more than 5 percent", 5.0, "percent")])
+    assert sorted(q["region_id"]) == ["520000", "530000"] and set(q["kind"]) == {"target"}
+    assert sorted(t["region_id"]) == ["520000", "530000"] and set(t["indicator"]) == {"gdp"}

@@ -118,6 +118,8 @@ def test_headlines_set_targets_and_forecasts_are_goals(nlp, text, word, cue):
      "industrial_value_added"),
     ("Zhejiang will cut energy consumption per unit of GDP by 2 percent.", "percent", "energy_intensity"),
     ("Pudong aims to keep its R&D spending above 4 percent of GDP.", "percent", "rd_intensity"),
+    ("Guizhou and Yunnan are each expected to grow more than 5 percent this year.", "percent", "gdp"),
+    ("The west will lead, with Guizhou and Yunnan each expected to grow more than 5 percent.", "percent", "gdp"),
 ])
 def test_bare_growth_is_the_economy_and_objects_before_the_figure_name_it(nlp, text, word, indicator):
     doc = nlp(text)
