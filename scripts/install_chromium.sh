@@ -22,6 +22,7 @@ trap 'rm -f "$LOG"' EXIT
 export DEBIAN_FRONTEND=noninteractive
 if ! { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends chromium; } >"$LOG" 2>&1; then
     cat "$LOG" >&2
-    echo "install_chromium: apt-get failed (output above)" >&2
-    exit 1
+    # The browser test then skips with its reason in pytest's summary; the rest of the suite still runs.
+    echo "install_chromium: apt-get failed (output above); the browser test will be skipped" >&2
+    exit 0
 fi
