@@ -208,6 +208,7 @@ def _resolve(name: str, m: re.Match, reference: dt.date | None) -> tuple[dt.date
     return None
 
 
+@lru_cache(maxsize=4096)  # dateparser costs ~2 ms a call; datelines and report dates repeat across articles
 def _parse_date(text: str, reference: dt.date | None) -> dt.date | None:
     """A calendar date (`July 16, 2022`, `Jan. 23`): a missing year comes from the reference date."""
     base = dt.datetime.combine(reference, dt.time()) if reference else dt.datetime(1900, 1, 1)
