@@ -24,10 +24,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import schema
+from .rules import RULES_DIR
 from .tableio import to_arrow
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-RULES_DIR = PACKAGE_DIR.parent / "rules"
 # A bundle is a Parquet file with one row per output table: its name and its rows as an Arrow IPC stream.
 BUNDLE_SUFFIX = ".parquet"
 

@@ -73,7 +73,6 @@ def cmd_clean(args) -> int:
 def cmd_segment(args) -> int:
     from . import segment
     from .nlp import load_model
-    from .runner import Params
 
     params = Params.load(args.params)
     sentences, tokens = segment.run(_work(args, "articles"), load_model(params.model), n_process=params.n_process)

@@ -797,7 +797,7 @@ def _frame_for(art: Article, frames: list, sid: int, target_sents: set[int]) -> 
 
 # ------------------------------------------------------------------ stage
 
-def run(articles: pd.DataFrame, sentences: pd.DataFrame, tokens: pd.DataFrame, regions: pd.DataFrame,
+def run(articles: pd.DataFrame, sentences: pd.DataFrame, tokens: pd.DataFrame | None, regions: pd.DataFrame,
         quantities: pd.DataFrame, docs: dict[str, Doc] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fill region, period and kind of every figure; build the targets table (Docs rebuilt from `tokens` unless given)."""
     columns = list(dict.fromkeys(list(quantities.columns) + schema.QUANTITIES.names))

@@ -559,7 +559,7 @@ def recognizer_pipeline() -> Language:
     return nlp
 
 
-def region_docs(articles: pd.DataFrame, tokens: pd.DataFrame, docs: dict[str, Doc] | None = None) -> dict[str, Doc]:
+def region_docs(articles: pd.DataFrame, tokens: pd.DataFrame | None, docs: dict[str, Doc] | None = None) -> dict[str, Doc]:
     """Docs (rebuilt from `tokens` unless given) with `doc.spans["regions"]` and `doc.user_data["region_records"]` set."""
     nlp = recognizer_pipeline()
     component = nlp.get_pipe("region_recognizer")
@@ -568,7 +568,7 @@ def region_docs(articles: pd.DataFrame, tokens: pd.DataFrame, docs: dict[str, Do
     return {aid: component(doc) for aid, doc in docs.items()}
 
 
-def run(articles: pd.DataFrame, tokens: pd.DataFrame, docs: dict[str, Doc] | None = None) -> pd.DataFrame:
+def run(articles: pd.DataFrame, tokens: pd.DataFrame | None, docs: dict[str, Doc] | None = None) -> pd.DataFrame:
     """The REGIONS table: one row per region mention of every parsed article."""
     rows = []
     for aid, doc in region_docs(articles, tokens, docs).items():

@@ -567,7 +567,7 @@ def figures_of_article(text: str, doc=None) -> list[Figure]:
     return figs
 
 
-def run(articles: pd.DataFrame, tokens: pd.DataFrame, docs: dict[str, Doc] | None = None) -> pd.DataFrame:
+def run(articles: pd.DataFrame, tokens: pd.DataFrame | None, docs: dict[str, Doc] | None = None) -> pd.DataFrame:
     """The `quantities` table of every `ok` article (link columns left null); Docs rebuilt from `tokens` unless given."""
     if docs is None:
         docs = docs_from_tokens(tokens, blank().vocab)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from . import schema
 from .docs import sentence_ids
@@ -13,19 +14,33 @@ BATCH_SIZE = 64
 
 def run(articles: pd.DataFrame, nlp: Language, n_process: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Parse every `ok` article; return (sentences, tokens)."""
+    sentences, tokens, _ = parse(articles, nlp, n_process=n_process, keep_docs=False)
+    return sentences, tokens
+
+
+def parse(articles: pd.DataFrame, nlp: Language, n_process: int = 1, keep_docs: bool = True,
+          make_tokens: bool = True) -> tuple[pd.DataFrame, pd.DataFrame | None, dict[str, Doc]]:
+    """(sentences, tokens, Docs by article id): the runner keeps the Docs of a batch for the later
+    stages instead of writing and rebuilding the tokens table, which only the DVC stages need."""
     ok = articles[articles["status"] == "ok"]
     sent_rows: list[dict] = []
     token_frames: list[pd.DataFrame] = []
+    docs: dict[str, Doc] = {}
     texts = ok["clean_text"].tolist()
     ids = ok["article_id"].tolist()
     for article_id, doc in zip(ids, nlp.pipe(texts, batch_size=BATCH_SIZE, n_process=n_process)):
         for sid, sent in enumerate(doc.sents):
             sent_rows.append({"article_id": article_id, "sentence_id": sid, "start": sent.start_char,
                               "end": sent.end_char, "text": sent.text})
-        token_frames.append(tokens_of(article_id, doc))
+        if make_tokens:
+            token_frames.append(tokens_of(article_id, doc))
+        if keep_docs:
+            docs[article_id] = doc
     sentences = pd.DataFrame(sent_rows, columns=schema.SENTENCES.names)
-    tokens = pd.concat(token_frames, ignore_index=True) if token_frames else schema.empty("tokens")
-    return sentences, tokens
+    tokens = None
+    if make_tokens:
+        tokens = pd.concat(token_frames, ignore_index=True) if token_frames else schema.empty("tokens")
+    return sentences, tokens, docs
 
 
 TOKEN_COLUMNS = ["token_id", "start", "text", "whitespace", "lemma", "pos", "tag", "dep", "head", "is_sent_start",
