@@ -105,9 +105,10 @@ def _measure_here(part: str, corpus: str, out: str, workers: int, params_path: s
         started = time.perf_counter()
         stats = engine.run(corpus, out, params, workers=workers, cache_dir=cache or None, progress=False)
         result = {"seconds": time.perf_counter() - started, "processed": stats.processed, "cached": stats.cached,
-                  "articles": stats.articles, "ok": stats.ok}
+                  "articles": stats.articles, "ok": stats.ok, "batch_process_peak_rss_mb": stats.peak_rss_mb}
     own, children = _peak_mb()
-    return result | {"peak_rss_mb": max(own, children), "peak_rss_main_mb": own, "peak_rss_workers_mb": children}
+    workers_peak = max(children, result.get("batch_process_peak_rss_mb", 0.0))
+    return result | {"peak_rss_mb": max(own, workers_peak), "peak_rss_main_mb": own, "peak_rss_workers_mb": workers_peak}
 
 
 def report(results: dict) -> str:

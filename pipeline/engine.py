@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import resource
 import shutil
 import sys
 import threading
@@ -55,6 +56,15 @@ STAGING_PREFIX = ".staging-"
 _PROCESS_LOCK = threading.Lock()
 
 
+def _worker_context():
+    """Worker processes forked from a server that has imported the stages once (spaCy, pandas and
+    the stage modules take ~1.8 s to import: paid once, not by every worker); never a plain fork
+    of this process, whose threads (progress bar, logging) a fork would copy mid-state."""
+    context = get_context("forkserver")
+    context.set_forkserver_preload(["pipeline.runner"])
+    return context
+
+
 @dataclasses.dataclass
 class RunStats:
     """What a run did: articles read, how many ok, processed or taken from the cache, rows written."""
@@ -65,6 +75,9 @@ class RunStats:
     cached: int = 0
     rows: dict[str, int] = dataclasses.field(default_factory=dict)
     seconds: float = 0.0
+    # Largest peak RSS (MB) of a process that ran batches: workers are children of the fork server,
+    # not of this process, so each reports its own.
+    peak_rss_mb: float = 0.0
 
     def add(self, other: "RunStats") -> None:
         self.articles += other.articles
@@ -73,6 +86,7 @@ class RunStats:
         self.cached += other.cached
         for name, n in other.rows.items():
             self.rows[name] = self.rows.get(name, 0) + n
+        self.peak_rss_mb = max(self.peak_rss_mb, other.peak_rss_mb)
 
     def summary(self) -> str:
         rows = ", ".join(f"{name} {self.rows.get(name, 0)}" for name in schema.TABLES if name != "articles")
@@ -175,6 +189,7 @@ def write_parts(tables: dict[str, pd.DataFrame], staging: Path, part_no: int) ->
 def _run_batch(batch_no: int, rows: list[dict], staging: Path, params: Params, cache_dir: str | None) -> RunStats:
     tables, stats = process_batch(rows, params, cache_dir)
     write_parts(tables, staging, batch_no)
+    stats.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
     return stats
 
 
@@ -194,7 +209,7 @@ def _run_local(files: list[Path], staging: Path, params: Params, workers: int, c
     # Parallel over whole batches (every stage, not only spaCy); each worker is one process with
     # its own model, so nlp.pipe inside it runs single-process.
     params = dataclasses.replace(params, n_process=1)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context(),
                              max_tasks_per_child=BATCHES_PER_WORKER) as pool:
         pending: set = set()
 
