@@ -57,11 +57,11 @@ _PROCESS_LOCK = threading.Lock()
 
 
 def _worker_context():
-    """Worker processes forked from a server that has imported the stages once (spaCy, pandas and
-    the stage modules take ~1.8 s to import: paid once, not by every worker); never a plain fork
-    of this process, whose threads (progress bar, logging) a fork would copy mid-state."""
+    """Worker processes forked from a server that has imported the stages and built their rule
+    matchers once (pipeline/warm.py: ~3 s that every spawned worker would pay again); never a
+    plain fork of this process, whose threads (progress bar, logging) a fork would copy mid-state."""
     context = get_context("forkserver")
-    context.set_forkserver_preload(["pipeline.runner"])
+    context.set_forkserver_preload(["pipeline.warm"])
     return context
 
 

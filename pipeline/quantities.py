@@ -324,6 +324,11 @@ def _quiet_import():
             typeguard.typechecked = original
 
 
+def warm_up() -> None:
+    """Load quantulum3 and its unit tables now rather than at the first figure that needs them."""
+    _quantulum()
+
+
 @lru_cache(maxsize=1)
 def _quantulum():
     with _quiet_import():
