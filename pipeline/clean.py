@@ -26,6 +26,7 @@ import pandas as pd
 from . import published as meta
 from . import schema
 from .rules import load_yaml
+from .tableio import is_missing
 
 # Lines longer than this are never widgets, list headings or breadcrumbs (the longest such
 # line of the corpus has 42 chars); the checks for those are skipped on longer lines.
@@ -331,7 +332,6 @@ def _is_footer_menu(text: str) -> bool:
 
 def classify(text: str, title_hint: str | None = None) -> Page:
     """Read a page's text into lines and decide, line by line, title / body / furniture."""
-    rules = line_rules()
     lines: list[Line] = []
     blanks = 0
     for index, raw in enumerate(normalize_text(text).split("\n")):
@@ -723,14 +723,7 @@ def clean_one(row: dict) -> dict:
 
 
 def _none_if_na(value):
-    if value is None:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return value
+    return None if is_missing(value) else value
 
 
 def run(raw: pd.DataFrame) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from .gazetteer import prefecture_id
+from .tableio import is_missing
 
 VALUE_TOLERANCE = 0.005  # SPEC §6: "within 0.5 %"
 SCORED = ("regions", "monetary", "percentages", "targets")
@@ -20,7 +21,7 @@ SCORED = ("regions", "monetary", "percentages", "targets")
 
 def prefecture_level(region_id: object) -> str | None:
     """Map an administrative code to its prefecture (municipalities and provinces to the province)."""
-    return None if _missing(region_id) else prefecture_id(str(region_id))
+    return None if is_missing(region_id) else prefecture_id(str(region_id))
 
 
 def load_gold(path: str | Path) -> dict[str, dict]:
@@ -85,11 +86,7 @@ def _records(df: pd.DataFrame, article_id: str) -> list[dict]:
     if df.empty:
         return []
     rows = df[df["article_id"].astype(str) == article_id]
-    return [{k: (None if _missing(v) else v) for k, v in r.items()} for r in rows.to_dict("records")]
-
-
-def _missing(v: object) -> bool:
-    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT
+    return [{k: (None if is_missing(v) else v) for k, v in r.items()} for r in rows.to_dict("records")]
 
 
 def _same_region(g: dict, p: dict) -> bool:
@@ -114,7 +111,7 @@ def _target_linked(g: dict, p: dict) -> bool:
 
 
 def _year(v: object) -> int | None:
-    return None if _missing(v) else int(v)
+    return None if is_missing(v) else int(v)
 
 
 def score(gold_path: str | Path, out_dir: str | Path) -> dict:

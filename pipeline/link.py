@@ -25,6 +25,7 @@ from . import schema
 from . import targets as T
 from .docs import docs_from_tokens
 from .nlp import blank
+from .tableio import is_missing
 
 LEVEL_RANK = {"country": 0, "macro_region": 1, "province": 2, "prefecture": 3, "county": 4, "zone": 5}
 LIST_SEPARATOR = re.compile(r"^[\s,;]*(?:and|or|as well as)?[\s,]*(?:in|for|of)?\s*$", re.I)
@@ -105,7 +106,7 @@ def _mentions_of(doc: Doc, regions: pd.DataFrame) -> list[Mention]:
 
 
 def _str(v) -> str | None:
-    return None if v is None or (isinstance(v, float) and v != v) or v is pd.NA else str(v)
+    return None if is_missing(v) else str(v)
 
 
 def _exclusion(doc: Doc, m: Mention) -> str | None:

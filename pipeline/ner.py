@@ -34,6 +34,7 @@ from .docs import docs_from_tokens, sentence_ids
 from .gazetteer import (COUNTRY_ID, COUNTRY_NAME, LEVEL_RANK, Division, Gazetteer, load, normalise,
                         prefecture_id)
 from .nlp import blank
+from .rules import alternation
 
 SPANS_KEY = "regions"
 RECORDS_KEY = "region_records"
@@ -132,8 +133,7 @@ class RegionRecognizer:
             for p in macro.patterns:
                 pats.append((re.compile(r"\b" + p + r"\b"), (mid,)))
         comp = self.gaz.compass
-        forms = sorted({f for w in comp.get("words", {}) for f in (w, w.title())}, key=len, reverse=True)
-        word = "(?:" + "|".join(forms) + ")"
+        word = "(?:" + alternation({f for w in comp.get("words", {}) for f in (w, w.title())}) + ")"
         heads = "|".join(comp.get("heads", []))
         compass = re.compile(
             rf"\b(?P<words>{word}(?:(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+){word})*)\s+(?:{heads})\b"

@@ -13,7 +13,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from .rules import load_yaml
+from .rules import alternation, load_yaml
 
 
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?![\w:])", re.I)
@@ -54,7 +54,7 @@ class MetaLine:
 def date_rules() -> DateRules:
     data = load_yaml("clean/dates.yaml")
     months = {k.lower(): int(v) for k, v in data["month_names"].items()}
-    month_alt = "|".join(sorted(months, key=len, reverse=True))
+    month_alt = alternation(months)
 
     def compile_(pattern: str) -> re.Pattern:
         return re.compile(pattern.replace("{MONTH}", month_alt), re.I)
@@ -84,8 +84,7 @@ def date_rules() -> DateRules:
 
 
 def _capitalised_alternation(months: dict[str, int]) -> str:
-    names = sorted(months, key=len, reverse=True)
-    return "|".join(f"{n.capitalize()}|{n.upper()}" for n in names)
+    return alternation([form for n in months for form in (n.capitalize(), n.upper())])
 
 
 @functools.cache
@@ -95,9 +94,9 @@ def publisher_rules() -> PublisherRules:
     for name, aliases in data["publishers"].items():
         for alias in [name, *aliases]:
             canonical[str(alias).lower()] = name
-    alternation = "|".join(re.escape(a) for a in sorted(canonical, key=len, reverse=True))
+    names = alternation(canonical)
     return PublisherRules(
-        aliases=re.compile(rf"(?<![\w.])(?:{alternation})(?![\w])", re.I),
+        aliases=re.compile(rf"(?<![\w.])(?:{names})(?![\w])", re.I),
         canonical=canonical,
         domain=re.compile(data["domain"], re.I),
     )

@@ -19,7 +19,7 @@ import pandas as pd
 from spacy import displacy
 
 from . import evaluate, gazetteer, schema
-from .tableio import read_table
+from .tableio import is_missing, read_table
 
 REPORT_DIRNAME = "report"
 PERCENT_UNITS = ("percent", "percentage_point")
@@ -73,16 +73,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 
 def esc(value: object) -> str:
     """Escape any value for HTML text or a quoted attribute; missing values become ''."""
-    return "" if _blank(value) else html.escape(str(value), quote=True)
-
-
-def _blank(value: object) -> bool:
-    if value is None or isinstance(value, (list, tuple, dict)):
-        return value is None
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
+    return "" if is_missing(value) else html.escape(str(value), quote=True)
 
 
 def page_name(article_id: object) -> str:
@@ -99,7 +90,7 @@ _LARGE = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
 
 def format_number(value: object) -> str:
     """7.5 → '7.5'; 1500 → '1,500'; 3.16e10 → '31.6 billion'."""
-    if _blank(value):
+    if is_missing(value):
         return ""
     v = float(value)
     if not math.isfinite(v):
@@ -112,18 +103,18 @@ def format_number(value: object) -> str:
 
 def format_period(start: object, end: object) -> str:
     """Whole years as `2016` or `2016–2020`; other periods as dates."""
-    if _blank(start) and _blank(end):
+    if is_missing(start) and is_missing(end):
         return ""
-    s, e = ("" if _blank(x) else str(x)[:10] for x in (start, end))
+    s, e = ("" if is_missing(x) else str(x)[:10] for x in (start, end))
     if s.endswith("-01-01") and e.endswith("-12-31"):
         return s[:4] if s[:4] == e[:4] else f"{s[:4]}–{e[:4]}"
     return s if s == e else f"{s} – {e}"
 
 
 def format_years(start: object, end: object) -> str:
-    if _blank(start) and _blank(end):
+    if is_missing(start) and is_missing(end):
         return ""
-    s, e = ("" if _blank(x) else str(int(x)) for x in (start, end))
+    s, e = ("" if is_missing(x) else str(int(x)) for x in (start, end))
     return s or e if not (s and e) else (s if s == e else f"{s}–{e}")
 
 
@@ -146,7 +137,7 @@ def rows_by_article(df: pd.DataFrame) -> dict[str, list[dict]]:
     """The rows of a table as dicts (missing values None), grouped by article, in table order."""
     grouped: dict[str, list[dict]] = defaultdict(list)
     for row in df.to_dict("records"):
-        grouped[str(row["article_id"])].append({k: (None if _blank(v) else v) for k, v in row.items()})
+        grouped[str(row["article_id"])].append({k: (None if is_missing(v) else v) for k, v in row.items()})
     return grouped
 
 
@@ -157,7 +148,7 @@ class RegionNames:
         self.names: dict[str, str] = {}
         if not regions.empty:
             for rid, name in zip(regions["region_id"], regions["name"]):
-                if not _blank(rid) and not _blank(name):
+                if not is_missing(rid) and not is_missing(name):
                     self.names.setdefault(str(rid), str(name))
 
     def name(self, region_id: str) -> str | None:
@@ -167,14 +158,14 @@ class RegionNames:
 
     def label(self, region_id: object) -> str:
         """`Name (id)`, or the id alone when the name is unknown, or 'no region'."""
-        if _blank(region_id):
+        if is_missing(region_id):
             return "no region"
         rid = str(region_id)
         return f"{self.name(rid)} ({rid})" if self.name(rid) else rid
 
     def short(self, region_id: object) -> str:
         """A name short enough for a badge (`Haixi` for `Haixi Mongol and Tibetan Autonomous Prefecture`)."""
-        if _blank(region_id):
+        if is_missing(region_id):
             return "no region"
         name = self.name(str(region_id)) or str(region_id)
         return name.split(" ")[0] if len(name) > 18 else name
@@ -184,7 +175,7 @@ class RegionNames:
 
 def _figure_value(row: dict) -> str:
     text = format_number(row.get("value"))
-    if not _blank(row.get("value_high")):
+    if not is_missing(row.get("value_high")):
         text += " to " + format_number(row["value_high"])
     return f"{text} {row.get('unit') or ''}".strip()
 
@@ -310,7 +301,7 @@ def _status(status: object) -> Markup:
 
 def _link(url: object) -> Markup:
     """Links only to http(s) URLs, so a `javascript:` URL in the data never becomes clickable."""
-    if _blank(url):
+    if is_missing(url):
         return Markup("")
     if re.match(r"https?://", str(url), re.IGNORECASE):
         return Markup(f'<a href="{esc(url)}" rel="noopener noreferrer">{esc(url)}</a>')

@@ -45,6 +45,18 @@ def _array(col: pd.Series, type_: pa.DataType | None) -> pa.Array:
         return pa.array(col.astype(object).where(col.notna(), None).tolist(), type=type_, from_pandas=True)
 
 
+def is_missing(value: object) -> bool:
+    """Whether a cell read from a table is empty: None, NaN, NA or NaT (list-like cells never are)."""
+    if value is None:
+        return True
+    if isinstance(value, (list, tuple, dict, set)):
+        return False
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
 def write_table(df: pd.DataFrame | None, name: str, path: str | os.PathLike) -> Path:
     """Write table `name` to `path` through a temporary file and a rename, so readers never see half a file."""
     path = Path(path)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import nbformat
 import pandas as pd
-import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
