@@ -83,11 +83,11 @@ class ArticleCache:
         except Exception:  # noqa: BLE001 - a damaged bundle is a miss, never a failed run
             return None
 
-    def put(self, key: str, tables: dict[str, pd.DataFrame]) -> None:
-        """Store one article's tables (each conformed to its schema), atomically."""
+    def put(self, key: str, tables: dict[str, pa.Table]) -> None:
+        """Store one article's tables (Arrow, conformed to their schemas by `to_arrow`), atomically."""
         names, payloads = [], []
         for name in schema.TABLES:
-            table = to_arrow(tables.get(name), name)
+            table = tables[name]
             sink = io.BytesIO()
             with pa.ipc.new_stream(sink, table.schema) as writer:
                 writer.write_table(table)
@@ -105,16 +105,18 @@ class ArticleCache:
                 os.unlink(tmp)
 
 
-def split_by_article(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, pd.DataFrame]]:
-    """One article's rows of every table, keyed by article id."""
-    groups = {name: dict(tuple(df.groupby("article_id", sort=False))) if df is not None and not df.empty else {}
-              for name, df in tables.items()}
-    out: dict[str, dict[str, pd.DataFrame]] = {}
-    for article_id in tables["articles"]["article_id"]:
-        out[article_id] = {name: groups[name].get(article_id, _empty_like(tables[name], name))
-                           for name in tables}
-    return out
+def split_by_article(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, pa.Table]]:
+    """One article's rows of every table, keyed by article id, as Arrow tables.
 
-
-def _empty_like(df: pd.DataFrame | None, name: str) -> pd.DataFrame:
-    return schema.empty(name) if df is None else df.iloc[0:0]
+    Each table is conformed to its schema once for the whole batch and then sliced by row indices:
+    conforming per article cost ~6 ms an article, ~5% of a run.
+    """
+    arrow = {name: to_arrow(tables.get(name), name) for name in schema.TABLES}
+    rows: dict[str, dict[str, list[int]]] = {}
+    for name, table in arrow.items():
+        by_id = rows[name] = {}
+        for i, article_id in enumerate(table.column("article_id").to_pylist()):
+            by_id.setdefault(article_id, []).append(i)
+    return {article_id: {name: table.take(pa.array(rows[name].get(article_id, []), pa.int64()))
+                          for name, table in arrow.items()}
+            for article_id in rows["articles"]}

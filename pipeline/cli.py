@@ -57,9 +57,10 @@ def cmd_run(args) -> int:
 def cmd_bench(args) -> int:
     from . import bench
 
-    if args.n < 1 or args.workers < 1:
-        raise UsageError("--n and --workers must be at least 1")
-    print(bench.report(bench.run(n=args.n, out_dir=args.out, workers=args.workers, params_path=args.params)))
+    if min(args.n, args.workers, args.scale, args.repeat) < 1:
+        raise UsageError("--n, --workers, --scale and --repeat must be at least 1")
+    print(bench.report(bench.run(n=args.n, out_dir=args.out, workers=args.workers, params_path=args.params,
+                                 scale=args.scale, repeat=args.repeat)))
     return 0
 
 
@@ -191,7 +192,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("bench", cmd_bench, "Benchmark: throughput and peak memory against the bare spaCy model.",
             work=False, params=True)
-    p.add_argument("--n", type=int, default=400, help="articles in the benchmark corpus (also run at 4N; default %(default)s)")
+    p.add_argument("--n", type=int, default=400, help="articles in the benchmark corpus (default %(default)s)")
+    p.add_argument("--scale", type=int, default=4,
+                   help="also run at SCALE x N, to show memory stays flat (default %(default)s; 1: N only)")
+    p.add_argument("--repeat", type=int, default=3,
+                   help="alternating runs of spaCy and the pipeline per size; the fastest of each count (default %(default)s)")
     p.add_argument("--out", default="outputs/bench", help="directory for the corpora and outputs (default %(default)s)")
     p.add_argument("--workers", type=int, default=2, help="processes for both the pipeline and nlp.pipe (default %(default)s)")
 

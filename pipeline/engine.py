@@ -30,6 +30,7 @@ import pyarrow.parquet as pq
 from . import runner, schema
 from .cache import ArticleCache, article_key, split_by_article
 from .inputs import RAW_COLUMNS, SUFFIXES, DuplicateIds, InputError, iter_rows, list_input_files, read_jsonl
+from .nlp import PRELOAD_MODEL_ENV
 from .runner import Params
 from .tableio import to_arrow
 
@@ -39,6 +40,10 @@ log = logging.getLogger(__name__)
 # 32 keeps a batch's texts, parse and tables at a few MB while 16, 32 and 64 ran at the same
 # speed on the benchmark corpus (pipeline/bench.py), so memory, not speed, set it.
 BATCH_ARTICLES = 32
+# When the corpus size is known, batches shrink as the work runs out (guided scheduling: at most
+# 1/(2 x workers) of what is left, never below this): with fixed batches the last one runs alone
+# while the other workers idle, ~4 s for a 32-article batch, 13% of a 400-article benchmark run.
+MIN_BATCH_ARTICLES = 4
 # Input files per Dask task: enough work (~10 s) to hide the scheduler's per-task overhead,
 # small enough that a partition's tables sit comfortably in a worker's memory.
 PARTITION_FILES = 128
@@ -56,10 +61,12 @@ STAGING_PREFIX = ".staging-"
 _PROCESS_LOCK = threading.Lock()
 
 
-def _worker_context():
-    """Worker processes forked from a server that has imported the stages and built their rule
-    matchers once (pipeline/warm.py: ~3 s that every spawned worker would pay again); never a
-    plain fork of this process, whose threads (progress bar, logging) a fork would copy mid-state."""
+def _worker_context(model: str):
+    """Worker processes forked from a server that has imported the stages, built their rule
+    matchers and loaded the model once (pipeline/warm.py: ~4 s that every spawned worker would pay
+    again); never a plain fork of this process, whose threads (progress bar, logging) a fork would
+    copy mid-state. The server starts with the first worker and inherits this environment."""
+    os.environ[PRELOAD_MODEL_ENV] = model
     context = get_context("forkserver")
     context.set_forkserver_preload(["pipeline.warm"])
     return context
@@ -157,7 +164,7 @@ def process_batch(rows: list[dict], params: Params, cache_dir: str | None) -> tu
         if cache:
             for article_id, tables in split_by_article(fresh).items():
                 # a failure may be transient (memory): only finished articles are kept
-                if article_id in todo_keys and (tables["articles"]["status"] != "failed").all():
+                if article_id in todo_keys and "failed" not in tables["articles"].column("status").to_pylist():
                     cache.put(todo_keys[article_id], tables)
         parts.append(fresh)
     tables = runner.concat_tables(parts)
@@ -167,12 +174,18 @@ def process_batch(rows: list[dict], params: Params, cache_dir: str | None) -> tu
     return tables, stats
 
 
-def _batches(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
+def _batches(rows: Iterable[dict], size: int, total: int | None = None, workers: int = 1) -> Iterator[list[dict]]:
+    """Batches of `size` rows; with `total` known, smaller ones towards the end (MIN_BATCH_ARTICLES)."""
     batch: list[dict] = []
+    left = total
+    limit = size
     for row in rows:
+        if not batch and left is not None:
+            limit = max(min(MIN_BATCH_ARTICLES, size), min(size, -(-left // (2 * workers))))
         batch.append(row)
-        if len(batch) == size:
+        if len(batch) >= limit:
             yield batch
+            left = None if left is None else left - len(batch)
             batch = []
     if batch:
         yield batch
@@ -199,7 +212,9 @@ def _run_local(files: list[Path], staging: Path, params: Params, workers: int, c
                bar: "Progress") -> RunStats:
     stats = RunStats()
     marker = DuplicateIds()
-    batches = _batches((marker.mark(row) for row in iter_rows(files)), BATCH_ARTICLES)
+    # shrinking batches balance the workers' last batches; one process has nothing to balance
+    total = bar.total if workers > 1 else None
+    batches = _batches((marker.mark(row) for row in iter_rows(files)), BATCH_ARTICLES, total, workers)
     if workers <= 1:
         for batch_no, rows in enumerate(batches):
             done = _run_batch(batch_no, rows, staging, params, cache_dir)
@@ -209,7 +224,7 @@ def _run_local(files: list[Path], staging: Path, params: Params, workers: int, c
     # Parallel over whole batches (every stage, not only spaCy); each worker is one process with
     # its own model, so nlp.pipe inside it runs single-process.
     params = dataclasses.replace(params, n_process=1)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context(),
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context(params.model),
                              max_tasks_per_child=BATCHES_PER_WORKER) as pool:
         pending: set = set()
 

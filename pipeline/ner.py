@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -34,7 +33,7 @@ from .docs import docs_from_tokens, sentence_ids
 from .gazetteer import (COUNTRY_ID, COUNTRY_NAME, LEVEL_RANK, Division, Gazetteer, load, normalise,
                         prefecture_id)
 from .nlp import blank
-from .rules import alternation
+from .rules import RULES_DIR, alternation
 
 SPANS_KEY = "regions"
 RECORDS_KEY = "region_records"
@@ -79,16 +78,9 @@ class Mention:
 
 @lru_cache(maxsize=1)
 def pinyin_syllables() -> frozenset[str]:
-    """Toneless pinyin syllables (from pypinyin's dictionary), to tell pinyin words from English ones."""
-    from pypinyin.pinyin_dict import pinyin_dict
-
-    out = set()
-    for value in pinyin_dict.values():
-        for syl in value.split(","):
-            plain = "".join(c for c in unicodedata.normalize("NFD", syl) if not unicodedata.combining(c))
-            if plain.isalpha() and plain.isascii():
-                out.add(plain.lower())
-    return frozenset(out)
+    """Toneless pinyin syllables (rules data generated from pypinyin), to tell pinyin words from English ones."""
+    text = (RULES_DIR / "gazetteer" / "pinyin_syllables.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
 def is_pinyin_word(word: str, min_syllables: int) -> bool:
@@ -551,11 +543,10 @@ def make_region_recognizer(nlp: Language, name: str, spans_key: str, emit_countr
 
 @lru_cache(maxsize=1)
 def recognizer_pipeline() -> Language:
-    """A blank English pipeline holding only the region recognizer (Docs come from the tokens table)."""
-    import spacy
-
-    nlp = spacy.blank("en", vocab=blank().vocab)  # the vocabulary every rebuilt Doc shares
-    nlp.add_pipe("region_recognizer")
+    """The shared blank English pipeline (the vocabulary every rebuilt Doc shares) with the region recognizer added."""
+    nlp = blank()
+    if "region_recognizer" not in nlp.pipe_names:
+        nlp.add_pipe("region_recognizer")
     return nlp
 
 

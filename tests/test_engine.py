@@ -141,3 +141,12 @@ def test_duplicate_errors_match_a_single_pass(corpus, tmp_path):
     files = inputs.list_input_files(tmp_path)
     single_pass = {r["source_path"]: r["error"] for r in inputs.iter_inputs(tmp_path) if r["error"]}
     assert engine.duplicate_errors(files) == single_pass and len(single_pass) == 2
+
+
+def test_batches_shrink_towards_the_end_of_a_corpus_of_known_size():
+    sizes = [len(b) for b in engine._batches(iter(range(400)), 32, total=400, workers=2)]
+    assert sum(sizes) == 400 and sizes[0] == 32
+    assert sizes == sorted(sizes, reverse=True)  # guided: never larger than the batch before
+    assert min(sizes[:-1]) >= engine.MIN_BATCH_ARTICLES and sizes[-1] <= 32 // 2
+    unknown = [len(b) for b in engine._batches(iter(range(70)), 32)]
+    assert unknown == [32, 32, 6]
