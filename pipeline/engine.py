@@ -185,7 +185,8 @@ def _batches(rows: Iterable[dict], size: int, total: int | None = None, workers:
         batch.append(row)
         if len(batch) >= limit:
             yield batch
-            left = None if left is None else left - len(batch)
+            if left is not None:
+                left -= len(batch)
             batch = []
     if batch:
         yield batch

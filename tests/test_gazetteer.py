@@ -97,10 +97,11 @@ def test_helpers(gaz):
 
 
 def test_build_is_reproducible(tmp_path):
-    out = tmp_path / "divisions.csv"
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_gazetteer.py"), "--output", str(out)],
-                   check=True, capture_output=True, cwd=ROOT)
+    out, syllables = tmp_path / "divisions.csv", tmp_path / "pinyin_syllables.txt"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_gazetteer.py"), "--output", str(out),
+                    "--syllables", str(syllables)], check=True, capture_output=True, cwd=ROOT)
     assert out.read_bytes() == CSV.read_bytes()
+    assert syllables.read_bytes() == (CSV.parent / "pinyin_syllables.txt").read_bytes()
 
 
 def test_population_ranks_same_named_prefectures(gaz):

@@ -146,3 +146,11 @@ def test_compass_region_of_the_country_is_the_macro_region(recognise):
     assert "macro:central-region" in country
     province = ids(recognise("Sichuan's western region is mountainous, said officials in Chengdu."))
     assert "macro:western-region" not in province and "510000" in province
+
+
+def test_pinyin_words_are_told_from_english_ones():
+    from pipeline.ner import is_pinyin_word, pinyin_syllables
+
+    assert {"liang", "jiang", "mei", "gu", "zhuang"} <= pinyin_syllables()
+    assert is_pinyin_word("Liangjiang", 2) and is_pinyin_word("Meigu", 2)
+    assert not is_pinyin_word("Pei", 2) and not is_pinyin_word("Market", 2)
