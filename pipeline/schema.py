@@ -146,6 +146,10 @@ MONETARY = pa.schema(_MENTION + _FIGURE + _LINK + [
     _f("in_title", pa.bool_(),
        "True for an amount in the headline that the body states again (same currency and amount within 0.5 %); "
        "drop these rows to count each amount once. A headline amount the body does not repeat is False."),
+    _f("part_of", pa.int32(),
+       "For one of two or more consecutive amounts that add up exactly to another amount of the same article, "
+       "currency, role and region (a total and its breakdown): `quantity_id` of the total; else null. "
+       "Drop these rows to count each amount once."),
 ])
 
 TARGETS = pa.schema(_MENTION + [

@@ -86,3 +86,39 @@ def test_conversions_and_headline_repeats_are_flagged_so_each_amount_counts_once
     # a headline amount the body does not repeat is the only row of that amount: kept
     alone = tables.monetary_view(rows[rows["quantity_id"] != 1], articles)
     assert not alone["in_title"].any()
+
+
+BREAKDOWN = ("Deals worth 31.6 billion yuan were signed. Of them, 19 projects are worth 16.7 billion yuan and "
+             "16 projects 14.9 billion yuan. GDP topped 5,385.08 billion yuan: more than 5 trillion yuan from "
+             "industry and about 410 billion yuan from farming.")
+
+
+def breakdown_rows(role_of_last: str = "contract_value") -> tuple[pd.DataFrame, pd.DataFrame]:
+    articles = pd.DataFrame([{"article_id": "t", "title": None, "clean_text": BREAKDOWN}])
+    rows = []
+    for qid, (number, value, role) in enumerate([
+            ("31.6 billion", 3.16e10, "contract_value"), ("16.7 billion", 1.67e10, "contract_value"),
+            ("14.9 billion", 1.49e10, role_of_last), ("5,385.08 billion", 5.38508e12, "gdp"),
+            ("5 trillion", 5e12, "gdp"), ("410 billion", 4.1e11, "gdp")]):
+        start = BREAKDOWN.index(number)
+        rows.append({"article_id": "t", "start": start, "end": start + len(number) + 5, "value": value,
+                     "unit": "CNY", "role": role, "region_id": "630100", "quantity_id": qid,
+                     "number_start": start, "number_end": start + len(number)})
+    return articles, pd.DataFrame(rows)
+
+
+def test_a_breakdown_that_adds_up_exactly_points_to_its_total():
+    articles, rows = breakdown_rows()
+    money = tables.monetary_view(rows, articles)
+    assert money["part_of"].tolist()[:3] == [pd.NA, 0, 0]
+    # rounded and bounded figures near a total are not a breakdown of it (5,000 + 410 is not 5,385.08)
+    assert money["part_of"].iloc[3:].isna().all()
+    # parts of another role are not a breakdown within the role
+    other_articles, other_rows = breakdown_rows(role_of_last="investment")
+    assert tables.monetary_view(other_rows, other_articles)["part_of"].isna().all()
+
+
+@pytest.mark.parametrize("value, number, unit", [(3.16e10, "31.6 billion", 1e8), (1e4, "10,000", 1.0),
+                                                 (5.38508e12, "5,385.08 billion", 1e7), (2e9, "two billion", None)])
+def test_last_digit_unit(value, number, unit):
+    assert tables.last_digit_unit(value, number) == (pytest.approx(unit) if unit else None)
