@@ -27,6 +27,21 @@ def monetary_view(quantities: pd.DataFrame, articles: pd.DataFrame | None = None
     return money
 
 
+ONCE_FLAGS = ("is_conversion", "in_title")
+
+
+def counted_once(money: pd.DataFrame) -> pd.Series:
+    """Rows of `monetary` that are amounts in their own right: not a conversion, a headline repeat or a part
+    of a total the article states (columns missing from older outputs count as false)."""
+    keep = pd.Series(True, index=money.index, dtype="bool")
+    for flag in ONCE_FLAGS:
+        if flag in money.columns:
+            keep &= ~money[flag].fillna(False).astype(bool)
+    if "part_of" in money.columns:
+        keep &= money["part_of"].isna()
+    return keep
+
+
 def _article_years(articles: pd.DataFrame | None) -> dict[str, int]:
     """Year of each article's publication date, else of its reference date (the latest date in its body)."""
     if articles is None or articles.empty:

@@ -122,3 +122,14 @@ def test_a_breakdown_that_adds_up_exactly_points_to_its_total():
                                                  (5.38508e12, "5,385.08 billion", 1e7), (2e9, "two billion", None)])
 def test_last_digit_unit(value, number, unit):
     assert tables.last_digit_unit(value, number) == (pytest.approx(unit) if unit else None)
+
+
+def test_counted_once_keeps_one_row_per_real_amount():
+    articles, rows = headline_article()
+    money = tables.monetary_view(rows, articles)
+    assert money[tables.counted_once(money)]["quantity_id"].tolist() == [1, 3, 4]
+    articles, rows = breakdown_rows()
+    money = tables.monetary_view(rows, articles)
+    assert money[tables.counted_once(money)]["quantity_id"].tolist() == [0, 3, 4, 5]
+    old_run = pd.DataFrame({"amount": [1.0, 2.0]})  # written before these columns existed
+    assert tables.counted_once(old_run).tolist() == [True, True]
