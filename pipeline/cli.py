@@ -14,7 +14,7 @@ from pathlib import Path
 from . import evaluate as evaluation
 from .inputs import InputError, read_inputs
 from .runner import Params
-from .tableio import read_table, write_table
+from .tableio import atomic_write_text, read_table, write_table
 
 log = logging.getLogger("pipeline")
 
@@ -120,12 +120,21 @@ def cmd_evaluate(args) -> int:
         raise UsageError(f"gold file does not exist: {args.gold}")
     if not Path(args.pred).is_dir():
         raise UsageError(f"prediction directory does not exist: {args.pred}")
+    if args.errors_out and Path(args.errors_out).suffix.lower() not in (".csv", ".jsonl", ".json"):
+        raise UsageError(f"--errors-out must end in .csv or .jsonl: {args.errors_out}")
     result = evaluation.score(args.gold, args.pred)
     if args.metrics:
-        Path(args.metrics).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.metrics).write_text(json.dumps(evaluation.flat_metrics(result), indent=2, sort_keys=True) + "\n")
+        atomic_write_text(args.metrics, json.dumps(evaluation.flat_metrics(result), indent=2, sort_keys=True) + "\n")
+    if args.plots:
+        evaluation.write_plots(result, args.plots)
+    if args.errors_out:
+        evaluation.write_errors(result["errors"], args.errors_out)
     if args.json:
         print(json.dumps(result, indent=1, default=str))
+    if args.by_article:
+        print(evaluation.format_by_article(result))
+    if args.errors:
+        print(evaluation.format_errors(result["errors"]))
     print(evaluation.summary(result))
     return 0
 
@@ -214,6 +223,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pred", required=True, help="directory holding the output tables")
     p.add_argument("--metrics", help="also write the flat scores as JSON here (DVC metrics)")
     p.add_argument("--json", action="store_true", help="print the full result with per-article misses")
+    p.add_argument("--errors", action="store_true",
+                   help="print one line per error: article, table, kind of error, gold and predicted text and value, "
+                        "the prediction's evidence")
+    p.add_argument("--errors-out", metavar="FILE", help="also write the error listing here (.csv or .jsonl)")
+    p.add_argument("--by-article", action="store_true", help="print each article's scores")
+    p.add_argument("--plots", metavar="FILE", help="also write per-article scores as CSV here (DVC plots)")
 
     p = add("report", cmd_report, "Write a self-contained HTML review report of the tables in a directory.", work=False)
     p.add_argument("--output", required=True, help="directory holding the output tables")
