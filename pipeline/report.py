@@ -34,6 +34,7 @@ KINDS = {
     "PERCENT": ("#ffd8a8", "percentage or percentage points"),
     "QUANTITY": ("#e9ecef", "other quantity (count, length, weight, …)"),
     "TARGET": ("#fcc2d7", "target clause whose figure is not highlighted"),
+    "MISSED": ("#ffe3e3", "a gold figure the run did not find (with --gold)"),
 }
 
 # displaCy's manual `ent` rendering with our own template: a hover title, a class, a short badge.
@@ -63,6 +64,11 @@ mark.entity .badge { font-size: 0.68em; font-weight: bold; margin-left: 0.4em; v
                      color: #343a40; white-space: nowrap; }
 mark.target-figure { outline: 2px solid #d6336c; }
 mark.unlinked .badge { color: #868e96; font-style: italic; }
+mark.gold-missed { border: 2px dashed #c92a2a; } mark.gold-spurious { text-decoration: line-through 2px #c92a2a; }
+mark.gold-wrong { border-bottom: 4px solid #f76707; } mark.gold-spurious .badge, mark.gold-missed .badge { color: #c92a2a; }
+mark.gold-wrong .badge { color: #d9480f; }
+.legend .gold-missed { border: 2px dashed #c92a2a; } .legend .gold-spurious { text-decoration: line-through 2px #c92a2a; }
+.legend .gold-wrong { border-bottom: 4px solid #f76707; }
 table { border-collapse: collapse; width: 100%; font-size: 0.85em; margin: 0.3em 0 1em; }
 th, td { border: 1px solid #dee2e6; padding: 0.25em 0.45em; text-align: left; vertical-align: top; }
 table.compact { width: auto; min-width: 20em; }
@@ -217,8 +223,13 @@ def _target_figure(target: dict, figures: list[dict]) -> int | None:
 
 
 def build_marks(text: str, regions: list[dict], figures: list[dict], targets: list[dict],
-                names: RegionNames) -> tuple[list[dict], int]:
-    """displaCy manual spans for one article, without overlaps, and how many mentions could not be shown."""
+                names: RegionNames, errors: list[dict] | None = None) -> tuple[list[dict], int]:
+    """displaCy manual spans for one article, without overlaps, and how many mentions could not be shown.
+
+    `errors` (evaluate.errors rows of this article) mark what disagrees with gold in place: a spurious
+    mention or figure, a figure linked wrongly (region, role, indicator, year, kind), and a gold figure the
+    run missed, found by its text.
+    """
     by_span: dict[tuple[int, int], dict] = {}
 
     def mark(start, end, label, title, badge, cls=""):
@@ -260,6 +271,13 @@ def build_marks(text: str, regions: list[dict], figures: list[dict], targets: li
     for t in loose_targets:
         mark(t.get("start"), t.get("end"), "TARGET", _target_title(t, names),
              f"target {t.get('indicator') or '?'} → {names.short(t.get('region_id'))}")
+    figure_of_target = {}
+    for i, stating in stated.items():
+        for t in stating:
+            if None not in (t.get("start"), t.get("end"), figures[i].get("start"), figures[i].get("end")):
+                figure_of_target[(int(t["start"]), int(t["end"]))] = (int(figures[i]["start"]), int(figures[i]["end"]))
+    for err in errors or []:
+        _mark_error(err, text, by_span, figure_of_target, mark, names)
 
     shown, hidden, last_end = [], 0, -1
     for m in sorted(by_span.values(), key=lambda m: (m["start"], -(m["end"] - m["start"]))):
@@ -271,6 +289,67 @@ def build_marks(text: str, regions: list[dict], figures: list[dict], targets: li
             "title": esc("\n".join(m["titles"])), "badge": esc(", ".join(m["badges"])),
             "cls": " ".join(sorted(m["classes"] | {m["label"].lower()})), "bg": KINDS[m["label"]][0]}})
     return shown, hidden
+
+
+# How each gold disagreement is shown: CSS class, legend text.
+ERROR_MARKS = {
+    "missed": ("gold-missed", "in gold, missed by the run"),
+    "spurious": ("gold-spurious", "found by the run, not in gold"),
+    "wrong": ("gold-wrong", "found, but linked differently from gold (region, role, indicator, year or kind)"),
+}
+FIGURE_TABLES = ("monetary", "percentages", "targets")
+
+
+def _error_text(err: dict, names: RegionNames) -> str:
+    what = {"percentages": "percentage", "monetary": "money", "targets": "target", "regions": "region"}.get(
+        err.get("table"), str(err.get("table")))
+    gold = err.get("gold_label") if err["error"] != "wrong_region" else names.label(err.get("gold_region"))
+    if err["error"] == "missed" and err.get("table") == "regions":
+        return f"GOLD: missed region {names.label(err.get('gold_value'))}"
+    if err["error"] == "missed":
+        region = f", region {names.label(err.get('gold_region'))}" if err.get("gold_region") else ""
+        return f"GOLD: missed {what} {err.get('gold_text') or ''} ({format_number(err.get('gold_value'))}{region})"
+    if err["error"] == "spurious":
+        return f"GOLD: spurious {what} (not in gold)"
+    return f"GOLD: {err['error'].replace('_', ' ')} of {what}: gold {gold or 'none'}, run {err.get('pred_label') or '-'}"
+
+
+def _error_badge(err: dict, names: RegionNames) -> str:
+    if err["error"] in ("missed", "spurious"):
+        return err["error"]
+    if err["error"] == "wrong_region":
+        return f"gold → {names.short(err.get('gold_region'))}"
+    return f"gold {err['error'][6:]}: {err.get('gold_label') or 'none'}"
+
+
+def _mark_error(err: dict, text: str, by_span: dict, figure_of_target: dict, mark, names: RegionNames) -> None:
+    """Put one gold disagreement on the mark it concerns, or (a missed figure) on its own mark."""
+    if err.get("table") not in FIGURE_TABLES + ("regions",):
+        return
+    kind = "missed" if err["error"] == "missed" else "spurious" if err["error"] == "spurious" else "wrong"
+    cls, title, badge = ERROR_MARKS[kind][0], _error_text(err, names), _error_badge(err, names)
+    if kind != "missed":
+        if is_missing(err.get("pred_start")) or is_missing(err.get("pred_end")):
+            return
+        span = (int(err["pred_start"]), int(err["pred_end"]))
+        if err["table"] == "targets":
+            span = figure_of_target.get(span, span)
+        if span in by_span:
+            mark(*span, by_span[span]["label"], title, badge, cls)
+        return
+    needle = err.get("gold_text")
+    if not needle or needle not in text:
+        return
+    start = text.find(needle)
+    while start >= 0 and (start, start + len(needle)) in by_span and \
+            cls in by_span[(start, start + len(needle))]["classes"]:
+        start = text.find(needle, start + 1)  # the same text missed twice: the next occurrence
+    if start < 0:
+        return
+    end = start + len(needle)
+    overlapping = [key for key in by_span if key[0] < end and start < key[1]]
+    for key in overlapping or [(start, end)]:
+        mark(*key, by_span[key]["label"] if key in by_span else "MISSED", title, badge, cls)
 
 
 def highlight(text: str, marks: list[dict]) -> str:
@@ -323,25 +402,34 @@ def _page(title: str, body: str, script: str | None = None, extra_css: str = "")
             f"{tail}</body></html>\n")
 
 
-def _legend() -> str:
+def _legend(gold: bool = False) -> str:
     items = "".join(f'<span style="background: {bg}">{esc(kind.lower())}: {esc(what)}</span>'
-                    for kind, (bg, what) in KINDS.items())
-    return (f'<p class="legend">{items}<span class="target-figure">outlined: the figure states a target</span>'
+                    for kind, (bg, what) in KINDS.items() if gold or kind != "MISSED")
+    items += '<span class="target-figure">outlined: the figure states a target</span>'
+    if gold:
+        items += "".join(f'<span class="{cls}">{esc(what)}</span>' for cls, what in ERROR_MARKS.values())
+    return (f'<p class="legend">{items}'
             f"<br><span class=note>Badges show the region id of a mention, and the role and linked region of a "
-            f"figure; hover for level, period, kind and evidence.</span></p>")
+            f"figure; hover for level, period, kind and evidence"
+            f"{' and for what gold says' if gold else ''}.</span></p>")
 
 
-def _misses(report: dict) -> str:
+def _misses(report: dict, errors: list[dict] | None = None) -> str:
     items = [(k.replace("_", " "), v) for k, v in report.items() if v]
+    wrong: dict[str, int] = defaultdict(int)
+    for err in errors or []:
+        if err["error"].startswith("wrong_") and err.get("table") in FIGURE_TABLES:
+            wrong[f"{err['table']}: {err['error'].replace('_', ' ')}"] += 1
+    items += [(k, f"{n} (marked in the text)") for k, n in sorted(wrong.items())]
     if not items:
-        return "<p>Matches the gold annotation: nothing missed, nothing spurious.</p>"
+        return "<p>Matches the gold annotation: nothing missed, nothing spurious, every link as in gold.</p>"
     lis = "".join(f"<li><b>{esc(k)}</b>: {esc('; '.join(map(str, v)) if isinstance(v, list) else v)}</li>"
                   for k, v in items)
     return f'<ul class="miss">{lis}</ul>'
 
 
 def article_page(article: dict, rows: dict[str, list[dict]], names: RegionNames,
-                 gold_report: dict | None = None) -> str:
+                 gold_report: dict | None = None, errors: list[dict] | None = None) -> str:
     """The review page of one article, from its rows of each table (`rows[table]`)."""
     aid = str(article["article_id"])
     regions, targets = rows["regions"], rows["targets"]
@@ -357,10 +445,11 @@ def article_page(article: dict, rows: dict[str, list[dict]], names: RegionNames,
     if article.get("error"):
         parts.append(f'<div class="error"><b>Error:</b> {esc(article["error"])}</div>')
     if gold_report is not None:
-        parts += ["<h2>Against gold</h2>", _misses(gold_report)]
+        parts += ["<h2>Against gold</h2>", _misses(gold_report, errors)]
     if text:
-        marks, hidden = build_marks(text, regions, figures, targets, names)
-        parts += ["<h2>Cleaned text</h2>", _legend(), f'<div class="text">{highlight(text, marks)}</div>']
+        marks, hidden = build_marks(text, regions, figures, targets, names, errors)
+        parts += ["<h2>Cleaned text</h2>", _legend(gold_report is not None),
+                  f'<div class="text">{highlight(text, marks)}</div>']
         if hidden:
             parts.append(f'<p class="note">{hidden} mention(s) overlap another highlight and are listed only in '
                          f"the tables below.</p>")
@@ -817,6 +906,9 @@ def build(out_dir: str | os.PathLike, gold: str | os.PathLike | None = None,
     report_dir = Path(report_dir) if report_dir else out_dir / REPORT_DIRNAME
     tables = load_tables(out_dir)
     scores = evaluate.score(gold, out_dir) if gold else None
+    errors_of: dict[str, list[dict]] = defaultdict(list)
+    for err in (scores or {}).get("errors", []):  # what evaluate.errors(gold, out_dir) returns, scored once
+        errors_of[str(err["article_id"])].append(err)
     names = RegionNames(tables["regions"])
     grouped = {name: rows_by_article(df) for name, df in tables.items() if name != "articles"}
     (report_dir / "articles").mkdir(parents=True, exist_ok=True)
@@ -826,8 +918,10 @@ def build(out_dir: str | os.PathLike, gold: str | os.PathLike | None = None,
     for art, owns, page in zip(rows_by_article_list(articles), _own_rows(articles), pages):
         aid = str(art["article_id"])
         rows = {name: by_article.get(aid, []) for name, by_article in grouped.items()} if owns else none
-        gold_report = scores["per_article"].get(aid) if scores and page == page_name(aid) else None
-        _write(report_dir / "articles" / page, article_page(art, rows, names, gold_report))
+        first = page == page_name(aid)
+        gold_report = scores["per_article"].get(aid) if scores and first else None
+        errors = errors_of.get(aid) if first and owns else None
+        _write(report_dir / "articles" / page, article_page(art, rows, names, gold_report, errors))
     index = report_dir / "index.html"
     _write(index, index_page(tables, pages, out_dir, scores, gold))
     return index

@@ -1,6 +1,7 @@
 """The review report: escaped, self-contained HTML pages, checked in a real headless browser."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -19,7 +20,7 @@ from pipeline.tables import run as build_tables, write_all
 HOSTILE = "<script>alert('x')</script>"
 TEXT = (f"Haixi sets a target {HOSTILE}\n\nXINING - Haixi Mongol and Tibetan Autonomous Prefecture aims for average "
         "annual GDP growth of more than 7.5 percent from 2016 to 2020, and Golmud will attract investment of "
-        "5 billion yuan in 2017. About 1,500 jobs were created in Qinghai & \"elsewhere\".")
+        "5 billion yuan in 2017. About 1,500 jobs were created in Qinghai & \"elsewhere\". Sales reached 3 million yuan.")
 
 
 def _span(text: str) -> tuple[int, int]:
@@ -202,6 +203,37 @@ def test_index_summarises_status_money_in_yuan_and_targets_with_charts(small_run
 def test_csv_fields_are_quoted_and_never_run_as_formulas():
     assert report.csv_text(["a", "b"], [["x,y", 'say "hi"'], ["=SUM(A1)", -3], ["line\nbreak", None]]) == (
         'a,b\r\n"x,y","say ""hi"""\r\n\'=SUM(A1),-3\r\n"line\nbreak",\r\n')
+
+
+GOLD = {"article_id": "a<1>", "regions": [{"region_id": r} for r in ("630100", "632800", "630000")],
+        "monetary": [{"text": "5 billion yuan", "amount": 5e9, "currency": "CNY", "role": "investment",
+                      "region_id": "630100", "kind": "target"},
+                     {"text": "3 million yuan", "amount": 3e6, "currency": "CNY", "role": "sales",
+                      "region_id": "630000", "kind": "actual"}],
+        "percentages": [],
+        "targets": [{"text": "aims for average annual GDP growth of more than 7.5 percent", "indicator": "gdp",
+                     "measure": "growth", "value": 7.5, "unit": "percent", "region_id": "632800",
+                     "start_year": 2016, "end_year": 2020}]}
+
+
+def test_with_gold_missed_spurious_and_wrongly_linked_figures_are_marked_in_the_text(small_run, tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps(GOLD) + "\n", encoding="utf-8")
+    report.build(small_run, gold=gold)
+    page = (small_run / "report" / "articles" / report.page_name("a<1>")).read_text(encoding="utf-8")
+    marks = {m["data-kind"]: m for m in Elements(page).marks()}
+    money, percent, missed = marks["MONEY"], marks["PERCENT"], marks["MISSED"]
+    assert "gold-wrong" in money["class"] and "GOLD: wrong region of money: gold Xining (630100)" in money["title"]
+    assert "gold-spurious" in percent["class"] and "target-figure" in percent["class"]  # spurious as a percentage
+    assert "gold-missed" in missed["class"] and "GOLD: missed money 3 million yuan" in missed["title"]
+    assert "gold → Xining" in page and "monetary: wrong region</b>: 1 (marked in the text)" in page
+    assert not [m for m in Elements(page).marks() if m["data-kind"] == "REGION" and "gold-" in m["class"]]
+    legend = page.split('class="legend"')[1].split("</p>")[0]
+    assert all(f'class="{cls}"' in legend for cls, _ in report.ERROR_MARKS.values())
+    # without gold, nothing is marked as an error and the legend has no error styles
+    report.build(small_run)
+    plain = (small_run / "report" / "articles" / report.page_name("a<1>")).read_text(encoding="utf-8")
+    assert not [m for m in Elements(plain).marks() if "gold-" in m["class"] or m["data-kind"] == "MISSED"]
 
 
 def test_gold_scores_say_which_corpus_and_whether_it_was_used_for_development(small_run, tmp_path):
