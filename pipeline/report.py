@@ -1,9 +1,12 @@
-"""Review report: self-contained HTML pages over the output tables of a run.
+"""Review report: one self-contained folder of HTML pages over the output tables of a run.
 
-`index.html` summarises the run (rows per table, articles with their status, the SPEC §6 scores
-when gold is given); one page per article shows its cleaned text with regions and figures
-highlighted (displaCy's manual entity rendering) and, on hover and in tables below it, what each
-figure was linked to. Every piece of article text is HTML-escaped; nothing is loaded from outside.
+`index.html` summarises the whole run (articles by status, money in yuan by region and role, targets
+by indicator and region, each with an inline SVG chart; with gold, the SPEC §6 scores and which corpus
+they are on) and lists the articles, to filter by status, region and indicator, sort, and export as CSV
+(its one inline script). One page per article shows its cleaned text with regions and figures
+highlighted (displaCy's manual entity rendering) and, on hover and in tables below it, what each figure
+was linked to; with gold, what disagrees with it is marked in place. Every piece of article text is
+HTML-escaped; nothing is loaded from outside (each page's Content-Security-Policy says so too).
 """
 from __future__ import annotations
 
