@@ -682,7 +682,7 @@ def _article_cells(tables: dict[str, pd.DataFrame], names: RegionNames, scores: 
         if not df.empty:
             for aid, rid in zip(df["article_id"].astype(str), df["region_id"]):
                 if not is_missing(rid):
-                    region_sets[aid].update(_region_and_province(str(rid), names))
+                    region_sets[aid].update(_region_and_province(str(rid)))
     indicator_sets: dict[str, set[str]] = defaultdict(set)
     if not targets.empty:
         for aid, indicator in zip(targets["article_id"].astype(str), targets["indicator"]):
@@ -710,17 +710,15 @@ def _article_cells(tables: dict[str, pd.DataFrame], names: RegionNames, scores: 
         cells += [Cell(counts[key].get(aid, 0) if owns else 0, numeric=True) for key in ("percentages", "targets")]
         cells += [Cell(" ".join(regions), Markup(f'<span class="ids">{esc(" ".join(regions))}</span>')),
                   Cell(" ".join(indicators), Markup(f'<span class="ids">{esc(" ".join(indicators))}</span>'))]
-        if scores is not None:
-            report_ = per_article.get(aid) if owns or status != "ok" else None
-            first = page == page_name(aid)
-            cells.append(Cell("not in gold" if report_ is None or not first else
-                              sum(len(v) if isinstance(v, list) else 1 for v in report_.values() if v),
-                              numeric=report_ is not None and first))
+        if scores is not None:  # gold is by id: it belongs to the first row of an id, not to a duplicate
+            report_ = per_article.get(aid) if page == page_name(aid) else None
+            misses = None if report_ is None else sum(len(v) if isinstance(v, list) else 1 for v in report_.values() if v)
+            cells.append(Cell(misses, "not in gold" if report_ is None else None, numeric=True))
         rows.append(({"status": status, "regions": " ".join(regions), "indicators": " ".join(indicators)}, cells))
     return columns, rows
 
 
-def _region_and_province(region_id: str, names: RegionNames) -> list[str]:
+def _region_and_province(region_id: str) -> list[str]:
     """A region id and the province it lies in, so filtering by a province finds its cities and counties."""
     ids = [region_id]
     if len(region_id) == 6 and region_id.isdigit() and not region_id.endswith("0000"):
