@@ -131,7 +131,26 @@ QUANTITIES = pa.schema(_MENTION + _FIGURE + _LINK + _LINK_EXTRA + _QUANTITY_EXTR
 MONETARY = pa.schema(_MENTION + _FIGURE + _LINK + [
     _f("amount", pa.float64(), "Amount of money (= value)."),
     _f("currency", pa.string(), "ISO 4217 code (= unit)."),
-] + _LINK_EXTRA + _QUANTITY_EXTRA)
+] + _LINK_EXTRA + _QUANTITY_EXTRA + [
+    _f("amount_cny", pa.float64(),
+       "`amount` in yuan (= `amount` × `cny_rate`), so amounts in different currencies add up: converted at the "
+       "yearly average exchange rate (IMF International Financial Statistics, national currency per US dollar, "
+       "period average; cross rates through the dollar; rules/quantities/exchange_rates.yaml) of the figure's "
+       "period, the mean of the yearly averages for a period of several years, else of the publication year; "
+       "years outside the table take its nearest year; null for another currency when no year is known."),
+    _f("cny_rate", pa.float64(), "Yuan per unit of `currency` used for `amount_cny` (1 for CNY)."),
+    _f("is_conversion", pa.bool_(),
+       "True for the bracketed restatement of another amount in another currency (`31.6 billion yuan "
+       "($4.5 billion)`: the dollar row); `converts` holds the `quantity_id` of the amount it restates. "
+       "Drop these rows to count each amount once."),
+    _f("in_title", pa.bool_(),
+       "True for an amount in the headline that the body states again (same currency and amount within 0.5 %); "
+       "drop these rows to count each amount once. A headline amount the body does not repeat is False."),
+    _f("part_of", pa.int32(),
+       "For one of two or more consecutive amounts that add up exactly to another amount of the same article, "
+       "currency, role and region (a total and its breakdown): `quantity_id` of the total; else null. "
+       "Drop these rows to count each amount once."),
+])
 
 TARGETS = pa.schema(_MENTION + [
     _f("indicator", pa.string(), "What the target measures (SPEC §4 vocabulary)."),
