@@ -128,7 +128,7 @@ def run(input_path: str | os.PathLike, out_dir: str | os.PathLike, params: Param
         if engine == "local":
             stats = _run_local(files, staging, params, workers, cache, bar)
         elif engine == "dask":
-            stats = _run_dask(files, staging, params, scheduler, cache, bar)
+            stats = _run_dask(files, staging, params, scheduler, cache, bar, workers)
         else:
             raise ValueError(f"unknown engine {engine!r}: expected local or dask")
         if stats.articles == 0:
@@ -240,14 +240,16 @@ def _run_local(files: list[Path], staging: Path, params: Params, workers: int, c
             if len(pending) >= 2 * workers:  # bounded read-ahead keeps memory flat
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 absorb(finished)
-        absorb(wait(pending).done)
+        while pending:  # each batch counts as it finishes, so progress and its ETA never lag behind
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            absorb(finished)
     return stats
 
 
 # --- Dask engine ----------------------------------------------------------------------------------
 
 def _run_dask(files: list[Path], staging: Path, params: Params, scheduler: str | None, cache_dir: str | None,
-              bar: "Progress") -> RunStats:
+              bar: "Progress", workers: int = 1) -> RunStats:
     from distributed import Client, LocalCluster, as_completed
 
     if not scheduler:
@@ -255,7 +257,8 @@ def _run_dask(files: list[Path], staging: Path, params: Params, scheduler: str |
     duplicates = duplicate_errors(files)
     params = dataclasses.replace(params, n_process=1)  # worker processes are daemons: no nlp.pipe children
     staging.mkdir(parents=True, exist_ok=True)
-    cluster = LocalCluster(threads_per_worker=1, processes=True) if scheduler == "local" else None
+    # `local`: `workers` worker processes of one thread each on this machine
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True) if scheduler == "local" else None
     stats = RunStats()
     try:
         with Client(cluster if cluster is not None else scheduler) as client:
@@ -403,7 +406,10 @@ class Progress:
         if enabled and sys.stderr.isatty():
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit="article", desc="articles", dynamic_ncols=True, file=sys.stderr)
+            # smoothing=0: the rate (and ETA) of all work completed so far, not of the last burst of
+            # batches, which arrive unevenly from several workers and shrink towards the end
+            self.bar = tqdm(total=total, unit="article", desc="articles", dynamic_ncols=True, file=sys.stderr,
+                            smoothing=0)
 
     def update(self, stats: RunStats) -> None:
         self.done += stats.articles

