@@ -3,7 +3,9 @@ starts afresh; cached results give the same tables as processing."""
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import stat
 from pathlib import Path
 
 import pandas as pd
@@ -116,3 +118,13 @@ def test_cli_cache_options(tmp_path, corpus, frozen_version, caplog):
                  "--cache", str(tmp_path / "elsewhere")]) == 0
     assert not (tmp_path / ".pipeline-cache").exists()
     assert len(list((tmp_path / "elsewhere").rglob("*.parquet"))) == 3
+
+
+def test_bundles_follow_the_umask(tmp_path, corpus):
+    old = os.umask(0o022)
+    try:
+        run(corpus, tmp_path / "out", tmp_path / "cache")
+    finally:
+        os.umask(old)
+    bundles = list((tmp_path / "cache").rglob("*.parquet"))
+    assert bundles and {stat.S_IMODE(b.stat().st_mode) for b in bundles} == {0o644}

@@ -150,3 +150,15 @@ def test_batches_shrink_towards_the_end_of_a_corpus_of_known_size():
     assert min(sizes[:-1]) >= engine.MIN_BATCH_ARTICLES and sizes[-1] <= 32 // 2
     unknown = [len(b) for b in engine._batches(iter(range(70)), 32)]
     assert unknown == [32, 32, 6]
+
+
+def test_eta_comes_from_the_work_completed_so_far(monkeypatch, caplog):
+    clock = iter([0.0, 10.0, 20.0])
+    monkeypatch.setattr(engine.time, "perf_counter", lambda: next(clock))
+    monkeypatch.setattr(engine, "LOG_EVERY_SECONDS", 0.0)
+    progress = engine.Progress(total=100)
+    with caplog.at_level(logging.INFO, logger="pipeline"):
+        progress.update(engine.RunStats(articles=50))  # 50 done in 10 s by all workers together
+        progress.update(engine.RunStats(articles=30))  # 80 in 20 s
+    assert "50/100 articles done, 5.0 articles/s, about 10 s left" in caplog.text
+    assert "80/100 articles done, 4.0 articles/s, about 5 s left" in caplog.text

@@ -1,5 +1,7 @@
 """Tables are conformed to their schema and written atomically."""
 import datetime as dt
+import os
+import stat
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -37,3 +39,12 @@ def test_write_replaces_without_leftovers(tmp_path):
     write_table(pd.DataFrame([{"article_id": "b", "sentence_id": 1}]), "sentences", path)
     assert read_table(path)["article_id"].tolist() == ["b"]
     assert [p.name for p in tmp_path.iterdir()] == ["s.parquet"]
+
+
+def test_written_files_follow_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        path = write_table(None, "articles", tmp_path / "articles.parquet")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644  # readable by the other users of a shared filesystem
