@@ -89,7 +89,9 @@ def cmd_bench(args) -> int:
         raise UsageError("--n, --workers, --scale and --repeat must be at least 1")
     _params(args)
     checks.writable_dir(args.out, "--out")
-    print(bench.report(bench.run(n=args.n, out_dir=args.out, workers=args.workers, params_path=args.params,
+    # the measured runs start in the repository root: an absolute path, or "" for their own default
+    params_path = str(Path(args.params).resolve()) if args.params else ""
+    print(bench.report(bench.run(n=args.n, out_dir=args.out, workers=args.workers, params_path=params_path,
                                  scale=args.scale, repeat=args.repeat)))
     return 0
 
