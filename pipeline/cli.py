@@ -22,7 +22,7 @@ from . import evaluate as evaluation
 from .checks import UsageError
 from .inputs import InputError, list_input_files, read_inputs
 from .params import ConfigError, Params
-from .tableio import read_table, write_table
+from .tableio import atomic_write_text, read_table, write_table
 
 log = logging.getLogger("pipeline")
 
@@ -168,13 +168,24 @@ def _output_tables(args) -> Path:
 def cmd_evaluate(args) -> int:
     checks.gold_file(args.gold)
     output = _output_tables(args)
-    if args.metrics:
-        checks.writable_dir(Path(args.metrics).parent, "--metrics")
+    if args.errors_out and Path(args.errors_out).suffix.lower() not in (".csv", ".jsonl", ".json"):
+        raise UsageError(f"--errors-out must end in .csv or .jsonl: {args.errors_out}")
+    for option, path in (("--metrics", args.metrics), ("--plots", args.plots), ("--errors-out", args.errors_out)):
+        if path:
+            checks.writable_dir(Path(path).parent, option)
     result = evaluation.score(args.gold, output)
     if args.metrics:
-        Path(args.metrics).write_text(json.dumps(evaluation.flat_metrics(result), indent=2, sort_keys=True) + "\n")
+        atomic_write_text(args.metrics, json.dumps(evaluation.flat_metrics(result), indent=2, sort_keys=True) + "\n")
+    if args.plots:
+        evaluation.write_plots(result, args.plots)
+    if args.errors_out:
+        evaluation.write_errors(result["errors"], args.errors_out)
     if args.json:
         print(json.dumps(result, indent=1, default=str))
+    if args.by_article:
+        print(evaluation.format_by_article(result))
+    if args.errors:
+        print(evaluation.format_errors(result["errors"]))
     print(evaluation.summary(result))
     return 0
 
@@ -310,6 +321,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_output(p, "directory of the output tables of a run (required)", old_name="--pred")
     p.add_argument("--metrics", help="also write the flat scores as JSON here (DVC metrics)")
     p.add_argument("--json", action="store_true", help="print the full result with per-article misses")
+    p.add_argument("--errors", action="store_true",
+                   help="print one line per error: article, table, kind of error, gold and predicted text and value, "
+                        "the prediction's evidence")
+    p.add_argument("--errors-out", metavar="FILE", help="also write the error listing here (.csv or .jsonl)")
+    p.add_argument("--by-article", action="store_true", help="print each article's scores")
+    p.add_argument("--plots", metavar="FILE", help="also write per-article scores as CSV here (DVC plots)")
 
     p = add("report", cmd_report, "Write a self-contained HTML review report of the tables in a directory.",
             work=False)

@@ -63,6 +63,22 @@ def temp_sibling(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
 
 
+def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write a small text file (metrics, listings) through a temporary file and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_sibling(path)
+    try:
+        with open(tmp, "x", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+
 def write_table(df: pd.DataFrame | None, name: str, path: str | os.PathLike) -> Path:
     """Write table `name` to `path` through a temporary file and a rename, so readers never see half a file."""
     path = Path(path)

@@ -7,7 +7,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from pipeline import schema
-from pipeline.tableio import read_table, to_arrow, write_table
+from pipeline.tableio import atomic_write_text, read_table, to_arrow, write_table
 
 
 def test_conforms_types_and_fills_missing_columns(tmp_path):
@@ -44,7 +44,9 @@ def test_write_replaces_without_leftovers(tmp_path):
 def test_written_files_follow_the_umask(tmp_path):
     old = os.umask(0o022)
     try:
-        path = write_table(None, "articles", tmp_path / "articles.parquet")
+        paths = [write_table(None, "articles", tmp_path / "articles.parquet"),
+                 atomic_write_text(tmp_path / "metrics.json", "{}\n")]
     finally:
         os.umask(old)
-    assert stat.S_IMODE(path.stat().st_mode) == 0o644  # readable by the other users of a shared filesystem
+    # readable by the other users of a shared filesystem
+    assert [stat.S_IMODE(p.stat().st_mode) for p in paths] == [0o644, 0o644]
