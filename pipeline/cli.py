@@ -87,6 +87,8 @@ def cmd_bench(args) -> int:
 
     if min(args.n, args.workers, args.scale, args.repeat) < 1:
         raise UsageError("--n, --workers, --scale and --repeat must be at least 1")
+    if not all(source.is_dir() for source in bench.SOURCES):
+        raise UsageError("bench needs a checkout of the repository: its corpus is seeds/ and tests/dev/articles/")
     _params(args)
     checks.writable_dir(args.out, "--out")
     # the measured runs start in the repository root: an absolute path, or "" for their own default
@@ -204,6 +206,8 @@ def cmd_report(args) -> int:
 def cmd_datadict(args) -> int:
     from . import datadict
 
+    if args.path is None and not datadict.DOC_PATH.parent.is_dir():
+        raise UsageError("outside a checkout of the repository, datadict needs --path FILE")
     path = args.path or datadict.DOC_PATH
     if args.check:
         if not datadict.is_current(path):
@@ -251,8 +255,8 @@ def _add_verbosity(parser: argparse.ArgumentParser, default) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineErrorParser(
         prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Extract regions, figures and targets from news articles on China's regional development "
-                    "into Parquet tables.\nIn a checkout `python -m pipeline` is the same command.",
+        description="Extract regions, figures and targets from news articles on China's regional development\n"
+                    "into Parquet tables. In a checkout `python -m pipeline` is the same command.",
         epilog=f"example (from the repository root):\n  {EXAMPLES['run']}\n  {EXAMPLES['evaluate']}\n"
                f"`{PROG} COMMAND --help` explains each command; docs/DATA_DICTIONARY.md describes the tables.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")

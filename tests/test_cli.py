@@ -276,3 +276,15 @@ def test_help_gives_an_example_per_subcommand_citing_only_repository_files():
         for cited in re.findall(r"(?<![\w/.-])(?:[\w-]+/)*[\w-]+\.(?:md|yaml|py|jsonl)\b", text):
             assert (ROOT / cited).exists(), (command, cited)
     assert "SPEC" not in parser.format_help()
+
+
+def test_checkout_only_commands_say_so_when_installed(monkeypatch, capsys):
+    from pipeline import bench, datadict
+
+    monkeypatch.setattr(bench, "SOURCES", (Path("/nonexistent/seeds"),))
+    assert main(["bench", "--scale", "1"]) == 2
+    monkeypatch.setattr(datadict, "DOC_PATH", Path("/nonexistent/docs/DATA_DICTIONARY.md"))
+    assert main(["datadict", "--check"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["error: bench needs a checkout of the repository: its corpus is seeds/ and tests/dev/articles/",
+                   "error: outside a checkout of the repository, datadict needs --path FILE"]
