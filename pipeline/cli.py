@@ -16,8 +16,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import __version__
-from . import checks
+from . import __version__, checks
 from . import evaluate as evaluation
 from .checks import UsageError
 from .inputs import InputError, list_input_files, read_inputs

@@ -1,6 +1,7 @@
 """Loading the spaCy model once per process, offline, by the name in params.yaml."""
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 
 import spacy
@@ -8,6 +9,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .params import ConfigError
+
+log = logging.getLogger(__name__)
 
 # The registry's build of the en_core_web_sm 3.8.0 weights installs under another package
 # name; either name is accepted so an official install works too.
@@ -34,6 +37,7 @@ def resolve_model(name: str) -> str:
     if name in MODEL_ALIASES:
         for alias in MODEL_ALIASES:
             if spacy.util.is_package(alias):
+                log.debug("spaCy model %s is not installed; loading %s, the same weights", name, alias)
                 return alias
     installed = ", ".join(installed_models()) or "none"
     raise ModelNotInstalled(f"spaCy model {name!r} is not installed (installed: {installed})")
