@@ -66,6 +66,8 @@ def cmd_run(args) -> int:
         raise UsageError(f"--workers must be at least 1, not {args.workers}")
     if args.engine == "dask" and not args.scheduler:
         raise UsageError("--engine dask needs --scheduler ADDRESS (tcp://host:8786, or `local`)")
+    if args.scheduler and args.engine != "dask":
+        raise UsageError("--scheduler is for --engine dask (the local engine uses --workers processes)")
     params = _params(args)
     list_input_files(args.input)  # a missing or unsupported input fails before anything is created
     checks.writable_dir(args.output, "--output")

@@ -35,8 +35,10 @@ class Params:
                 return cls()
             path = DEFAULT_PATH
         path = Path(path)
-        if not path.is_file():
+        if not path.exists():
             raise ConfigError(f"parameters file does not exist: {path}")
+        if not path.is_file():
+            raise ConfigError(f"parameters file {path} is not a file")
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:

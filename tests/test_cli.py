@@ -122,6 +122,11 @@ def test_unreachable_dask_scheduler_fails_at_once(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_scheduler_without_the_dask_engine(tmp_path, capsys):
+    assert main(["run", "--input", str(SEED), "--output", str(tmp_path / "out"), "--scheduler", "local"]) == 2
+    assert "--scheduler is for --engine dask" in capsys.readouterr().err
+
+
 def _empty_run_output(path: Path) -> Path:
     from pipeline import schema
 

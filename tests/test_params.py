@@ -23,6 +23,8 @@ def test_no_path_reads_params_yaml_of_the_current_directory_else_defaults(tmp_pa
 def test_missing_file_is_an_error(tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
         Params.load(tmp_path / "nope.yaml")
+    with pytest.raises(ConfigError, match="is not a file"):
+        Params.load(tmp_path)
 
 
 @pytest.mark.parametrize("text, message", [
