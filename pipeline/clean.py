@@ -79,6 +79,7 @@ class LineRules:
     title_max_chars: int
     label_max_words: int
     date_prefix: re.Pattern
+    date_suffix: re.Pattern
     tail_fragment_max_words: int
     meta_max_leftover_words: int
     meta_max_chars: int
@@ -139,6 +140,7 @@ def line_rules() -> LineRules:
         title_max_chars=int(d["title_max_chars"]),
         label_max_words=int(d["label_max_words"]),
         date_prefix=re.compile(d["date_prefix"], i),
+        date_suffix=re.compile(d["date_suffix"], i),
         tail_fragment_max_words=int(d["tail_fragment_max_words"]),
         meta_max_leftover_words=int(d["meta_max_leftover_words"]),
         meta_max_chars=int(d["meta_max_chars"]),
@@ -399,6 +401,10 @@ def _find_header(page: Page) -> None:
             date = meta.parse_date_string(m.group("date"))
             line.meta = meta.MetaLine(date=date, publishers=())
             line.text = line.text[m.end():].strip()
+        m = rules.date_suffix.search(line.text)
+        if m and len(word_list(line.text[:m.start()])) >= rules.title_min_words:
+            line.meta = meta.MetaLine(date=meta.parse_date_string(m.group("date")), publishers=())
+            line.text = line.text[:m.start()].strip()
         n_words = len(word_list(line.text))
         if page.title is None:
             if n_words >= rules.title_min_words and len(line.text) <= rules.title_max_chars:
@@ -408,12 +414,31 @@ def _find_header(page: Page) -> None:
                 line.reason = "label"
             elif _is_breadcrumb_pair(line.text):
                 line.reason = "label"
+    _title_below_breadcrumb(page, start)
     if page.title is None:
         # No headline-sized line: the short line nearest the body is the headline, those above it labels.
         labels = [ln for ln in lines[:start] if ln.reason == "label" and not _is_breadcrumb_pair(ln.text)]
         if labels:
             labels[-1].reason, labels[-1].title = None, True
             page.title = labels[-1]
+
+
+def _title_below_breadcrumb(page: Page, start: int) -> None:
+    """A breadcrumb separates the site's header from the article: a headline above it is the site's
+    banner (`The Official Website of ... Mobile 中文`), and the headline is the first line below it."""
+    rules = line_rules()
+    lines = page.lines
+    if page.title is None:
+        return
+    title_pos = lines.index(page.title)
+    crumbs = [p for p in range(title_pos + 1, start) if lines[p].reason == "breadcrumb"]
+    if not crumbs:
+        return
+    for line in lines[crumbs[-1] + 1:start]:
+        if line.kept and len(word_list(line.text)) >= rules.title_min_words and len(line.text) <= rules.title_max_chars:
+            page.title.title, page.title.reason = False, "label"
+            line.title, page.title = True, line
+            return
 
 
 def _use_title_hint(page: Page, hint: str) -> None:
@@ -580,29 +605,30 @@ class Extracted:
     clean_text: str
     published: dt.date | None
     published_source: str | None
+    published_evidence: str | None
     publisher: str | None
     dropped: int
     only_foreign: bool
 
 
-def extract_text(text: str, title_hint: str | None = None) -> Extracted:
-    """Title, clean text, publication date and publisher of a page read as plain text."""
+def extract_text(text: str, title_hint: str | None = None,
+                 page_dates: list[meta.DateCandidate] | None = None) -> Extracted:
+    """Title, clean text, publication date and publisher of a page read as plain text.
+
+    `page_dates` are date candidates from outside the text (an HTML page's metadata); they
+    compete with the text's own candidates.
+    """
     page = classify(text, title_hint)
     title = page.title.text if page.title else None
     parts = ([title] if title else []) + page.paragraphs
     clean_text = "\n\n".join(parts)
     header = page.lines[:page.body_start] if page.body_start is not None else page.lines
-    published, source = None, None
     metas = [ln.meta for ln in header if ln.meta is not None] + \
             [ln.meta for ln in page.lines[len(header):] if ln.meta is not None and ln.reason == "meta"]
-    date = next((m.date for m in metas if m.date is not None), None)
-    if date is not None:
-        published, source = date, "header"
     first_body = page.paragraphs[0] if page.paragraphs else ""
     body = "\n\n".join(page.paragraphs)
     line = meta.dateline(first_body, body) if first_body else None
-    if published is None and line is not None and line.date is not None:
-        published, source = line.date, ("dateline_year_inferred" if line.year_inferred else "dateline")
+    best = meta.best_candidate(date_candidates(page, first_body, body) + list(page_dates or ()))
     publisher = next((p for m in metas for p in m.publishers), None) or _source_line_publisher(page)
     if publisher is None and line is not None:
         publisher = line.agency
@@ -610,8 +636,47 @@ def extract_text(text: str, title_hint: str | None = None) -> Extracted:
         publisher = _breadcrumb_site(page)
     letters = [ln for ln in page.lines if ln.reason != "no_letters"]
     only_foreign = bool(letters) and all(ln.reason == "foreign" for ln in letters)
-    return Extracted(title=title, clean_text=clean_text, published=published, published_source=source,
-                     publisher=publisher, dropped=sum(1 for ln in page.lines if not ln.kept), only_foreign=only_foreign)
+    return Extracted(title=title, clean_text=clean_text, published=best.date if best else None,
+                     published_source=_published_source(best),
+                     published_evidence=best.evidence if best else None, publisher=publisher, dropped=sum(1 for ln in page.lines if not ln.kept), only_foreign=only_foreign)
+
+
+# `published_source` of a candidate's place (the coarse contract values; the evidence says more).
+_SOURCE_OF_PLACE = {"below_title": "header", "title_line": "header", "above_title": "header", "header": "header",
+                    "body_opening": "header", "below_body": "header", "dateline": "dateline",
+                    "html_published": "html_metadata", "html_updated": "html_metadata"}
+
+
+def _published_source(best: meta.DateCandidate | None) -> str | None:
+    if best is None:
+        return None
+    return "dateline_year_inferred" if best.year_inferred else _SOURCE_OF_PLACE[best.place]
+
+
+def date_candidates(page: Page, first_body: str, body: str) -> list[meta.DateCandidate]:
+    """Dates where a publication date can stand: header lines (placed against the headline),
+    metadata lines below the body, and the opening of the first paragraph."""
+    start = page.body_start if page.body_start is not None else len(page.lines)
+    title_pos = page.lines.index(page.title) if page.title is not None else None
+    found: list[meta.DateCandidate] = []
+    for pos, line in enumerate(page.lines):
+        if pos < start:
+            place = ("header" if title_pos is None else "above_title" if pos < title_pos
+                     else "title_line" if pos == title_pos else "below_title")
+        elif line.reason == "meta":
+            place = "below_body"
+        else:
+            continue
+        found += meta.line_candidates(line.raw, place, line.index, meta_line=line.meta is not None and line.reason == "meta",
+                                      furniture=line.reason in _NAVIGATION_FURNITURE)
+    if first_body:
+        first = next((ln.index for ln in page.lines[start:] if ln.kept), len(page.lines))
+        found += meta.opening_candidates(first_body, body, first)
+    return found
+
+
+# Lines of navigation, where dates of other stories stand (a feature of date candidates).
+_NAVIGATION_FURNITURE = frozenset({"ticker", "menu", "nav", "list_item", "breadcrumb", "footer_menu", "tail_teaser"})
 
 
 _SOURCE_LABEL = re.compile(r"^\(?\s*(?:source|from)\s*[:：]\s*(?P<name>[^|;:()]+)", re.I)
@@ -652,16 +717,13 @@ def extract_html(html: str, url: str | None) -> Extracted:
                                 "min_date": f"{meta.date_rules().min_year}-01-01",
                                 "max_date": meta.today().isoformat()})
     if doc is None:
-        return Extracted(None, "", None, None, None, 0, False)
+        return Extracted(None, "", None, None, None, None, 0, False)
     get = doc.get if isinstance(doc, dict) else lambda k: getattr(doc, k, None)
     text = get("text") or ""
     title = _strip_site_suffix(normalize_line(normalize_text(get("title") or "")))
     if title and not normalize_line(normalize_text(text)).startswith(normalize_line(normalize_text(title))):
         text = f"{title}\n\n{text}"
-    result = extract_text(text, title_hint=title or None)
-    date = meta.parse_date_string(get("date"))
-    if date is not None:
-        result.published, result.published_source = date, "html_metadata"
+    result = extract_text(text, title_hint=title or None, page_dates=meta.html_candidates(html, url))
     if result.publisher is None:
         result.publisher = meta.canonical_publisher(get("sitename")) or meta.canonical_publisher(get("hostname"))
     return result
@@ -696,10 +758,12 @@ def clean_one(row: dict) -> dict:
     hint = meta.parse_date_string(_none_if_na(row.get("published_hint")))
     if hint is not None:
         result.published, result.published_source = hint, "hint"
+        result.published_evidence = f"hint: {row.get('published_hint')}"[:80]
     if result.publisher is None and out["url"]:
         result.publisher = meta.canonical_publisher(out["url"])
     out.update(title=result.title, published=result.published, publisher=result.publisher,
-               published_source=result.published_source, furniture_lines=result.dropped)
+               published_source=result.published_source, published_evidence=result.published_evidence,
+               furniture_lines=result.dropped)
     body = result.clean_text[len(result.title):].strip() if result.title else result.clean_text
     if not body:
         out["status"] = "empty"
