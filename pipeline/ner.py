@@ -140,6 +140,11 @@ class RegionRecognizer:
         return (any(m.group(0).endswith(h) for h in heads)
                 and re.match(comp.get("not_label", "$^"), text[m.end():]) is not None)
 
+    def _compass_label_after_place(self, text: str, start: int) -> bool:
+        """`Henan Province, central China`, `the three eastern provinces`: a label of places named before."""
+        pattern = self.gaz.compass.get("not_preceded_by")
+        return bool(pattern) and re.search(pattern, text[max(0, start - 60):start]) is not None
+
     def macro_mentions(self, text: str) -> list[Mention]:
         found: list[Mention] = []
         taken: list[tuple[int, int]] = []
@@ -150,6 +155,8 @@ class RegionRecognizer:
                     possessor = re.search(r"([A-Z]\w+)['’]s\s+$", text[max(0, m.start() - 40):m.start()])
                     if possessor and possessor.group(1) not in self.gaz.compass.get("country_possessors", ()):
                         continue  # `Xinjiang's western region` is part of a province
+                    if self._compass_label_after_place(text, m.start()):
+                        continue
                     words = re.split(r"\s*,\s*and\s+|\s*,\s*|\s+and\s+", m.group("words"))
                     ids_here = tuple(dict.fromkeys(self.gaz.compass["words"][w.lower()] for w in words))
                 else:
@@ -483,6 +490,10 @@ class RegionRecognizer:
             cands = gaz.candidates(re.sub(r"['’]s$", "", form))
             if cands:
                 code = self.resolve(ent, cands, doc, context, prefer_city=self._says_city(doc, ent))
+                d = gaz.division(code)
+                if d is not None and is_bare_county(ent.text, d) and (
+                        not is_pinyin_word(ent.text, 2) or not _in_context(d, context)):
+                    continue  # the same evidence rule as for matcher names (`Zhang` the surname)
                 if code:
                     out.append(self._division_mention(ent.start_char, ent.end_char, code, "model"))
                     blocked.append((ent.start_char, ent.end_char))

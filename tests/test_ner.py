@@ -154,3 +154,25 @@ def test_pinyin_words_are_told_from_english_ones():
     assert {"liang", "jiang", "mei", "gu", "zhuang"} <= pinyin_syllables()
     assert is_pinyin_word("Liangjiang", 2) and is_pinyin_word("Meigu", 2)
     assert not is_pinyin_word("Pei", 2) and not is_pinyin_word("Market", 2)
+
+
+def test_compass_labels_of_places_named_before_are_not_macro_regions(recognise):
+    assert ids(recognise("Henan Province, central China, is expected to grow 10 percent.")) == {"410000"}
+    out = recognise("Jiangsu, Shandong and Zhejiang grew fast. Hubei was slower than the three eastern provinces.")
+    assert "macro:eastern-region" not in ids(out)
+    assert "macro:central-region" in ids(recognise("Investment in the central region rose 9 percent."))
+
+
+def test_indices_and_institutions_named_after_a_city_are_not_regions(recognise):
+    assert ids(recognise("The Shanghai Composite Index closed 1.2 percent higher on Monday.")) == set()
+    assert ids(recognise("Researchers at the Shanghai Astronomical Observatory found a new star.")) == set()
+
+
+def test_surname_is_not_a_county(recognise):
+    assert ids(recognise("Zhang said investment in Chongqing would rise, Zhang added.")) == {"500000"}
+
+
+def test_airport_is_a_zone_hosted_by_its_city(recognise):
+    out = recognise("Flights at Changchun Longjia International Airport reached 27,200 in the first quarter.")
+    zone = out[out["level"] == "zone"]
+    assert list(zone["admin_id"]) == ["220100"]
