@@ -81,6 +81,7 @@ class LineRules:
     date_prefix: re.Pattern
     date_suffix: re.Pattern
     tail_fragment_max_words: int
+    min_body_words: int
     meta_max_leftover_words: int
     meta_max_chars: int
     meta_filler_words: frozenset[str]
@@ -142,6 +143,7 @@ def line_rules() -> LineRules:
         date_prefix=re.compile(d["date_prefix"], i),
         date_suffix=re.compile(d["date_suffix"], i),
         tail_fragment_max_words=int(d["tail_fragment_max_words"]),
+        min_body_words=int(d["min_body_words"]),
         meta_max_leftover_words=int(d["meta_max_leftover_words"]),
         meta_max_chars=int(d["meta_max_chars"]),
         meta_filler_words=words("meta_filler_words"),
@@ -609,6 +611,9 @@ class Extracted:
     publisher: str | None
     dropped: int
     only_foreign: bool
+    url: str | None = None            # the page's own address (canonical link, og:url), HTML only
+    script_only: bool = False         # the page's text is only in scripts (rendered by JavaScript)
+    captions: frozenset[str] = frozenset()  # phrase keys of the page's photo captions, HTML only
 
 
 def extract_text(text: str, title_hint: str | None = None,
@@ -708,7 +713,12 @@ def _breadcrumb_site(page: Page) -> str | None:
 
 
 def extract_html(html: str, url: str | None) -> Extracted:
-    """trafilatura's main text and metadata, then the plain-text rules over that text."""
+    """trafilatura's main text and metadata, then the plain-text rules over that text.
+
+    The headline is the page's h1 when its metadata title (og:title, <title>) differs from it:
+    metadata titles carry site suffixes and SEO wording. The page's address is its canonical
+    link, else og:url.
+    """
     import trafilatura  # heavy import, only needed for HTML inputs
 
     doc = trafilatura.bare_extraction(
@@ -716,17 +726,50 @@ def extract_html(html: str, url: str | None) -> Extracted:
         date_extraction_params={"extensive_search": False, "original_date": True,
                                 "min_date": f"{meta.date_rules().min_year}-01-01",
                                 "max_date": meta.today().isoformat()})
+    h1, canonical, script_only, captions = _html_head(html)
     if doc is None:
-        return Extracted(None, "", None, None, None, None, 0, False)
+        return Extracted(None, "", None, None, None, None, 0, False, url=canonical, script_only=script_only,
+                         captions=captions)
     get = doc.get if isinstance(doc, dict) else lambda k: getattr(doc, k, None)
     text = get("text") or ""
     title = _strip_site_suffix(normalize_line(normalize_text(get("title") or "")))
+    if h1 and _phrase_key(h1) != _phrase_key(title):
+        title = h1
     if title and not normalize_line(normalize_text(text)).startswith(normalize_line(normalize_text(title))):
         text = f"{title}\n\n{text}"
     result = extract_text(text, title_hint=title or None, page_dates=meta.html_candidates(html, url))
     if result.publisher is None:
         result.publisher = meta.canonical_publisher(get("sitename")) or meta.canonical_publisher(get("hostname"))
+    result.url = canonical or (get("url") if get("url") and get("url") != url else None)
+    result.script_only, result.captions = script_only, captions
     return result
+
+
+def _html_head(html: str) -> tuple[str | None, str | None, bool, frozenset[str]]:
+    """(the first h1's text, the canonical link or og:url, whether all the page's text is in scripts,
+    the phrase keys of its photo captions)."""
+    import lxml.html  # trafilatura's parser
+
+    try:
+        tree = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return None, None, False, frozenset()
+    h1 = next((normalize_line(normalize_text(h.text_content())) for h in tree.iter("h1")
+               if normalize_line(normalize_text(h.text_content()))), None)
+    address = None
+    for xpath in ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"):
+        found = [str(v).strip() for v in tree.xpath(xpath) if str(v).strip().startswith(("http://", "https://"))]
+        if found:
+            address = found[0]
+            break
+    captions = frozenset(_phrase_key(normalize_line(normalize_text(c.text_content())))
+                         for c in tree.xpath("//figcaption | //*[contains(@class, 'caption')]"))
+    scripts = " ".join(s.text_content() for s in tree.iter("script"))
+    for element in list(tree.iter("script", "style", "noscript")):
+        element.drop_tree()
+    visible = normalize_line(normalize_text(tree.text_content()))
+    return h1, address, len(word_list(scripts)) > 0 and len(word_list(visible)) < line_rules().min_body_words, \
+        captions - {""}
 
 
 _TITLE_SUFFIX = re.compile(r"\s+[-|–—_:]\s+(?P<site>[^-|–—_:]{2,60})$")
@@ -764,15 +807,29 @@ def clean_one(row: dict) -> dict:
     out.update(title=result.title, published=result.published, publisher=result.publisher,
                published_source=result.published_source, published_evidence=result.published_evidence,
                furniture_lines=result.dropped)
+    if result.url:
+        out["url"] = result.url
     body = result.clean_text[len(result.title):].strip() if result.title else result.clean_text
-    if not body:
+    body_words = len(word_list(body))
+    # A scraped HTML page with almost no text left is a shell (scripts, a headline and a caption);
+    # a plain text or JSONL article is taken as given, however short.
+    only_captions = bool(result.captions) and bool(body) and _words_besides(
+        result.clean_text, [*result.captions, _phrase_key(result.title or "")]) < line_rules().min_body_words
+    if not body or (content == "html" and (body_words < line_rules().min_body_words or only_captions)):
         out["status"] = "empty"
         if result.only_foreign:
             out["error"] = "no English text: every line is in another script or language"
         elif not raw_text.strip():
             out["error"] = "the article is empty"
-        else:
+        elif result.script_only:
+            out["error"] = "the page's text is only in scripts (rendered by JavaScript): no body text to read"
+        elif not body:
             out["error"] = "no body text left after removing page furniture"
+        elif only_captions:
+            out["error"] = "the page has only a headline and photo captions: no body text"
+        else:
+            out["error"] = (f"body too short after cleaning ({body_words} words, under "
+                            f"{line_rules().min_body_words}): no article text on the page")
         out["clean_text"] = result.clean_text or None
     else:
         out["status"] = "ok"
@@ -784,6 +841,15 @@ def clean_one(row: dict) -> dict:
         if latest is not None:
             out["reference_date"], out["reference_date_source"] = latest, "latest_in_body"
     return out
+
+
+def _words_besides(text: str, pieces: list[str]) -> int:
+    """Words of `text` left once the given phrase keys (captions, the headline) are taken out."""
+    rest = _phrase_key(text.replace("\n", " "))
+    for piece in sorted(pieces, key=len, reverse=True):
+        if piece:
+            rest = rest.replace(piece, " ")
+    return len(word_list(rest))
 
 
 def _none_if_na(value):
