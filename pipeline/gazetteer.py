@@ -1,5 +1,11 @@
 """China's regions as data: divisions (GB/T 2260), macro regions, zones and what is not a region.
 
+Divisions carry the current codes (rules/gazetteer/divisions.csv, built by
+scripts/build_gazetteer.py from the current MCA table); codes and names of the older GB/T
+edition stay readable: an old code gives the division that took it over (`division("542400")`
+is Nagqu 540600), old names are aliases, and a division abolished without a successor is kept
+(`current=False`) for the names no current division has.
+
 `load()` reads rules/gazetteer/ once per process. What other stages use:
 
 - `Gazetteer.division(code)` -> `Division` (name, level, parent, province, kind, aliases, population) or None;
@@ -42,6 +48,8 @@ class Division:
     aliases: tuple[str, ...]
     curated: bool
     population: int = 0  # of its seat city (geonames), 0 when unknown; breaks ties between same-named divisions
+    current: bool = True  # False for a division abolished since the older GB/T edition, without a successor
+    former_codes: tuple[str, ...] = ()  # codes of the older edition this division took over (542400 -> 540600)
 
     @property
     def prefecture(self) -> str:
@@ -85,9 +93,18 @@ class Gazetteer:
     country_names: tuple[str, ...]
     not_places: frozenset[str]
     surface_forms: tuple[str, ...] = field(default=())  # every exact form, for the phrase matcher
+    former: dict[str, str] = field(default_factory=dict)  # old code -> the current code that took it over
 
     def division(self, code: str | None) -> Division | None:
-        return self.divisions.get(str(code)) if code else None
+        """The division of a code; an old code (Nagqu 542400) gives the division that took it over."""
+        if not code:
+            return None
+        code = str(code)
+        return self.divisions.get(code) or self.divisions.get(self.former.get(code, ""))
+
+    def current_code(self, code: str) -> str:
+        """The current code of a division code (itself unless the older edition's)."""
+        return self.former.get(code, code)
 
     def candidates(self, surface: str) -> list[Division]:
         return [self.divisions[c] for c in self.surfaces.get(normalise(surface), ())]
@@ -116,7 +133,7 @@ class Gazetteer:
         """Division the region lies in: itself for divisions, `host` for zones, None otherwise."""
         if region_id.startswith("zone:"):
             return host
-        return region_id if region_id in self.divisions else None
+        return self.current_code(region_id) if self.division(region_id) else None
 
     def province_id(self, region_id: str | None) -> str | None:
         d = self.division(region_id)
@@ -171,23 +188,31 @@ def load(rules_dir: str | None = None) -> Gazetteer:
     forms: set[str] = set()
     exonyms = _yaml("exonyms.yaml", rules)
     suffix_only = frozenset(normalise(s) for s in exonyms.get("suffix_only", []))
+    former: dict[str, str] = {}
     with (rules / "divisions.csv").open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            aliases = tuple(a for a in row["aliases"].split("|") if a)
-            d = Division(code=row["code"], name=row["name_en"], name_zh=row["name_zh"], level=row["level"],
-                         kind=row["kind"], parent=row["parent_code"] or None, province=row["province_code"],
-                         base=row["base_en"], aliases=aliases, curated=row["curated"] == "1",
-                         population=int(row.get("population") or 0))
-            divisions[d.code] = d
-            for form in aliases:
-                for variant in [form] + level_suffix_variants(form, d.base):
-                    key = normalise(variant)
-                    if key in suffix_only or len(key) < 2:
-                        continue
-                    surfaces.setdefault(key, [])
-                    if d.code not in surfaces[key]:
-                        surfaces[key].append(d.code)
-                    forms.add(variant)
+        rows = list(csv.DictReader(fh))
+    # Current divisions first: an abolished one's forms count only where no current division has them.
+    rows.sort(key=lambda r: (r.get("current", "1") != "1",))
+    for row in rows:
+        aliases = tuple(a for a in row["aliases"].split("|") if a)
+        d = Division(code=row["code"], name=row["name_en"], name_zh=row["name_zh"], level=row["level"],
+                     kind=row["kind"], parent=row["parent_code"] or None, province=row["province_code"],
+                     base=row["base_en"], aliases=aliases, curated=row["curated"] == "1",
+                     population=int(row.get("population") or 0), current=row.get("current", "1") == "1",
+                     former_codes=tuple(c for c in (row.get("former_codes") or "").split("|") if c))
+        divisions[d.code] = d
+        former.update({old: d.code for old in d.former_codes})
+        for form in aliases:
+            for variant in [form] + level_suffix_variants(form, d.base):
+                key = normalise(variant)
+                if key in suffix_only or len(key) < 2:
+                    continue
+                if not d.current and any(divisions[c].current for c in surfaces.get(key, ())):
+                    continue
+                surfaces.setdefault(key, [])
+                if d.code not in surfaces[key]:
+                    surfaces[key].append(d.code)
+                forms.add(variant)
     places = {}
     for p in exonyms.get("places", []):
         place = Place(name=p["name"], code=str(p["code"]), zone_only=bool(p.get("zone_only")))
@@ -215,4 +240,5 @@ def load(rules_dir: str | None = None) -> Gazetteer:
         country_names=tuple(non.get("country_names", [])),
         not_places=frozenset(normalise(w) for w in non.get("not_places", [])),
         surface_forms=tuple(sorted(forms)),
+        former=former,
     )
