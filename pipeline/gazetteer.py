@@ -13,6 +13,7 @@ is Nagqu 540600), old names are aliases, and a division abolished without a succ
 - `Gazetteer.name(region_id)`, `.level(region_id)`, `.admin_id(region_id)`, `.province_id(region_id)`
   for any region id (division code, `CN`, `macro:*`, `zone:*` with its host given);
 - `prefecture_id(code)` (the SPEC §6 scoring level) and `normalise(text)` (surface-form key);
+- `.zone_entry(name)` -> the zone of rules/gazetteer/zone_table.yaml a zone name names, with its host;
 - `.macros` (id -> `MacroRegion` with members), `.zone_heads`, `.landform_heads`,
   `.organisation_heads`, `.organ_words` for the recogniser.
 """
@@ -75,6 +76,72 @@ class MacroRegion:
         return self.id.split(":", 1)[1].replace("-", " ").title().replace("Beijing Tianjin Hebei", "Beijing-Tianjin-Hebei")
 
 
+@dataclass(frozen=True)
+class ZoneEntry:
+    """A zone of rules/gazetteer/zone_table.yaml: its name, kind and host division."""
+    name: str
+    kind: str
+    host: str
+
+    @property
+    def region_id(self) -> str:
+        return zone_id(self.name)
+
+
+def zone_id(name: str) -> str:
+    """`zone:<lowercase-hyphenated name>` (SPEC §3)."""
+    return "zone:" + re.sub(r"[^a-z0-9]+", "-", name.lower().replace("&", "and")).strip("-")
+
+
+@dataclass(frozen=True)
+class ZoneNames:
+    """How zone names are compared: words ignored, and heads that mean the same."""
+    ignored: frozenset[str]
+    heads: tuple[tuple[tuple[str, ...], str], ...]  # (head words, canonical head), longest first
+
+    def key(self, name: str) -> str:
+        words = [w for w in _zone_words(name) if w not in self.ignored]
+        for head, canonical in self.heads:
+            if len(words) > len(head) and tuple(words[-len(head):]) == head:
+                words = words[:-len(head)] + [canonical]
+                break
+        return " ".join(words)
+
+
+def _zone_words(name: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", name.translate(_APOSTROPHES).lower().replace("&", " and "))
+
+
+def _zone_table(data: dict, divisions: dict[str, Division]) -> tuple[ZoneNames, dict[str, ZoneEntry]]:
+    """zone_table.yaml, checked: unknown keys or kinds and unknown host codes are errors."""
+    known = {"kinds", "ignored_words", "head_synonyms", "zones"}
+    if set(data) - known:
+        raise ValueError(f"zone_table.yaml: unknown keys {sorted(set(data) - known)}")
+    kinds = set(data.get("kinds", []))
+    ignored = frozenset(str(w).lower() for w in data.get("ignored_words", []))
+    heads = []
+    for k, group in enumerate(data.get("head_synonyms", [])):
+        for head in group:
+            words = tuple(w for w in _zone_words(str(head)) if w not in ignored)
+            heads.append((words, f"<head{k}>"))
+    names = ZoneNames(ignored, tuple(sorted(set(heads), key=lambda h: -len(h[0]))))
+    table: dict[str, ZoneEntry] = {}
+    for row in data.get("zones", []):
+        if set(row) - {"name", "kind", "host", "aliases"}:
+            raise ValueError(f"zone_table.yaml: unknown keys {sorted(set(row) - {'name', 'kind', 'host', 'aliases'})}")
+        if row["kind"] not in kinds:
+            raise ValueError(f"zone_table.yaml: unknown kind {row['kind']!r} of {row['name']!r}")
+        if str(row["host"]) not in divisions:
+            raise ValueError(f"zone_table.yaml: unknown host code {row['host']!r} of {row['name']!r}")
+        entry = ZoneEntry(str(row["name"]), str(row["kind"]), str(row["host"]))
+        for form in [row["name"], *row.get("aliases", [])]:
+            key = names.key(str(form))
+            if key in table and table[key] != entry:
+                raise ValueError(f"zone_table.yaml: {form!r} names two zones")
+            table[key] = entry
+    return names, table
+
+
 @dataclass
 class Gazetteer:
     divisions: dict[str, Division]
@@ -94,6 +161,12 @@ class Gazetteer:
     not_places: frozenset[str]
     surface_forms: tuple[str, ...] = field(default=())  # every exact form, for the phrase matcher
     former: dict[str, str] = field(default_factory=dict)  # old code -> the current code that took it over
+    zone_names: ZoneNames | None = None
+    zone_table: dict[str, ZoneEntry] = field(default_factory=dict)  # name key -> zone with its host
+
+    def zone_entry(self, name: str) -> ZoneEntry | None:
+        """The table's zone a zone name names (`Shanghai FTZ` -> China (Shanghai) Pilot Free Trade Zone)."""
+        return self.zone_table.get(self.zone_names.key(name)) if self.zone_names else None
 
     def division(self, code: str | None) -> Division | None:
         """The division of a code; an old code (Nagqu 542400) gives the division that took it over."""
@@ -222,6 +295,7 @@ def load(rules_dir: str | None = None) -> Gazetteer:
     macros = {mid: MacroRegion(mid, tuple(str(m) for m in spec.get("members", [])), tuple(spec.get("patterns", [])))
               for mid, spec in macro_rules["regions"].items()}
     zones = _yaml("zones.yaml", rules)
+    zone_names, zone_table = _zone_table(_yaml("zone_table.yaml", rules), divisions)
     non = _yaml("non_regions.yaml", rules)
     return Gazetteer(
         divisions=divisions,
@@ -241,4 +315,6 @@ def load(rules_dir: str | None = None) -> Gazetteer:
         not_places=frozenset(normalise(w) for w in non.get("not_places", [])),
         surface_forms=tuple(sorted(forms)),
         former=former,
+        zone_names=zone_names,
+        zone_table=zone_table,
     )

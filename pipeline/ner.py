@@ -31,7 +31,7 @@ from spacy.tokens import Doc, Span, SpanGroup
 from . import schema
 from .docs import docs_from_tokens, sentence_ids
 from .gazetteer import (COUNTRY_ID, COUNTRY_NAME, LEVEL_RANK, Division, Gazetteer, load, normalise,
-                        prefecture_id)
+                        prefecture_id, zone_id)
 from .nlp import blank
 from .rules import RULES_DIR, alternation
 
@@ -258,7 +258,8 @@ class RegionRecognizer:
                 modifier = doc[start:i]
                 names = [t.text for t in modifier if t.text not in self.gaz.zone_connectors]
                 names_place = bool(self._places_in(modifier, matches)) or any(
-                    is_pinyin_word(w, self.gaz.zone_min_pinyin) for w in names)
+                    is_pinyin_word(w, self.gaz.zone_min_pinyin) for w in names) or \
+                    self.gaz.zone_entry(doc[start:i + len(head)].text) is not None
                 if names_place:
                     out.append((doc[start:i + len(head)], modifier))
             i += len(head)
@@ -473,8 +474,12 @@ class RegionRecognizer:
             # (`Yangpu Economic Development Zone in Danzhou` is Hainan's, not Shanghai's Yangpu District)
             inner = [(sub, code) for sub, code in self._places_in(modifier, offsets, context)
                      if not is_bare_county(sub.text, gaz.division(code)) or _in_context(gaz.division(code), context)]
-            host = inner[0][1] if inner else self._nearest_host(zone, out)
-            zid = "zone:" + re.sub(r"[^a-z0-9]+", "-", zone.text.lower().replace("&", "and")).strip("-")
+            entry = gaz.zone_entry(zone.text)
+            if entry is not None:  # a zone of the table: its host and its one id whatever the wording
+                host, zid = entry.host, entry.region_id
+            else:
+                host = inner[0][1] if inner else self._nearest_host(zone, out)
+                zid = zone_id(zone.text)
             d = gaz.division(host)
             out.append(Mention(zone.start_char, zone.end_char, zid, "zone", zone.text, host,
                                d.province if d else None, "zone_pattern"))

@@ -131,3 +131,26 @@ def test_abolished_divisions_only_where_no_current_one_has_the_name(gaz):
     assert {d.code for d in gaz.candidates("Handan")} == {"130400"}
     assert {d.code for d in gaz.candidates("Handan County")} == {"130421"}
     assert all(d.current for c in ("Beijing", "Shanghai") for d in gaz.candidates(c))
+
+
+def test_zone_table_names_zones_with_their_hosts(gaz):
+    ftz = gaz.zone_entry("China (Shanghai) Pilot Free Trade Zone")
+    assert ftz is not None and ftz.host == "310000" and ftz.kind == "free_trade_zone"
+    assert gaz.zone_entry("the Shanghai FTZ") == ftz == gaz.zone_entry("Shanghai Free Trade Zone")
+    assert gaz.zone_entry("Nanjing Jiangbei New District").host == "320100"
+    assert gaz.zone_entry("Kashgar Economic Development Zone") is None      # not in the table: host from text
+    new_areas = {e.name for e in gaz.zone_table.values() if e.kind == "new_area"}
+    assert len(new_areas) == 19                                            # every national-level new area
+    assert all(gaz.division(e.host) is not None for e in gaz.zone_table.values())
+
+
+def test_zone_table_is_validated():
+    base = {"kinds": ["new_area"], "zones": [{"name": "X New Area", "kind": "new_area", "host": "110000"}]}
+    divisions = {"110000": object()}
+    gazetteer._zone_table(base, divisions)
+    for broken in ({**base, "extra": 1},
+                   {**base, "zones": [{"name": "X New Area", "kind": "port", "host": "110000"}]},
+                   {**base, "zones": [{"name": "X New Area", "kind": "new_area", "host": "999999"}]},
+                   {**base, "zones": [{"name": "X New Area", "kind": "new_area", "host": "110000", "hots": 1}]}):
+        with pytest.raises(ValueError):
+            gazetteer._zone_table(broken, divisions)

@@ -176,3 +176,17 @@ def test_airport_is_a_zone_hosted_by_its_city(recognise):
     out = recognise("Flights at Changchun Longjia International Airport reached 27,200 in the first quarter.")
     zone = out[out["level"] == "zone"]
     assert list(zone["admin_id"]) == ["220100"]
+
+
+def test_zone_hosts_from_the_zone_table_over_the_name_inside(recognise):
+    out = recognise("Chongqing grew fast. The Jiangbei New Area attracted 10 new projects in May.")
+    zone = out[out["level"] == "zone"]
+    assert list(zone["admin_id"]) == ["320100"] and list(zone["region_id"]) == ["zone:jiangbei-new-area"]
+    out = recognise("Firms in the China (Shanghai) Pilot Free Trade Zone and the Shanghai FTZ grew.")
+    zone = out[out["level"] == "zone"]
+    assert set(zone["region_id"]) == {"zone:china-shanghai-pilot-free-trade-zone"} and set(zone["admin_id"]) == {"310000"}
+
+
+def test_zone_without_a_place_name_found_through_the_table(recognise):
+    out = recognise("Output of the East Lake High-tech Development Zone rose 12 percent.")
+    assert list(out[out["level"] == "zone"]["admin_id"]) == ["420100"]
