@@ -190,3 +190,19 @@ def test_zone_hosts_from_the_zone_table_over_the_name_inside(recognise):
 def test_zone_without_a_place_name_found_through_the_table(recognise):
     out = recognise("Output of the East Lake High-tech Development Zone rose 12 percent.")
     assert list(out[out["level"] == "zone"]["admin_id"]) == ["420100"]
+
+
+@pytest.mark.parametrize("text, name, expected", [
+    ("TAIZHOU, May 5 -- The city grew 8 percent, faster than Ningbo and Wenzhou.", "TAIZHOU", "331000"),
+    ("TAIZHOU, May 5 -- The city grew 8 percent, faster than Yangzhou and Nantong.", "TAIZHOU", "321200"),
+    ("The Gulou District of Fuzhou built 10 schools.", "Gulou District", "350102"),
+    ("Fuzhou's Gulou District built 10 schools.", "Gulou District", "350102"),
+    ("Nanjing grew. Gulou District built 10 schools.", "Gulou District", "320106"),
+    ("Taizhou city in east China's Zhejiang province grew 8 percent.", "Taizhou city", "331000"),
+    ("Fuzhou in Jiangxi province grew 5 percent.", "Fuzhou", "361000"),
+    ("Hefei and Bengbu grew. Suzhou grew too.", "Suzhou", "341300"),
+    ("Suzhou grew 6 percent.", "Suzhou", "320500"),
+])
+def test_shared_names_resolved_by_the_article_context(recognise, text, name, expected):
+    out = recognise(text)
+    assert list(out[out["text"] == name]["region_id"]) == [expected]
