@@ -754,8 +754,10 @@ def _html_head(html: str) -> tuple[str | None, str | None, bool, frozenset[str]]
         tree = lxml.html.fromstring(html)
     except (ValueError, lxml.etree.ParserError):
         return None, None, False, frozenset()
-    h1 = next((normalize_line(normalize_text(h.text_content())) for h in tree.iter("h1")
-               if normalize_line(normalize_text(h.text_content()))), None)
+    # the first h1 long enough to be a headline (a site logo in an h1 is one or two words)
+    headings = (normalize_line(normalize_text(h.text_content())) for h in tree.iter("h1"))
+    h1 = next((h for h in headings if len(word_list(h)) >= line_rules().title_min_words
+               and len(h) <= line_rules().title_max_chars), None)
     address = None
     for xpath in ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"):
         found = [str(v).strip() for v in tree.xpath(xpath) if str(v).strip().startswith(("http://", "https://"))]

@@ -508,6 +508,11 @@ def test_html_title_from_h1_url_from_canonical_date_from_metadata():
     assert row["published_source"] == "html_metadata" and row["published_evidence"].startswith("html_published")
 
 
+def test_html_site_logo_in_an_h1_is_not_the_headline():
+    html = HTML_ARTICLE.replace("<body>", "<body><h1>Example Portal</h1>")
+    assert _html_row(html)["title"] == "Hubei boosts exports in first half"
+
+
 def test_html_og_url_when_no_canonical_link():
     html = HTML_ARTICLE.replace("<link rel='canonical' href='https://news.example.com/2023/hubei-exports.html'>", "")
     assert _html_row(html)["url"] == "https://m.example.com/x.html"
