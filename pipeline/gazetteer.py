@@ -153,6 +153,7 @@ class Gazetteer:
     zone_heads: tuple[str, ...]
     zone_connectors: frozenset[str]
     zone_min_pinyin: int
+    zone_host_cues: tuple[str, ...]
     landform_heads: frozenset[str]
     organisation_heads: frozenset[str]
     organ_words: frozenset[str]
@@ -307,6 +308,7 @@ def load(rules_dir: str | None = None) -> Gazetteer:
         zone_heads=tuple(sorted(zones["heads"], key=lambda h: -len(h.split()))),
         zone_connectors=frozenset(zones.get("connectors", [])),
         zone_min_pinyin=int(zones.get("min_pinyin_syllables", 2)),
+        zone_host_cues=tuple(str(c) for c in zones.get("host_cues", [])),
         landform_heads=frozenset(non.get("landform_heads", [])),
         organisation_heads=frozenset(non.get("organisation_heads", [])),
         organ_words=frozenset(non.get("organ_words", [])),

@@ -556,10 +556,27 @@ class RegionRecognizer:
         if same:
             return min(same, key=lambda m: min(abs(m.start - zone.end_char), abs(zone.start_char - m.end)))\
                 .admin_id
+        told = self._host_told_next(zone, sent, divisions)
+        if told is not None:
+            return told
         if divisions:
             counts = pd.Series([m.admin_id for m in divisions]).value_counts()
             return str(counts.index[0])
         return None
+
+    def _host_told_next(self, zone: Span, sent: Span, divisions: list[Mention]) -> str | None:
+        """The division the next sentence says the zone lies in (`It is located in ... Shizuishan city.`)."""
+        doc = zone.doc
+        if sent.end >= len(doc) or not self.gaz.zone_host_cues:
+            return None
+        following = doc[sent.end].sent
+        lowered = following.text.lower()
+        cue = re.search(r"\b(?:" + alternation(self.gaz.zone_host_cues) + r")\b", lowered)
+        if cue is None:
+            return None
+        after = following.start_char + cue.end()
+        named = [m for m in divisions if after <= m.start < following.end_char]
+        return min(named, key=lambda m: m.start).admin_id if named else None
 
     def _division_mention(self, start: int, end: int, code: str, source: str) -> Mention:
         d = self.gaz.division(code)

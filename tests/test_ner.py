@@ -206,3 +206,9 @@ def test_zone_without_a_place_name_found_through_the_table(recognise):
 def test_shared_names_resolved_by_the_article_context(recognise, text, name, expected):
     out = recognise(text)
     assert list(out[out["text"] == name]["region_id"]) == [expected]
+
+
+def test_zone_host_told_in_the_next_sentence(recognise):
+    out = recognise("Ningxia grew fast. Yinchuan built roads, and Yinchuan opened schools. The Xinmin Industrial "
+                    "Park drew 20 firms. It is located in the eastern part of Shizuishan city.")
+    assert list(out[out["level"] == "zone"]["admin_id"]) == ["640200"]
