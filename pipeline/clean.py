@@ -642,8 +642,9 @@ def extract_text(text: str, title_hint: str | None = None,
     letters = [ln for ln in page.lines if ln.reason != "no_letters"]
     only_foreign = bool(letters) and all(ln.reason == "foreign" for ln in letters)
     return Extracted(title=title, clean_text=clean_text, published=best.date if best else None,
-                     published_source=_published_source(best),
-                     published_evidence=best.evidence if best else None, publisher=publisher, dropped=sum(1 for ln in page.lines if not ln.kept), only_foreign=only_foreign)
+                     published_source=_published_source(best), published_evidence=best.evidence if best else None,
+                     publisher=publisher, dropped=sum(1 for ln in page.lines if not ln.kept),
+                     only_foreign=only_foreign)
 
 
 # `published_source` of a candidate's place (the coarse contract values; the evidence says more).
@@ -672,7 +673,8 @@ def date_candidates(page: Page, first_body: str, body: str) -> list[meta.DateCan
             place = "below_body"
         else:
             continue
-        found += meta.line_candidates(line.raw, place, line.index, meta_line=line.meta is not None and line.reason == "meta",
+        found += meta.line_candidates(line.raw, place, line.index,
+                                      meta_line=line.meta is not None and line.reason == "meta",
                                       furniture=line.reason in _NAVIGATION_FURNITURE)
     if first_body:
         first = next((ln.index for ln in page.lines[start:] if ln.kept), len(page.lines))

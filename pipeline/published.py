@@ -64,7 +64,8 @@ def _candidate_weights(data: dict, label_kinds: set[str]) -> CandidateWeights:
     if set(data["place"]) != set(PLACES):
         raise ValueError(f"dates.yaml candidate_weights.place: places must be {sorted(PLACES)}")
     if not set(data["label"]) <= label_kinds:
-        raise ValueError(f"dates.yaml candidate_weights.label: unknown labels {sorted(set(data['label']) - label_kinds)}")
+        unknown = sorted(set(data["label"]) - label_kinds)
+        raise ValueError(f"dates.yaml candidate_weights.label: unknown labels {unknown}")
     return CandidateWeights(place={k: float(v) for k, v in data["place"].items()},
                             label={k: float(v) for k, v in data["label"].items()},
                             **{k: float(data[k]) for k in keys - {"place", "label"}})
@@ -399,10 +400,10 @@ def line_candidates(line: str, place: str, order: int, meta_line: bool = False,
     for start, end, date in header_date_spans(line):
         if date is None:
             continue
+        after = end + 1 if line[end:end + 1] == " " else end
         found.append(DateCandidate(date=date, place=place, order=order, text=line[start:end],
                                    label=label_before(line, start), meta_line=meta_line,
-                                   with_time=_TIME.match(line, end + 1 if line[end:end + 1] == " " else end) is not None,
-                                   furniture=furniture))
+                                   with_time=_TIME.match(line, after) is not None, furniture=furniture))
     return found
 
 

@@ -356,7 +356,9 @@ def build() -> list[dict]:
         # (桥东区 130502 is 襄都区 now), so older articles still resolve
         # (a bare old base name only where it is the current one: `Gan County` of 赣县 names
         # 赣县区 Ganxian District, `Gan` alone is a surname)
-        earlier = [(c, old[c]["name_zh"]) for c in former.get(code, [])] + ([(None, renamed[code])] if code in renamed else [])
+        earlier = [(c, old[c]["name_zh"]) for c in former.get(code, [])]
+        if code in renamed:
+            earlier.append((None, renamed[code]))
         for old_code, zh in earlier:
             old_forms = english_forms(old_code, zh)
             forms += old_forms if old_forms[0] == base_en else old_forms[1:]
