@@ -728,7 +728,7 @@ def extract_html(html: str, url: str | None) -> Extracted:
         date_extraction_params={"extensive_search": False, "original_date": True,
                                 "min_date": f"{meta.date_rules().min_year}-01-01",
                                 "max_date": meta.today().isoformat()})
-    h1, canonical, script_only, captions = _html_head(html)
+    h1, canonical, script_only, captions = _html_head(html, url)
     if doc is None:
         return Extracted(None, "", None, None, None, None, 0, False, url=canonical, script_only=script_only,
                          captions=captions)
@@ -747,9 +747,11 @@ def extract_html(html: str, url: str | None) -> Extracted:
     return result
 
 
-def _html_head(html: str) -> tuple[str | None, str | None, bool, frozenset[str]]:
+def _html_head(html: str, url: str | None = None) -> tuple[str | None, str | None, bool, frozenset[str]]:
     """(the first h1's text, the canonical link or og:url, whether all the page's text is in scripts,
-    the phrase keys of its photo captions)."""
+    the phrase keys of its photo captions). A relative link is read against the input's `url`."""
+    from urllib.parse import urljoin
+
     import lxml.html  # trafilatura's parser
 
     try:
@@ -762,7 +764,8 @@ def _html_head(html: str) -> tuple[str | None, str | None, bool, frozenset[str]]
                and len(h) <= line_rules().title_max_chars), None)
     address = None
     for xpath in ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"):
-        found = [str(v).strip() for v in tree.xpath(xpath) if str(v).strip().startswith(("http://", "https://"))]
+        links = [urljoin(url or "", str(v).strip()) for v in tree.xpath(xpath) if str(v).strip()]
+        found = [link for link in links if link.startswith(("http://", "https://"))]
         if found:
             address = found[0]
             break

@@ -513,6 +513,12 @@ def test_html_site_logo_in_an_h1_is_not_the_headline():
     assert _html_row(html)["title"] == "Hubei boosts exports in first half"
 
 
+def test_html_relative_canonical_link_read_against_the_input_url():
+    html = HTML_ARTICLE.replace("https://news.example.com/2023/hubei-exports.html", "/2023/hubei-exports.html")
+    row = _html_row(html, url="https://news.example.com/feed?id=1")
+    assert row["url"] == "https://news.example.com/2023/hubei-exports.html"
+
+
 def test_html_og_url_when_no_canonical_link():
     html = HTML_ARTICLE.replace("<link rel='canonical' href='https://news.example.com/2023/hubei-exports.html'>", "")
     assert _html_row(html)["url"] == "https://m.example.com/x.html"
