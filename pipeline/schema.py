@@ -45,6 +45,10 @@ ARTICLES = pa.schema([
        "Where `published` was read: `header` (a date line above the body), `dateline`, `dateline_year_inferred` "
        "(a dateline without year, year from the body), `hint` (JSONL `published`), `html_metadata`; null when none."),
     _f("furniture_lines", pa.int32(), "Number of source lines dropped as page furniture by the clean stage."),
+    _f("published_evidence", pa.string(),
+       "Which date candidate gave `published`: its place (`below_title`, `above_title`, `title_line`, `header`, "
+       "`body_opening`, `dateline`, `below_body`, `html_published`, `html_updated`, or `hint`), its features, "
+       "its score and the date as printed; null when `published` is."),
 ])
 
 SENTENCES = pa.schema([

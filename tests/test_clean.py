@@ -485,3 +485,60 @@ def test_binary_garbage_and_surrogates():
     for text in out["clean_text"].dropna():
         text.encode("utf-8")
     assert out.loc["mixed", "clean_text"].endswith("grew 5 percent in 2021.")
+
+
+def _html_row(html: str, url: str | None = None) -> dict:
+    raw = raw_frame({"p": html})
+    raw.loc[0, ["input_format", "content_type", "url"]] = ["html", "html", url]
+    return clean.run(raw).iloc[0]
+
+
+HTML_ARTICLE = ("<html><head><title>Hubei exports | best trade news 2023 - Example Portal</title>"
+                "<meta property='og:title' content='Hubei exports surge: all you need to know'>"
+                "<link rel='canonical' href='https://news.example.com/2023/hubei-exports.html'>"
+                "<meta property='og:url' content='https://m.example.com/x.html'>"
+                "<meta property='article:published_time' content='2023-07-18T02:00:00+00:00'></head><body>"
+                "<article><h1>Hubei boosts exports in first half</h1>"
+                "<p>WUHAN - Central China's Hubei province saw its exports grow by 12 percent in the first half of "
+                "2023, the provincial customs said on Tuesday.</p><p>The province aims to keep growth above 10 "
+                "percent for the full year, officials said.</p></article></body></html>")
+
+
+def test_html_title_from_h1_url_from_canonical_date_from_metadata():
+    row = _html_row(HTML_ARTICLE, url="https://news.example.com/feed?id=1")
+    assert row["status"] == "ok"
+    assert row["title"] == "Hubei boosts exports in first half"
+    assert row["clean_text"].startswith("Hubei boosts exports in first half\n\nWUHAN - ")
+    assert row["url"] == "https://news.example.com/2023/hubei-exports.html"
+    assert row["published"] == dt.date(2023, 7, 18)
+    assert row["published_source"] == "html_metadata" and row["published_evidence"].startswith("html_published")
+
+
+def test_html_site_logo_in_an_h1_is_not_the_headline():
+    html = HTML_ARTICLE.replace("<body>", "<body><h1>Example Portal</h1>")
+    assert _html_row(html)["title"] == "Hubei boosts exports in first half"
+
+
+def test_html_relative_canonical_link_read_against_the_input_url():
+    html = HTML_ARTICLE.replace("https://news.example.com/2023/hubei-exports.html", "/2023/hubei-exports.html")
+    row = _html_row(html, url="https://news.example.com/feed?id=1")
+    assert row["url"] == "https://news.example.com/2023/hubei-exports.html"
+
+
+def test_html_og_url_when_no_canonical_link():
+    html = HTML_ARTICLE.replace("<link rel='canonical' href='https://news.example.com/2023/hubei-exports.html'>", "")
+    assert _html_row(html)["url"] == "https://m.example.com/x.html"
+
+
+def test_html_pages_without_article_text_are_empty():
+    script_page = ("<html><head><title>Hubei boosts exports</title></head><body><div id='app'></div>"
+                   "<script>window.__DATA__ = {title: 'Hubei boosts exports', body: 'WUHAN - Hubei province saw its "
+                   "exports grow by 12 percent in the first half of 2023, the customs said.'};</script></body></html>")
+    row = _html_row(script_page)
+    assert row["status"] == "empty" and "scripts" in row["error"]
+    caption_page = ("<html><head><title>Hubei boosts exports in first half</title></head><body><article>"
+                    "<h1>Hubei boosts exports in first half</h1><figure><img src='a.jpg'><figcaption>Containers wait "
+                    "to be loaded at a port in Wuhan, capital of central China's Hubei province, on July 3, 2023."
+                    "</figcaption></figure></article></body></html>")
+    row = _html_row(caption_page)
+    assert row["status"] == "empty" and "caption" in row["error"]
