@@ -262,7 +262,7 @@ def test_one_option_name_for_the_output_tables_and_the_old_one_still_works(tmp_p
     assert "--pred" not in evaluate_help  # the old name is hidden
     out = _empty_run_output(tmp_path / "out")
     gold = ROOT / "tests" / "gold" / "seeds.jsonl"
-    assert main(["evaluate", "--gold", str(gold), "--pred", str(out)]) == 0  # dvc.yaml's spelling
+    assert main(["evaluate", "--gold", str(gold), "--pred", str(out)]) == 0  # the old spelling still works
     assert main(["evaluate", "--gold", str(gold)]) == 2
     assert "required: --output" in capsys.readouterr().err
 

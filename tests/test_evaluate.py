@@ -205,12 +205,12 @@ def test_cli_prints_errors_and_by_article(tmp_path, capsys):
     from pipeline.cli import main
 
     gold, out = _toy_outputs(tmp_path)
-    assert main(["evaluate", "--gold", str(gold), "--pred", str(out), "--errors", "--by-article",
+    assert main(["evaluate", "--gold", str(gold), "--output", str(out), "--errors", "--by-article",
                  "--errors-out", str(tmp_path / "e.jsonl"), "--plots", str(tmp_path / "p.csv")]) == 0
     printed = capsys.readouterr().out
     assert "wrong_year" in printed and "regions=" in printed and "monetary_lnk" in printed
     assert (tmp_path / "e.jsonl").exists() and (tmp_path / "p.csv").exists()
-    assert main(["evaluate", "--gold", str(gold), "--pred", str(out), "--errors-out", str(tmp_path / "e.xlsx")]) == 2
+    assert main(["evaluate", "--gold", str(gold), "--output", str(out), "--errors-out", str(tmp_path / "e.xlsx")]) == 2
 
 
 def test_dvc_plots_draw_columns_the_evaluate_stage_writes():
