@@ -80,7 +80,7 @@ def test_anaphora_and_plan_period_of_a_goal(nlp):
                    regions=[("Haixi", "632800", "prefecture", "632800"), ("Qinghai", "630000", "province", "630000")],
                    figures=[("7 percent", 7.0, "percent")])
     row = q.iloc[0]
-    assert (row["region_id"], row["evidence"], row["kind"]) == ("632800", "anaphora", "target")
+    assert (row["region_id"], row["evidence"], row["via"], row["kind"]) == ("632800", "dependency", "anaphora", "target")
     target = t.iloc[0]
     assert (target["indicator"], target["measure"], target["frequency"]) == ("fiscal_revenue", "growth", "annual")
     assert (target["start_year"], target["end_year"], target["region_id"]) == (2016, 2020, "632800")

@@ -1,0 +1,222 @@
+"""The article context linking reads: mentions and anaphora per sentence, sentence topics,
+sentences about foreign entities, sections, list lead-ins and the article's focus region."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pandas as pd
+from spacy.tokens import Doc, Span
+
+from .. import periods as P
+from .. import targets as T
+from .config import rules
+from .mentions import Mention, _anaphors, _exclusion, _mentions_of, _sentence_topic
+
+
+@dataclass
+class Article:
+    doc: Doc
+    text: str
+    reference: dt.date | None
+    mentions: list[Mention]
+    topics: list[list[Mention]]                      # per sentence
+    sent_mentions: list[list[Mention]]               # per sentence, anaphora included
+    blocked: list[bool]                              # sentence about a non-Chinese entity
+    periods: list[list[P.PeriodMention]]             # per sentence
+    sections: list[int]                              # section index per sentence
+    focus: Mention | None = None
+    sents: list[Span] = field(default_factory=list)
+    lead_ins: list[int | None] = field(default_factory=list)   # per sentence: the lead-in a list item inherits from
+    lead_in_of: dict[int, int] = field(default_factory=dict)   # lead-in -> the lead-in of the list it is an item of
+
+
+def _article(doc: Doc, text: str, title: str | None, reference: dt.date | None, regions: pd.DataFrame) -> Article:
+    sents = list(doc.sents)
+    base = _mentions_of(doc, regions)
+    for m in base:
+        # a dateline (`GUANGZHOU --`) says where the story was filed, not whose figures follow:
+        # it only counts towards the article's focus
+        m.excluded = "dateline" if m.source == "dateline" else _exclusion(doc, m)
+    all_mentions: list[Mention] = []
+    topics: list[list[Mention]] = []
+    per_sent: list[list[Mention]] = []
+    for sent in sents:
+        own = [m for m in base if sent.start <= m.start < sent.end]
+        extra = _anaphors(doc, sent, all_mentions + own, topics)
+        for m in extra:
+            m.excluded = _exclusion(doc, m)
+        here = sorted(own + extra, key=lambda m: m.start)
+        all_mentions.extend(here)
+        per_sent.append(here)
+        topics.append(_sentence_topic(doc, sent, here))
+    found = P.find_periods(text, reference)
+    by_sent = [[p for p in found if s.start_char <= p.start_char < s.end_char] for s in sents]
+    art = Article(doc, text, reference, all_mentions, topics, per_sent,
+                  [_blocked(doc, s, ms) for s, ms in zip(sents, per_sent)], by_sent, _sections(text, sents),
+                  sents=sents)
+    art.lead_ins, art.lead_in_of = _list_lead_ins(text, sents)
+    art.focus = _focus(art, title)
+    return art
+
+
+def _blocked(doc: Doc, sent: Span, mentions: list[Mention]) -> bool:
+    """A sentence whose subject is a named non-Chinese entity (`The World Bank defined …`)."""
+    s = T.own_subject(sent.root)
+    if s is None or s.pos_ != "PROPN" or any(m.root(doc) in s.subtree for m in mentions):
+        return False
+    return any(e.label_ in ("ORG", "GPE", "NORP", "LOC") and e.start <= s.i < e.end for e in doc.ents)
+
+
+def _sections(text: str, sents: list[Span]) -> list[int]:
+    """Section index per sentence: a heading (a short line without closing punctuation) starts one."""
+    section, out = 0, []
+    heading_ends = []
+    pos = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped and len(stripped.split()) <= 12 and not re.search(r"[.!?:;\"”’)]$", stripped):
+            heading_ends.append(pos + len(line))
+        pos += len(line) + 1
+    hi = 0
+    for s in sents:
+        while hi < len(heading_ends) and heading_ends[hi] < s.end_char - 1:
+            section += 1
+            hi += 1
+        out.append(section)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _list_marker() -> re.Pattern:
+    return re.compile(rules()["list_marker"])
+
+
+def _has_finite_verb(sent: Span) -> bool:
+    """Whether a sentence has a verb with tense of its own (`creating … jobs` has none)."""
+    return any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") and t.pos_ in T.VERBS for t in sent)
+
+
+def _starts_paragraph(text: str, char: int) -> bool:
+    before = text[:char].rstrip(" \t")
+    return not before or before.endswith("\n")
+
+
+def _list_lead_ins(text: str, sents: list[Span]) -> tuple[list[int | None], dict[int, int]]:
+    """Per sentence, the lead-in (a sentence ending with a colon) whose frame it inherits as a list
+    item without a finite verb of its own; and, for lead-ins that are items themselves, their parent.
+    Items are consecutive paragraphs after the lead-in that start with a list marker or have no
+    finite verb (and the further sentences of such a paragraph)."""
+    window = rules()["list_item_window"]
+    out: list[int | None] = [None] * len(sents)
+    parent: dict[int, int] = {}
+    lead, previous_item = None, False
+    for sid, sent in enumerate(sents):
+        finite = _has_finite_verb(sent)
+        if lead is not None and sid - lead <= window:
+            if _starts_paragraph(text, sent.start_char):
+                item = bool(_list_marker().match(sent.text)) or not finite
+            else:
+                item = previous_item
+            if item and not finite:
+                out[sid] = lead
+            previous_item = item
+            if not item:
+                lead = None
+        else:
+            lead, previous_item = None, False
+        if sent.text.rstrip().endswith(":"):
+            if lead is not None:
+                parent[sid] = lead
+            lead, previous_item = sid, False
+    return out, parent
+
+
+def _lead_in_chain(art: Article, sid: int) -> list[int]:
+    """The lead-in of a list item, then the lead-ins of the lists that lead-in is an item of."""
+    chain = []
+    j = art.lead_ins[sid] if sid < len(art.lead_ins) else None
+    while j is not None and j not in chain:
+        chain.append(j)
+        j = art.lead_in_of.get(j)
+    return chain
+
+
+def _lead_in_forward(art: Article, lead: int) -> bool:
+    """A lead-in looks ahead when it has goal words (`set these targets for 2024:`, `will:`) and
+    does not say they were met (`met these targets in 2023:`); a sub-list's lead-in without
+    words of its own (`- Economy:`) takes the list's."""
+    r = rules()
+    goal_words = set(r["lead_in_goal_words"])
+    sent = art.sents[lead]
+    if any(t.lemma_.lower() in goal_words or t.lower_ in goal_words for t in sent):
+        met = set(r["lead_in_fulfilled_verbs"])
+        return not any(t.lemma_.lower() in met and t.pos_ == "VERB" and (
+            t.tag_ in ("VBD", "VBN") or any(c.lower_ in ("has", "have", "had") for c in t.children)) for t in sent)
+    parent = art.lead_in_of.get(lead)
+    return parent is not None and _lead_in_forward(art, parent)
+
+
+def _focus(art: Article, title: str | None) -> Mention | None:
+    """The region the article is plainly about: most named, weighted by title and first paragraph."""
+    r = rules()
+    text = art.text
+    title_end = 0
+    if title:
+        i = text.find(title.strip())
+        title_end = i + len(title.strip()) if i >= 0 else 0
+    first_para = _first_paragraph(text, title_end)
+    scores: dict[str, float] = {}
+    best_mention: dict[str, Mention] = {}
+    for m in art.mentions:
+        if (m.excluded and m.excluded != "dateline") or m.level == "country" or m.source == "pronoun":
+            continue
+        char = art.doc[m.start].idx
+        w = 1.0
+        if char < title_end:
+            w += r["focus_title_weight"]
+        elif first_para[0] <= char < first_para[1]:
+            w += r["focus_first_paragraph_weight"]
+        key = m.link_id
+        scores[key] = scores.get(key, 0.0) + w
+        best_mention.setdefault(key, m)
+    if not scores:
+        return None
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    total = sum(scores.values())
+    top, score = ranked[0]
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    if score < r["focus_min_share"] * total or score < r["focus_min_margin"] * second:
+        return None
+    return best_mention[top]
+
+
+def _first_paragraph(text: str, after: int) -> tuple[int, int]:
+    pos = after
+    for para in text[after:].split("\n"):
+        if len(para.split()) >= 20:
+            start = text.find(para, pos)
+            return start, start + len(para)
+        pos += len(para) + 1
+    return 0, 0
+
+
+# Situations of a figure that rule finders out (rules/link/decider.yaml `exclusions`).
+SITUATIONS = ("foreign_subject", "foreign_lead_in")
+
+
+def situations(art: Article, sid: int) -> set[str]:
+    """The situations of a figure in sentence `sid`: its sentence, or the first lead-in of its list
+    that names a region or is about a foreign entity, has a named non-Chinese subject."""
+    found = set()
+    if art.blocked[sid]:
+        found.add("foreign_subject")
+    for lead in _lead_in_chain(art, sid):
+        if art.blocked[lead]:
+            found.add("foreign_lead_in")
+            break
+        if art.topics[lead] or any(m.excluded is None for m in art.sent_mentions[lead]):
+            break
+    return found

@@ -1,0 +1,44 @@
+"""The linking mechanism (pipeline/linking): decider rules checked at load, and the evidence every
+figure of seeds + dev gets pinned by a characterisation fixture (tests/linking/characterisation.jsonl).
+
+A change of linking policy rewrites the fixture in the same commit
+(`python tests/linking/characterise.py OUT_DIR` over a run of seeds + dev), so its diff shows what moved.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipeline.linking import config
+from pipeline.linking.context import SITUATIONS
+from pipeline.linking.finders import FINDERS
+from tests.linking import characterise
+
+
+def test_every_figure_keeps_its_pinned_link(corpus_outputs):
+    pinned = {tuple(r[k] for k in characterise.KEY): r for r in map(json.loads, characterise.FIXTURE.open())}
+    now = {tuple(r[k] for k in characterise.KEY): r for r in characterise.rows(corpus_outputs)}
+    assert set(now) == set(pinned)
+    moved = [(k, pinned[k], now[k]) for k in pinned if pinned[k] != now[k]]
+    assert not moved, f"{len(moved)} figures changed their link; first: {moved[:3]}"
+
+
+def test_decider_rules_name_known_finders():
+    r = config.decider_rules()
+    assert r["order"] and set(r["order"]) <= set(FINDERS)
+    assert set(r["exclusions"]) <= set(SITUATIONS)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"order": ["respectively", "nearest_city"]}, "nearest_city"),
+    ({"exclusions": {"full_moon": ["article_focus"]}}, "full_moon"),
+    ({"exclusions": {"foreign_subject": ["guess"]}}, "guess"),
+    ({"tie_break": ["alphabetical"]}, "alphabetical"),
+    ({"colour": "blue"}, "colour"),
+    ({"order": ["dependency", "dependency"]}, "twice"),
+])
+def test_unknown_names_in_decider_rules_are_errors(change, message):
+    data = {"order": ["dependency"], "exclusions": {}, "tie_break": ["nearest"], "fan_out": []} | change
+    with pytest.raises(config.LinkRulesError, match=message):
+        config.validate_decider(data, set(FINDERS), set(SITUATIONS))
