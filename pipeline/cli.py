@@ -6,6 +6,7 @@ Stage subcommands read and write the intermediate tables of a work directory
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
@@ -21,7 +22,8 @@ log = logging.getLogger("pipeline")
 # Intermediate tables of the work directory: file stem -> schema name.
 WORK_TABLES = {
     "articles": "articles", "sentences": "sentences", "tokens": "tokens", "regions": "regions",
-    "figures": "quantities", "quantities": "quantities", "targets": "targets",
+    "figures": "quantities", "quantities": "quantities", "targets": "targets", "blocks": "blocks",
+    "link_candidates": "link_candidates",
 }
 
 
@@ -44,11 +46,12 @@ def cmd_run(args) -> int:
         raise UsageError(f"--workers must be at least 1, not {args.workers}")
     if args.engine == "dask" and not args.scheduler:
         raise UsageError("--engine dask needs --scheduler ADDRESS (tcp://host:8786, or `local`)")
-    if args.no_cache:
+    if args.no_cache or args.explain:  # cached articles hold no link candidates
         cache_dir = None
     else:
         cache_dir = args.cache or engine.default_cache_dir(args.output)
-    stats = engine.run(args.input, args.output, Params.load(args.params), engine=args.engine,
+    params = dataclasses.replace(Params.load(args.params), explain=args.explain)
+    stats = engine.run(args.input, args.output, params, engine=args.engine,
                        scheduler=args.scheduler, workers=args.workers, cache_dir=cache_dir, progress=not args.quiet)
     log.info("%s", stats.summary())
     return 0
@@ -67,7 +70,9 @@ def cmd_bench(args) -> int:
 def cmd_clean(args) -> int:
     from . import clean
 
-    _save(args, clean.run(read_inputs(args.input)), "articles")
+    articles = clean.run(read_inputs(args.input))
+    _save(args, articles, "articles")
+    _save(args, clean.blocks(articles), "blocks")
     return 0
 
 
@@ -99,8 +104,9 @@ def cmd_quantities(args) -> int:
 def cmd_link(args) -> int:
     from . import link
 
+    blocks = _work(args, "blocks") if (Path(args.work) / "blocks.parquet").exists() else None
     figures, targets = link.run(_work(args, "articles"), _work(args, "sentences"), _work(args, "tokens"),
-                                _work(args, "regions"), _work(args, "figures"))
+                                _work(args, "regions"), _work(args, "figures"), blocks=blocks)
     _save(args, figures, "quantities")
     _save(args, targets, "targets")
     return 0
@@ -189,6 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cache", metavar="DIR",
                    help="per-article result cache (default: .pipeline-cache beside the output directory)")
     p.add_argument("--no-cache", action="store_true", help="process every article, read and write no cache")
+    p.add_argument("--explain", action="store_true",
+                   help="also write link_candidates.parquet: every region considered for every figure (no cache)")
 
     p = add("bench", cmd_bench, "Benchmark: throughput and peak memory against the bare spaCy model.",
             work=False, params=True)

@@ -15,6 +15,7 @@ import datetime as dt
 import pandas as pd
 from spacy.tokens import Doc
 
+from . import clean
 from . import periods as P
 from . import schema
 from . import targets as T
@@ -29,15 +30,17 @@ from .nlp import blank
 
 
 def run(articles: pd.DataFrame, sentences: pd.DataFrame, tokens: pd.DataFrame | None, regions: pd.DataFrame,
-        quantities: pd.DataFrame, docs: dict[str, Doc] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Fill region, period and kind of every figure; build the targets table (Docs rebuilt from `tokens` unless given)."""
-    q, t, _ = run_explained(articles, sentences, tokens, regions, quantities, docs, explain=False)
+        quantities: pd.DataFrame, docs: dict[str, Doc] | None = None, blocks: pd.DataFrame | None = None
+        ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fill region, period and kind of every figure; build the targets table (Docs rebuilt from `tokens`
+    unless given; the structure from clean's `blocks`, derived again from `clean_text` when not given)."""
+    q, t, _ = run_explained(articles, sentences, tokens, regions, quantities, docs, blocks, explain=False)
     return q, t
 
 
 def run_explained(articles: pd.DataFrame, sentences: pd.DataFrame, tokens: pd.DataFrame | None,
                   regions: pd.DataFrame, quantities: pd.DataFrame, docs: dict[str, Doc] | None = None,
-                  explain: bool = True) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+                  blocks: pd.DataFrame | None = None, explain: bool = True) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """`run`, and the `link_candidates` table: every candidate region of every figure, and why it lost."""
     columns = list(dict.fromkeys(list(quantities.columns) + schema.QUANTITIES.names))
     if quantities is None or quantities.empty:
@@ -47,6 +50,8 @@ def run_explained(articles: pd.DataFrame, sentences: pd.DataFrame, tokens: pd.Da
     arts = articles.set_index(articles["article_id"].astype(str))
     regions = regions if regions is not None else schema.empty("regions")
     region_groups = {str(k): g for k, g in regions.groupby("article_id", sort=False)} if not regions.empty else {}
+    block_groups = {} if blocks is None or blocks.empty else {
+        str(k): g.sort_values("block_id").to_dict("records") for k, g in blocks.groupby("article_id", sort=False)}
     out_rows: list[dict] = []
     target_rows: list[dict] = []
     candidate_rows: list[dict] = []
@@ -59,8 +64,11 @@ def run_explained(articles: pd.DataFrame, sentences: pd.DataFrame, tokens: pd.Da
             continue
         a = arts.loc[article_id]
         text = a.get("clean_text") if isinstance(a.get("clean_text"), str) else doc.text
+        structure = block_groups.get(article_id) if blocks is not None else None
+        if structure is None:
+            structure = clean.article_blocks(article_id, text, _str(a.get("title")))
         art = _article(doc, text, _str(a.get("title")), _reference(a),
-                       region_groups.get(article_id, schema.empty("regions")))
+                       region_groups.get(article_id, schema.empty("regions")), structure)
         q_rows, t_rows, c_rows = link_article(art, rows, explain)
         out_rows.extend(q_rows)
         target_rows.extend(t_rows)

@@ -197,6 +197,9 @@ TABLES: dict[str, pa.Schema] = {
     "targets": TARGETS,
 }
 
+# Tables written besides the contracted ones by `run --explain`.
+EXPLAIN_TABLES = ("link_candidates",)
+
 # Every schema, intermediate ones included, by table name.
 ALL: dict[str, pa.Schema] = {**TABLES, "tokens": TOKENS, "blocks": BLOCKS, "link_candidates": LINK_CANDIDATES}
 

@@ -3,6 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from pipeline.cli import build_parser, main
@@ -50,3 +51,20 @@ def test_evaluate_rejects_missing_gold(tmp_path, capsys):
 def test_bench_rejects_counts_below_one(option, capsys):
     assert main(["bench", option, "0"]) == 2
     assert "must be at least 1" in capsys.readouterr().err
+
+
+def test_run_explain_writes_link_candidates(tmp_path):
+    from pipeline.cli import main
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("Guangxi sets goals\n\nGuangxi's GDP grew 6 percent in 2023, the regional "
+                               "government said on Monday, and Hechi reported 5 percent.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["--quiet", "run", "--input", str(src), "--output", str(out), "--explain"]) == 0
+    c = pd.read_parquet(out / "link_candidates.parquet")
+    q = pd.read_parquet(out / "quantities.parquet")
+    chosen = c[c["chosen"]]
+    assert set(chosen["quantity_id"]) == set(q.loc[q["region_id"].notna(), "quantity_id"])
+    assert set(chosen["finder"]) <= set(q["evidence"].dropna())
+    assert c.loc[~c["chosen"], "reason"].notna().all()

@@ -3,9 +3,7 @@ sentences about foreign entities, sections, list lead-ins and the article's focu
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import pandas as pd
 from spacy.tokens import Doc, Span
@@ -33,7 +31,8 @@ class Article:
     lead_in_of: dict[int, int] = field(default_factory=dict)   # lead-in -> the lead-in of the list it is an item of
 
 
-def _article(doc: Doc, text: str, title: str | None, reference: dt.date | None, regions: pd.DataFrame) -> Article:
+def _article(doc: Doc, text: str, title: str | None, reference: dt.date | None, regions: pd.DataFrame,
+             blocks: list[dict]) -> Article:
     sents = list(doc.sents)
     base = _mentions_of(doc, regions)
     for m in base:
@@ -55,10 +54,10 @@ def _article(doc: Doc, text: str, title: str | None, reference: dt.date | None, 
     found = P.find_periods(text, reference)
     by_sent = [[p for p in found if s.start_char <= p.start_char < s.end_char] for s in sents]
     art = Article(doc, text, reference, all_mentions, topics, per_sent,
-                  [_blocked(doc, s, ms) for s, ms in zip(sents, per_sent)], by_sent, _sections(text, sents),
+                  [_blocked(doc, s, ms) for s, ms in zip(sents, per_sent)], by_sent, _sections(blocks, sents),
                   sents=sents)
-    art.lead_ins, art.lead_in_of = _list_lead_ins(text, sents)
-    art.focus = _focus(art, title)
+    art.lead_ins, art.lead_in_of = _list_lead_ins(blocks, sents)
+    art.focus = _focus(art, blocks)
     return art
 
 
@@ -70,17 +69,10 @@ def _blocked(doc: Doc, sent: Span, mentions: list[Mention]) -> bool:
     return any(e.label_ in ("ORG", "GPE", "NORP", "LOC") and e.start <= s.i < e.end for e in doc.ents)
 
 
-def _sections(text: str, sents: list[Span]) -> list[int]:
-    """Section index per sentence: a heading (a short line without closing punctuation) starts one."""
-    section, out = 0, []
-    heading_ends = []
-    pos = 0
-    for line in text.split("\n"):
-        stripped = line.strip()
-        if stripped and len(stripped.split()) <= 12 and not re.search(r"[.!?:;\"”’)]$", stripped):
-            heading_ends.append(pos + len(line))
-        pos += len(line) + 1
-    hi = 0
+def _sections(blocks: list[dict], sents: list[Span]) -> list[int]:
+    """Section index per sentence: the title and every heading (clean's `blocks`) start one."""
+    heading_ends = [b["end"] for b in blocks if b["kind"] in ("title", "heading")]
+    section, hi, out = 0, 0, []
     for s in sents:
         while hi < len(heading_ends) and heading_ends[hi] < s.end_char - 1:
             section += 1
@@ -89,49 +81,49 @@ def _sections(text: str, sents: list[Span]) -> list[int]:
     return out
 
 
-@lru_cache(maxsize=1)
-def _list_marker() -> re.Pattern:
-    return re.compile(rules()["list_marker"])
+def _list_lead_ins(blocks: list[dict], sents: list[Span]) -> tuple[list[int | None], dict[int, int]]:
+    """Per sentence, the lead-in sentence (the last of a `lead_in` block) whose frame it inherits as
+    a list item without a finite verb of its own; and, for lead-ins that are items themselves, their parent."""
+    by_id = {b["block_id"]: b for b in blocks}
+    of_sentence = [_block_of(blocks, s.start_char) for s in sents]
+    last_sentence = {}
+    for sid, b in enumerate(of_sentence):
+        if b is not None:
+            last_sentence[b["block_id"]] = sid
+    out: list[int | None] = [None] * len(sents)
+    parent: dict[int, int] = {}
+    for sid, b in enumerate(of_sentence):
+        up = by_id.get(b["parent"]) if b is not None and b["kind"] in ("list_item", "lead_in") else None
+        if up is None or up["kind"] != "lead_in" or up["block_id"] not in last_sentence:
+            continue
+        lead = last_sentence[up["block_id"]]
+        if b["kind"] == "lead_in" and last_sentence.get(b["block_id"]) == sid:
+            parent[sid] = lead
+        if not _has_finite_verb(sents[sid]):
+            out[sid] = lead
+    return out, parent
+
+
+def _block_of(blocks: list[dict], char: int) -> dict | None:
+    """The innermost block (not a dateline) holding offset `char`."""
+    found = None
+    for b in blocks:
+        if b["start"] <= char < b["end"] and b["kind"] != "dateline":
+            found = b
+    return found
+
+
+def _first_paragraph(blocks: list[dict]) -> tuple[int, int]:
+    """The first body paragraph (a dateline's included), which counts more towards the focus."""
+    for b in blocks:
+        if b["kind"] in ("paragraph", "lead_in"):
+            return b["start"], b["end"]
+    return 0, 0
 
 
 def _has_finite_verb(sent: Span) -> bool:
     """Whether a sentence has a verb with tense of its own (`creating … jobs` has none)."""
     return any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") and t.pos_ in T.VERBS for t in sent)
-
-
-def _starts_paragraph(text: str, char: int) -> bool:
-    before = text[:char].rstrip(" \t")
-    return not before or before.endswith("\n")
-
-
-def _list_lead_ins(text: str, sents: list[Span]) -> tuple[list[int | None], dict[int, int]]:
-    """Per sentence, the lead-in (a sentence ending with a colon) whose frame it inherits as a list
-    item without a finite verb of its own; and, for lead-ins that are items themselves, their parent.
-    Items are consecutive paragraphs after the lead-in that start with a list marker or have no
-    finite verb (and the further sentences of such a paragraph)."""
-    window = rules()["list_item_window"]
-    out: list[int | None] = [None] * len(sents)
-    parent: dict[int, int] = {}
-    lead, previous_item = None, False
-    for sid, sent in enumerate(sents):
-        finite = _has_finite_verb(sent)
-        if lead is not None and sid - lead <= window:
-            if _starts_paragraph(text, sent.start_char):
-                item = bool(_list_marker().match(sent.text)) or not finite
-            else:
-                item = previous_item
-            if item and not finite:
-                out[sid] = lead
-            previous_item = item
-            if not item:
-                lead = None
-        else:
-            lead, previous_item = None, False
-        if sent.text.rstrip().endswith(":"):
-            if lead is not None:
-                parent[sid] = lead
-            lead, previous_item = sid, False
-    return out, parent
 
 
 def _lead_in_chain(art: Article, sid: int) -> list[int]:
@@ -159,15 +151,11 @@ def _lead_in_forward(art: Article, lead: int) -> bool:
     return parent is not None and _lead_in_forward(art, parent)
 
 
-def _focus(art: Article, title: str | None) -> Mention | None:
+def _focus(art: Article, blocks: list[dict]) -> Mention | None:
     """The region the article is plainly about: most named, weighted by title and first paragraph."""
     r = rules()
-    text = art.text
-    title_end = 0
-    if title:
-        i = text.find(title.strip())
-        title_end = i + len(title.strip()) if i >= 0 else 0
-    first_para = _first_paragraph(text, title_end)
+    title_end = next((b["end"] for b in blocks if b["kind"] == "title"), 0)
+    first_para = _first_paragraph(blocks)
     scores: dict[str, float] = {}
     best_mention: dict[str, Mention] = {}
     for m in art.mentions:
@@ -193,14 +181,6 @@ def _focus(art: Article, title: str | None) -> Mention | None:
     return best_mention[top]
 
 
-def _first_paragraph(text: str, after: int) -> tuple[int, int]:
-    pos = after
-    for para in text[after:].split("\n"):
-        if len(para.split()) >= 20:
-            start = text.find(para, pos)
-            return start, start + len(para)
-        pos += len(para) + 1
-    return 0, 0
 
 
 # Situations of a figure that rule finders out (rules/link/decider.yaml `exclusions`).
