@@ -46,7 +46,7 @@ def _article(doc: Doc, text: str, title: str | None, reference: dt.date | None, 
         own = [m for m in base if sent.start <= m.start < sent.end]
         extra = _anaphors(doc, sent, all_mentions + own, topics)
         for m in extra:
-            m.excluded = _exclusion(doc, m)
+            m.excluded = m.excluded or _exclusion(doc, m)
         here = sorted(own + extra, key=lambda m: m.start)
         all_mentions.extend(here)
         per_sent.append(here)

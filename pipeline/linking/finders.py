@@ -6,15 +6,18 @@ them in the order rules/link/decider.yaml gives.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 from spacy.tokens import Doc, Token
 
 from .. import targets as T
 from .config import rules
-from .context import Article, _lead_in_chain
-from .figures import Figure, _list_before
+from ..rules import alternation
+from .context import Article, _has_finite_verb, _lead_in_chain
+from .figures import LIST_SEPARATOR, Figure
 from .mentions import Mention
 
 
@@ -43,13 +46,91 @@ class Situation:
 
 
 def respectively(x: Situation) -> Candidate | None:
-    """`Heilongjiang, Jilin and Liaoning … 5.7, 6.5 and 3 percent, respectively`: the k-th region."""
+    """`Heilongjiang, Jilin and Liaoning … 5.7, 6.5 and 3 percent, respectively`: the k-th region of
+    the latest list of as many named regions before the figures, in their sentence or, when the
+    figures open a sentence without a verb of its own (a broken line), in the sentence before."""
     if x.resp is None or x.first_of_group is None:
         return None
-    doc, (k, n) = x.art.doc, x.resp
-    chosen = _list_before(_distinct(x.usable), x.first_of_group.row["start"], n, lambda m: doc[m.start].idx,
-                          lambda m: doc[m.end - 1].idx + len(doc[m.end - 1]), x.art.text)
-    return Candidate("respectively", [chosen[k]]) if chosen else None
+    art, (k, n) = x.art, x.resp
+    first = x.first_of_group.row["start"]
+    sids = [x.sid]
+    before = art.doc[art.sents[x.sid].start:x.first_of_group.span.start]
+    if x.sid > 0 and not _has_finite_verb(before):
+        sids.append(x.sid - 1)
+    for sid in sids:
+        # a comparison's other side may carry its own list (`lower than that of Jiangsu, Shandong and
+        # Zhejiang, which hit 14.3, 13.5 and 12.1 percent, respectively`)
+        named = _distinct([m for m in art.sent_mentions[sid]
+                           if m.excluded in (None, "comparison") and m.source == "mention"])
+        chosen = _latest_list(art, named, first, n)
+        if chosen:
+            return Candidate("respectively", [chosen[k]])
+    return None
+
+
+def _latest_list(art: Article, mentions: list[Mention], before_char: int, n: int) -> list[Mention] | None:
+    """The latest `n` mentions before `before_char` written as one list (`Jiangsu, Shandong and Zhejiang`)."""
+    doc = art.doc
+    start = lambda m: doc[m.start].idx
+    end = lambda m: doc[m.end - 1].idx + len(doc[m.end - 1])
+    items = [m for m in mentions if end(m) <= before_char]
+    for i in range(len(items) - n, -1, -1):
+        run = items[i:i + n]
+        if all(LIST_SEPARATOR.match(art.text[end(a):start(b)]) for a, b in zip(run, run[1:])):
+            return run
+    return None
+
+
+def owner_of_base(x: Situation) -> Candidate | None:
+    """`the national average of 6.9 percent`, `the nation's average, which stood at 12.1 percent`: the
+    figure is the value of a base noun (total, average) itself, so the region that owns the base owns it
+    (`25 percent of Guangxi's total` is not: there the base lies inside the figure's phrase)."""
+    doc, anchor = x.art.doc, x.fig.anchor
+    found = []
+    for m in x.art.sent_mentions[x.sid]:
+        head = _base_noun(doc, m) if m.excluded == "base" else None
+        if head is not None and head.i != anchor.i and head in anchor.ancestors:
+            found.append(m)
+    return Candidate("owner_of_base", found, anchor) if found else None
+
+
+def _base_noun(doc: Doc, m: Mention) -> Token | None:
+    root = m.root(doc)
+    head = root.head
+    while head.i != root.i and head.pos_ == "PROPN" and head.dep_ in ("compound", "poss"):
+        head = head.head
+    return head if head.lemma_.lower() in rules()["base_nouns"] else None
+
+
+def following_region(x: Situation) -> Candidate | None:
+    """`2.04 billion yuan going to Heilongjiang, 1.64 billion yuan to Liaoning and …`: a region right
+    after the figure, joined by a preposition of rules/link/linking.yaml, and ending its phrase there."""
+    art, f = x.art, x.fig
+    doc, r = art.doc, rules()
+    end = f.row["end"]
+    named = [m for m in x.usable if m.source == "mention"]
+    for i, m in enumerate(named):
+        m_start, m_end = doc[m.start].idx, doc[m.end - 1].idx + len(doc[m.end - 1])
+        if m_start < end:
+            continue
+        after = named[i + 1] if i + 1 < len(named) else None
+        listed = after is not None and LIST_SEPARATOR.match(art.text[m_end:doc[after.start].idx])
+        if _following_gap().match(art.text[end:m_start]) and _phrase_end().match(art.text[m_end:m_end + 6]) \
+                and not listed:  # `four bonded areas in Alataw Pass, Kashgar, Horgos …` is a list, not one region
+            return Candidate("following_region", [m])
+        break
+    return None
+
+
+@lru_cache(maxsize=1)
+def _following_gap() -> re.Pattern:
+    r = rules()["following_region"]
+    return re.compile(r"^\s*(?:\w+(?:ing|ed)\s+)?(?:%s)\s+(?:the\s+)?$" % alternation(r["prepositions"]), re.I)
+
+
+@lru_cache(maxsize=1)
+def _phrase_end() -> re.Pattern:
+    return re.compile(r"^(?:\s*[,;.)]|\s+and\b|\s*$)", re.I)
 
 
 def same_phrase(x: Situation) -> Candidate | None:
@@ -141,7 +222,7 @@ def article_focus(x: Situation) -> Candidate | None:
 
 
 FINDERS: dict[str, Callable[[Situation], Candidate | None]] = {
-    f.__name__: f for f in (respectively, same_phrase, dependency, same_clause, sentence_topic, same_sentence,
+    f.__name__: f for f in (respectively, owner_of_base, following_region, same_phrase, dependency, same_clause, sentence_topic, same_sentence,
                             list_lead_in, previous_sentence, article_focus)}
 
 

@@ -153,12 +153,16 @@ def _anaphors(doc: Doc, sent: Span, known: list[Mention], topics: list[list[Ment
                     out.append(Mention(t.i, t.i + 1, m.region_id, m.level, m.admin_id, m.province_id, "pronoun"))
             continue
         if t.dep_ == "amod" and t.lower_ in a["country_adjectives"] and t.head.pos_ == "NOUN" \
-                and t.head.lemma_.lower() not in rules()["base_nouns"] \
                 and any(c.dep_ == "det" and c.lower_ == "the" for c in t.head.children):
-            # `the national figure grew 5 percent`: China's, unless it is a base (`the national average`)
-            out.append(Mention(t.i, t.i + 1, "CN", "country", None, None, "anaphora"))
+            # `the national figure grew 5 percent`: China's; `the national average` is a base (whose
+            # own value, `the national average of 6.9 percent`, is still China's: finders.owner_of_base)
+            base = "base" if t.head.lemma_.lower() in rules()["base_nouns"] else None
+            out.append(Mention(t.i, t.i + 1, "CN", "country", None, None, "anaphora", base))
             continue
-        if t.pos_ != "NOUN" or t.tag_ == "NNS":
+        if t.pos_ == "NOUN" and t.tag_ == "NNS":
+            out.extend(_plural_anaphor(doc, t, known + out, a))
+            continue
+        if t.pos_ != "NOUN":
             continue
         key = t.lower_
         prev = doc[t.i - 1] if t.i > 0 else None
@@ -168,7 +172,8 @@ def _anaphors(doc: Doc, sent: Span, known: list[Mention], topics: list[list[Ment
         if spec is None or not any(c.dep_ == "det" and c.lower_ in a["determiners"] for c in t.children):
             continue
         # `the Xinjiang region`, `the city of Jilin`, `the most affluent city in Zhejiang` describe, not refer
-        if any((c.dep_ == "compound" and c.pos_ == "PROPN" and c.text[:1].isupper()) or c.dep_ in ("prep", "relcl", "acl") or c.tag_ == "JJS"
+        if any((c.dep_ == "compound" and c.pos_ == "PROPN" and c.text[:1].isupper())
+               or (c.dep_ in ("prep", "relcl", "acl") and _subtree_text(c) not in a["whole_phrases"]) or c.tag_ == "JJS"
                or any(g.lower_ in ("most", "least") for g in c.children) for c in t.children):
             continue
         target = _resolve_anaphor(spec, known + out, t.i, a)
@@ -176,6 +181,41 @@ def _anaphors(doc: Doc, sent: Span, known: list[Mention], topics: list[list[Ment
             out.append(Mention(t.i, t.i + 1, target.region_id, target.level, target.admin_id, target.province_id,
                                "anaphora"))
     return out
+
+
+def _subtree_text(t: Token) -> str:
+    return " ".join(x.lower_ for x in t.subtree)
+
+
+def _plural_anaphor(doc: Doc, t: Token, known: list[Mention], a: dict) -> list[Mention]:
+    """`the three provinces`, `both cities`: the latest that many distinct regions of the noun's levels,
+    one mention each at the anaphor (the decider keeps them together, as a coordinated group)."""
+    spec = a["nouns"].get(t.lemma_.lower())
+    counts = a["count_words"]
+    count = next((c for c in t.children if c.dep_ in ("nummod", "det", "predet")
+                  and (c.lower_ in counts or c.text.isdigit())), None)
+    if spec is None or spec.get("country") or count is None:
+        return []
+    n = counts.get(count.lower_) or int(count.text)
+    # `both provinces`, or a determiner right before the number: `the three provinces`
+    if n < 2 or not (count.lower_ == "both" or count.i > 0 and doc[count.i - 1].lower_ in a["determiners"]):
+        return []
+    levels = spec.get("levels", [])
+    if sum(1 for m in known if m.start > t.i and m.start < t.sent.end and m.level in levels) >= n:
+        return []  # the regions are named right there (`the four bonded areas: Alataw Pass, Kashgar, …`)
+    if any(c.dep_ in ("prep", "relcl", "acl", "appos") and _subtree_text(c) not in a["whole_phrases"] for c in t.children):
+        return []  # `the four bonded areas in Alataw Pass, Kashgar …` describe, not refer
+    picked: list[Mention] = []
+    for m in sorted((m for m in known if m.start < t.i and m.excluded is None and m.source == "mention"),
+                    key=lambda m: -m.start):
+        if m.level in levels and m.link_id not in {p.link_id for p in picked}:
+            picked.append(m)
+            if len(picked) == n:
+                break
+    if len(picked) < n:
+        return []
+    return [Mention(t.i, t.i + 1, m.region_id, m.level, m.admin_id, m.province_id, "anaphora")
+            for m in sorted(picked, key=lambda m: m.start)]
 
 
 def _subject_before(doc: Doc, sent: Span, known: list[Mention], pronoun: Token) -> list[Mention] | None:
@@ -246,6 +286,13 @@ def _coordinated_group(doc: Doc, found: list[Mention]) -> list[Mention]:
     """The largest set of the mentions joined by `and`/commas as conjuncts of one another."""
     roots = {m.root(doc).i: m for m in found}
     best: list[Mention] = []
+    plural: dict[tuple[int, int], list[Mention]] = {}
+    for m in found:  # a plural anaphor (`the three provinces`) is a group of its own
+        if m.source == "anaphora":
+            plural.setdefault((m.start, m.end), []).append(m)
+    for group in plural.values():
+        if len({g.link_id for g in group}) > len({b.link_id for b in best}):
+            best = group
     for m in found:
         r = m.root(doc)
         if r.dep_ == "conj" and r.head.i in roots:
