@@ -275,3 +275,51 @@ def test_places_a_participle_describes_own_its_figure(nlp):
                    figures=[("more than 5 percent", 5.0, "percent")])
     assert sorted(q["region_id"]) == ["520000", "530000"] and set(q["kind"]) == {"target"}
     assert sorted(t["region_id"]) == ["520000", "530000"] and set(t["indicator"]) == {"gdp"}
+
+
+def test_page_about_other_countries_links_nothing_to_the_one_chinese_place_it_names(nlp):
+    text = ("Stocks slip as oil climbs\n\n"
+            "Wall Street stocks fell on Tuesday as oil prices rose in London and the yen weakened in Tokyo. "
+            "The S&P 500 lost 1.2 percent, while Brent crude gained 2.5 percent. "
+            "Investors in the United States, Japan and Germany also watched a factory opening in Shanghai. "
+            "The Nikkei dropped 0.8 percent and the euro slipped 0.3 percent against the dollar.")
+    q, _ = article(nlp, text, regions=[("Shanghai", "310000", "province", "310000")],
+                   figures=[("1.2 percent", 1.2, "percent"), ("2.5 percent", 2.5, "percent"),
+                            ("0.8 percent", 0.8, "percent"), ("0.3 percent", 0.3, "percent")])
+    assert q["region_id"].isna().all(), q[["text", "region_id", "evidence"]]
+
+
+def test_national_average_is_chinas_but_a_share_of_it_is_not(nlp):
+    text = ("Guangdong's growth was 6.1 percent, lower than the national average of 6.9 percent. "
+            "Its exports made up 25 percent of the national total.")
+    q, _ = article(nlp, text, regions=[("Guangdong", "440000", "province", "440000")],
+                   figures=[("6.1 percent", 6.1, "percent"), ("6.9 percent", 6.9, "percent"),
+                            ("25 percent", 25.0, "percent")])
+    rows = by_text(q)
+    assert rows["6.1 percent"]["region_id"] == "440000"
+    assert (rows["6.9 percent"]["region_id"], rows["6.9 percent"]["evidence"]) == ("CN", "owner_of_base")
+    assert rows["25 percent"]["region_id"] == "440000"
+
+
+def test_figures_each_followed_by_their_region(nlp):
+    text = ("Heilongjiang, Liaoning and Jilin are the top beneficiaries, with 2.04 billion yuan going to "
+            "Heilongjiang, 1.64 billion yuan to Liaoning and 1.53 billion yuan to Jilin.")
+    q, _ = article(nlp, text, regions=[("Heilongjiang", "230000", "province", "230000"),
+                                       ("Liaoning", "210000", "province", "210000"),
+                                       ("Jilin", "220000", "province", "220000"),
+                                       ("Heilongjiang", "230000", "province", "230000", 1),
+                                       ("Liaoning", "210000", "province", "210000", 1),
+                                       ("Jilin", "220000", "province", "220000", 1)],
+                   figures=[("2.04 billion yuan", 2.04e9, "CNY"), ("1.64 billion yuan", 1.64e9, "CNY"),
+                            ("1.53 billion yuan", 1.53e9, "CNY")])
+    assert list(q.sort_values("start")["region_id"]) == ["230000", "210000", "220000"]
+
+
+def test_plural_anaphor_is_a_group_and_a_total_over_it_the_macro_region(nlp):
+    text = ("Liaoning, Jilin and Heilongjiang published their 2017 data. "
+            "The three provinces' GDP accounted for 6.7 percent of the national total.")
+    q, _ = article(nlp, text, regions=[("Liaoning", "210000", "province", "210000"),
+                                       ("Jilin", "220000", "province", "220000"),
+                                       ("Heilongjiang", "230000", "province", "230000")],
+                   figures=[("6.7 percent", 6.7, "percent")])
+    assert list(q["region_id"]) == ["macro:northeast"]

@@ -64,9 +64,12 @@ def _article(doc: Doc, text: str, title: str | None, reference: dt.date | None, 
 def _blocked(doc: Doc, sent: Span, mentions: list[Mention]) -> bool:
     """A sentence whose subject is a named non-Chinese entity (`The World Bank defined …`)."""
     s = T.own_subject(sent.root)
-    if s is None or s.pos_ != "PROPN" or any(m.root(doc) in s.subtree for m in mentions):
+    if s is None or any(m.root(doc) in s.subtree for m in mentions):
         return False
-    return any(e.label_ in ("ORG", "GPE", "NORP", "LOC") and e.start <= s.i < e.end for e in doc.ents)
+    # the subject, or its owner (`The International Monetary Fund's GDP rankings show …`)
+    heads = [s] + [c for c in s.children if c.dep_ == "poss" and c.pos_ == "PROPN"]
+    return any(h.pos_ == "PROPN" and any(e.label_ in ("ORG", "GPE", "NORP", "LOC") and e.start <= h.i < e.end
+                                         for e in doc.ents) for h in heads)
 
 
 def _sections(blocks: list[dict], sents: list[Span]) -> list[int]:
@@ -157,28 +160,42 @@ def _focus(art: Article, blocks: list[dict]) -> Mention | None:
     title_end = next((b["end"] for b in blocks if b["kind"] == "title"), 0)
     first_para = _first_paragraph(blocks)
     scores: dict[str, float] = {}
+    named: dict[str, int] = {}
     best_mention: dict[str, Mention] = {}
+
+    def weight(char: int) -> float:
+        if char < title_end:
+            return 1.0 + r["focus_title_weight"]
+        if first_para[0] <= char < first_para[1]:
+            return 1.0 + r["focus_first_paragraph_weight"]
+        return 1.0
+
     for m in art.mentions:
         if (m.excluded and m.excluded != "dateline") or m.level == "country" or m.source == "pronoun":
             continue
-        char = art.doc[m.start].idx
-        w = 1.0
-        if char < title_end:
-            w += r["focus_title_weight"]
-        elif first_para[0] <= char < first_para[1]:
-            w += r["focus_first_paragraph_weight"]
         key = m.link_id
-        scores[key] = scores.get(key, 0.0) + w
+        scores[key] = scores.get(key, 0.0) + weight(art.doc[m.start].idx)
+        named[key] = named.get(key, 0) + (m.source == "mention")
         best_mention.setdefault(key, m)
     if not scores:
         return None
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-    total = sum(scores.values())
+    # places abroad count against the share: a page about world markets that names one Chinese city
+    # once is not about that city
+    foreign = sum(weight(e.start_char) for e in _foreign_places(art))
+    total = sum(scores.values()) + foreign
     top, score = ranked[0]
     second = ranked[1][1] if len(ranked) > 1 else 0.0
-    if score < r["focus_min_share"] * total or score < r["focus_min_margin"] * second:
+    if score < r["focus_min_share"] * total or score < r["focus_min_margin"] * second \
+            or named[top] < r["focus_min_mentions"]:
         return None
     return best_mention[top]
+
+
+def _foreign_places(art: Article) -> list[Span]:
+    """Places the parser found (GPE) that are no region of the regions table: places abroad."""
+    taken = {i for m in art.mentions if m.source in ("mention", "dateline") for i in range(m.start, m.end)}
+    return [e for e in art.doc.ents if e.label_ == "GPE" and not any(i in taken for i in range(e.start, e.end))]
 
 
 
