@@ -20,6 +20,7 @@ from . import periods as P
 from . import schema
 from . import targets as T
 from .docs import docs_from_tokens
+from .linking.config import confidence
 from .linking.context import Article, _article
 from .linking.decider import Decision, _region_ids, decide
 from .linking.figures import _figures, _respectively_groups
@@ -170,6 +171,7 @@ def link_article(art: Article, rows: list[dict], explain: bool = False) -> tuple
             out.update(region_id=region_id, zone_id=zone_id, link_index=k, kind=kinds[i] or "actual",
                        evidence=evidence if region_id is not None else None,
                        via=vias[k] if region_id is not None else None,
+                       link_confidence=confidence(evidence, vias[k]) if region_id is not None else None,
                        period_start=p.start if p else None, period_end=p.end if p else None,
                        period_evidence=p.evidence if p else None)
             q_rows.append(out)

@@ -42,3 +42,17 @@ def test_unknown_names_in_decider_rules_are_errors(change, message):
     data = {"order": ["dependency"], "exclusions": {}, "tie_break": ["nearest"], "fan_out": []} | change
     with pytest.raises(config.LinkRulesError, match=message):
         config.validate_decider(data, set(FINDERS), set(SITUATIONS))
+
+
+def test_confidence_table_is_checked_and_looked_up_by_finder_and_via():
+    table = config.confidence_table()
+    assert set(table["finders"]) <= set(FINDERS) | {"conversion"}
+    entry = next(iter(table["finders"].values()))
+    finder = next(iter(table["finders"]))
+    assert config.confidence(finder, "no_such_via") == entry["all"]
+    assert config.confidence("a_finder_without_rows", "mention") == table["default"]
+    assert config.confidence(None, None) is None
+    with pytest.raises(config.LinkRulesError, match="guess"):
+        config.validate_confidence({"default": 0.5, "finders": {"guess": {"all": 0.5}}}, set(FINDERS))
+    with pytest.raises(config.LinkRulesError, match="0 to 1"):
+        config.validate_confidence({"default": 1.5, "finders": {}}, set(FINDERS))

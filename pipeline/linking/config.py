@@ -30,6 +30,45 @@ def decider_rules() -> dict:
     return validate_decider(T.rules("decider"), set(FINDERS), set(SITUATIONS))
 
 
+VIAS = ("mention", "pronoun", "anaphora", "dateline")
+
+
+@lru_cache(maxsize=1)
+def confidence_table() -> dict:
+    """rules/link/confidence.yaml (scripts/calibrate_link_confidence.py), checked against the finders."""
+    from .finders import FINDERS
+
+    return validate_confidence(T.rules("confidence"), set(FINDERS) | {"conversion"})
+
+
+def validate_confidence(data: dict, finders: set[str]) -> dict:
+    """The confidence table if its finders, vias and probabilities are known and in [0, 1]; else LinkRulesError."""
+    if set(data) != {"default", "finders"}:
+        raise LinkRulesError(f"rules/link/confidence.yaml: keys must be default and finders, not {sorted(data)}")
+    probabilities = [data["default"]]
+    for finder, entry in (data["finders"] or {}).items():
+        if finder not in finders:
+            raise LinkRulesError(f"rules/link/confidence.yaml: unknown finder {finder!r}")
+        if set(entry) - {"all", "rows", "right", "via"} or "all" not in entry:
+            raise LinkRulesError(f"rules/link/confidence.yaml: bad entry for {finder!r}: {sorted(entry)}")
+        bad = set(entry.get("via") or {}) - set(VIAS)
+        if bad:
+            raise LinkRulesError(f"rules/link/confidence.yaml: unknown via {sorted(bad)} of {finder!r}")
+        probabilities += [entry["all"], *(entry.get("via") or {}).values()]
+    if not all(isinstance(p, (int, float)) and 0 <= p <= 1 for p in probabilities):
+        raise LinkRulesError("rules/link/confidence.yaml: confidences must be numbers from 0 to 1")
+    return data
+
+
+def confidence(finder: str | None, via: str | None) -> float | None:
+    """The calibrated probability that a region linked by `finder` through a `via` mention is right."""
+    if finder is None:
+        return None
+    table = confidence_table()
+    entry = table["finders"].get(finder)
+    return float(table["default"] if entry is None else (entry.get("via") or {}).get(via, entry["all"]))
+
+
 def validate_decider(data: dict, finders: set[str], situations: set[str]) -> dict:
     """The decider rules if every key, finder, situation and tie-break is known; else LinkRulesError."""
     unknown = set(data) - DECIDER_KEYS
