@@ -187,7 +187,7 @@ LINK_CANDIDATES = pa.schema([
     _f("chosen", pa.bool_(), "Whether the figure was linked through this candidate."),
     _f("reason", pa.string(),
        "Why it was not chosen: `later_finder` (an earlier finder decided), `tie_break` (a better region of the "
-       "same finder), `excluded:<situation>`, `mention:<base|comparison|speaker|dateline>`; for a chosen "
+       "same finder), `excluded:<situation>`, `mention:<base|comparison|speaker|dateline|joint_name>`; for a chosen "
        "candidate `total:<macro region>` or `total_without_macro_region` when the figure is a total; else null."),
 ])
 

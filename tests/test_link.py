@@ -323,3 +323,16 @@ def test_plural_anaphor_is_a_group_and_a_total_over_it_the_macro_region(nlp):
                                        ("Heilongjiang", "230000", "province", "230000")],
                    figures=[("6.7 percent", 6.7, "percent")])
     assert list(q["region_id"]) == ["macro:northeast"]
+
+
+def test_figure_in_a_relative_clause_holds_for_each_region_it_describes(nlp):
+    text = ("Henan will join Guangdong, Shandong, Jiangsu and Zhejiang provinces, whose GDPs all exceed "
+            "1 trillion yuan.")
+    q, _ = article(nlp, text, regions=[("Henan", "410000", "province", "410000"),
+                                       ("Guangdong", "440000", "province", "440000"),
+                                       ("Shandong", "370000", "province", "370000"),
+                                       ("Jiangsu", "320000", "province", "320000"),
+                                       ("Zhejiang", "330000", "province", "330000")],
+                   figures=[("1 trillion yuan", 1e12, "CNY")])
+    assert sorted(q["region_id"]) == ["320000", "330000", "370000", "440000"]
+    assert set(q["evidence"]) == {"relative_owner"} and sorted(q["link_index"]) == [0, 1, 2, 3]

@@ -3,6 +3,7 @@ sentences about foreign entities, sections, list lead-ins and the article's focu
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -38,7 +39,7 @@ def _article(doc: Doc, text: str, title: str | None, reference: dt.date | None, 
     for m in base:
         # a dateline (`GUANGZHOU --`) says where the story was filed, not whose figures follow:
         # it only counts towards the article's focus
-        m.excluded = "dateline" if m.source == "dateline" else _exclusion(doc, m)
+        m.excluded = "dateline" if m.source == "dateline" else _exclusion(doc, m) or _joint_name(doc, m, base)
     all_mentions: list[Mention] = []
     topics: list[list[Mention]] = []
     per_sent: list[list[Mention]] = []
@@ -59,6 +60,22 @@ def _article(doc: Doc, text: str, title: str | None, reference: dt.date | None, 
     art.lead_ins, art.lead_in_of = _list_lead_ins(blocks, sents)
     art.focus = _focus(art, blocks)
     return art
+
+
+def _joint_name(doc: Doc, m: Mention, mentions: list[Mention]) -> str | None:
+    """`the China-ROK industrial park`: a region joined by a hyphen to a partner that is no region names
+    a joint thing, not the region (`Chongqing-Kunming` joins two regions and stays)."""
+    text = doc.text
+    start, end = doc[m.start].idx, doc[m.end - 1].idx + len(doc[m.end - 1])
+    starts = {doc[o.start].idx for o in mentions}
+    ends = {doc[o.end - 1].idx + len(doc[o.end - 1]) for o in mentions}
+    after = re.match(r"-(?=[A-Z])", text[end:end + 2])
+    before = start >= 2 and re.search(r"[A-Za-z]-$", text[start - 2:start])
+    if after and end + 1 not in starts:
+        return "joint_name"
+    if before and start - 1 not in ends:
+        return "joint_name"
+    return None
 
 
 def _blocked(doc: Doc, sent: Span, mentions: list[Mention]) -> bool:

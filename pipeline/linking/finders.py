@@ -153,6 +153,23 @@ def same_phrase(x: Situation) -> Candidate | None:
     return None
 
 
+def relative_owner(x: Situation) -> Candidate | None:
+    """`… Guangdong, Shandong, Jiangsu and Zhejiang provinces, whose GDPs all exceed 1 trillion yuan`: a
+    figure in a relative clause belongs to the regions the clause describes (each of them, when several)."""
+    doc = x.art.doc
+    t = x.fig.anchor
+    while not T.is_clause_verb(t) and t.head.i != t.i:
+        t = t.head
+    if t.dep_ != "relcl":
+        return None
+    head = t.head
+    while head.dep_ == "appos" and head.head.i != head.i:  # `Guangdong, …, and Zhejiang provinces, whose …`
+        head = head.head
+    inside = {c.i for c in t.subtree}
+    found = [m for m in x.usable if m.root(doc) in head.subtree and m.root(doc).i not in inside]
+    return Candidate("relative_owner", found, head) if found else None
+
+
 def dependency(x: Situation) -> Candidate | None:
     """The subject of the figure's clause (`Horgos … 22.865 billion yuan`)."""
     doc = x.art.doc
@@ -222,7 +239,7 @@ def article_focus(x: Situation) -> Candidate | None:
 
 
 FINDERS: dict[str, Callable[[Situation], Candidate | None]] = {
-    f.__name__: f for f in (respectively, owner_of_base, following_region, same_phrase, dependency, same_clause, sentence_topic, same_sentence,
+    f.__name__: f for f in (respectively, owner_of_base, following_region, same_phrase, relative_owner, dependency, same_clause, sentence_topic, same_sentence,
                             list_lead_in, previous_sentence, article_focus)}
 
 

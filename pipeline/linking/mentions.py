@@ -159,6 +159,9 @@ def _anaphors(doc: Doc, sent: Span, known: list[Mention], topics: list[list[Ment
             base = "base" if t.head.lemma_.lower() in rules()["base_nouns"] else None
             out.append(Mention(t.i, t.i + 1, "CN", "country", None, None, "anaphora", base))
             continue
+        if t.i > sent.start and f"{doc[t.i - 1].lower_} {t.lower_}" in a["country_phrases"] and t.i - 1 not in taken:
+            out.append(Mention(t.i - 1, t.i + 1, "CN", "country", None, None, "anaphora"))
+            continue
         if t.pos_ == "NOUN" and t.tag_ == "NNS":
             out.extend(_plural_anaphor(doc, t, known + out, a))
             continue
