@@ -12,7 +12,7 @@ from spacy.tokens import Doc, Span
 from .. import periods as P
 from .. import targets as T
 from .config import rules
-from .mentions import Mention, _anaphors, _exclusion, _mentions_of, _sentence_topic
+from .mentions import Mention, _anaphors, _exclusion, _gazetteer, _mentions_of, _sentence_topic
 
 
 @dataclass
@@ -86,7 +86,16 @@ def _blocked(doc: Doc, sent: Span, mentions: list[Mention]) -> bool:
     # the subject, or its owner (`The International Monetary Fund's GDP rankings show …`)
     heads = [s] + [c for c in s.children if c.dep_ == "poss" and c.pos_ == "PROPN"]
     return any(h.pos_ == "PROPN" and any(e.label_ in ("ORG", "GPE", "NORP", "LOC") and e.start <= h.i < e.end
-                                         for e in doc.ents) for h in heads)
+                                         and not _chinese_organisation(e) for e in doc.ents) for h in heads)
+
+
+def _chinese_organisation(entity: Span) -> bool:
+    """`Urumqi Customs`, `the Hainan Provincial Bureau of Statistics`: an organisation named after a
+    Chinese place (the regions table does not count names inside organisations) is no foreign entity."""
+    if entity.label_ != "ORG":
+        return False
+    gz = _gazetteer()
+    return gz is not None and any(t.pos_ == "PROPN" and gz.candidates(t.text) for t in entity)
 
 
 def _sections(blocks: list[dict], sents: list[Span]) -> list[int]:
