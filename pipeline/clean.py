@@ -771,6 +771,7 @@ def article_blocks(article_id: str, clean_text: str, title: str | None) -> list[
     pos = 0
     heading = lead = None
     previous: dict | None = None
+    body_seen = False
     for para in clean_text.split("\n\n"):
         start, end = pos, pos + len(para)
         pos = end + 2
@@ -793,11 +794,12 @@ def article_blocks(article_id: str, clean_text: str, title: str | None) -> list[
         block["kind"] = kind
         out.append(block)
         previous = block
-        if kind == "paragraph" and not any(b["kind"] in ("paragraph", "lead_in", "list_item") for b in out[:-1]):
+        if kind == "paragraph" and not body_seen:
             m = meta.date_rules().dateline.match(para)
             if m:
                 out.append({"article_id": article_id, "block_id": len(out), "start": start,
                             "end": start + len(m.group(0).rstrip()), "parent": block["block_id"], "kind": "dateline"})
+        body_seen = body_seen or kind in ("paragraph", "lead_in", "list_item")
     return out
 
 

@@ -18,9 +18,11 @@ def find(text, sub, nth=0):
     return i, i + len(sub)
 
 
-def article(nlp, text, published=dt.date(2023, 5, 1), title=None, regions=(), figures=()):
+def article(nlp, text, published=dt.date(2023, 5, 1), title=None, regions=(), figures=(), lists=(), converts=None):
     """Run the link stage over one article. regions: (text, region_id, level, admin_id[, nth[, source]]);
-    figures: (text, value, unit[, nth])."""
+    figures: (text, value, unit[, nth]); lists: tuples of figure indices the quantities stage would
+    number as one list (`list_id`, `list_index`, `list_size`); converts: {figure index: index of the
+    amount it converts} (`converts`)."""
     articles = pd.DataFrame([{"article_id": "a", "status": "ok", "clean_text": text, "title": title,
                               "published": published, "reference_date": published}])
     sentences, tokens = segment.run(articles, nlp)
@@ -37,9 +39,15 @@ def article(nlp, text, published=dt.date(2023, 5, 1), title=None, regions=(), fi
         sub, value, unit = spec[:3]
         s, e = find(text, sub, spec[3] if len(spec) > 3 else 0)
         digits = next(i for i in range(s, e) if text[i].isdigit())
-        q_rows.append({"article_id": "a", "sentence_id": 0, "start": s, "end": e, "text": sub, "value": value,
-                       "value_high": None, "unit": unit, "qualifier": "exact", "quantity_id": k,
+        sentence_id = int(sentences.loc[sentences["start"] <= digits, "sentence_id"].max())
+        q_rows.append({"article_id": "a", "sentence_id": sentence_id, "start": s, "end": e, "text": sub,
+                       "value": value, "value_high": None, "unit": unit, "qualifier": "exact", "quantity_id": k,
                        "number_start": digits})
+    for list_id, members in enumerate(lists):
+        for position, k in enumerate(members):
+            q_rows[k].update(list_id=list_id, list_index=position, list_size=len(members))
+    for k, amount in (converts or {}).items():
+        q_rows[k]["converts"] = amount
     regions_df = pd.DataFrame(reg_rows) if reg_rows else schema.empty("regions")
     return link.run(articles, sentences, tokens, regions_df, pd.DataFrame(q_rows))
 
@@ -54,7 +62,8 @@ def test_respectively_gives_each_figure_its_region(nlp):
     q, t = article(nlp, text, regions=[("Heilongjiang", "230000", "province", "230000"),
                                        ("Jilin", "220000", "province", "220000"),
                                        ("Liaoning", "210000", "province", "210000")],
-                   figures=[("5.7", 5.7, "percent"), ("6.5", 6.5, "percent"), ("3 percent", 3.0, "percent")])
+                   figures=[("5.7", 5.7, "percent"), ("6.5", 6.5, "percent"), ("3 percent", 3.0, "percent")],
+                   lists=[(0, 1, 2)])
     rows = by_text(q)
     assert [rows[k]["region_id"] for k in ("5.7", "6.5", "3 percent")] == ["230000", "220000", "210000"]
     assert {rows[k]["evidence"] for k in rows} == {"respectively"}
@@ -142,7 +151,7 @@ def test_focus_region_and_foreign_subjects(nlp):
 def test_conversions_follow_their_amount_and_make_no_target(nlp):
     text = "The municipality of Chongqing will invest 3 billion yuan ($463.91 million) to upgrade the area."
     q, t = article(nlp, text, regions=[("Chongqing", "500000", "province", "500000")],
-                   figures=[("3 billion yuan", 3e9, "CNY"), ("$463.91 million", 4.6391e8, "USD")])
+                   figures=[("3 billion yuan", 3e9, "CNY"), ("$463.91 million", 4.6391e8, "USD")], converts={1: 0})
     assert set(q["kind"]) == {"target"} and set(q["region_id"]) == {"500000"}
     assert list(t["value"]) == [3e9] and t.iloc[0]["indicator"] == "investment"
     assert pd.isna(t.iloc[0]["end_year"])

@@ -2,6 +2,7 @@
 sentences about foreign entities, sections, list lead-ins and the article's focus region."""
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -114,7 +115,9 @@ def _list_lead_ins(blocks: list[dict], sents: list[Span]) -> tuple[list[int | No
     """Per sentence, the lead-in sentence (the last of a `lead_in` block) whose frame it inherits as
     a list item without a finite verb of its own; and, for lead-ins that are items themselves, their parent."""
     by_id = {b["block_id"]: b for b in blocks}
-    of_sentence = [_block_of(blocks, s.start_char) for s in sents]
+    outer = [b for b in blocks if b["kind"] != "dateline"]   # text order, not overlapping
+    outer_starts = [b["start"] for b in outer]
+    of_sentence = [_block_of(outer, outer_starts, s.start_char) for s in sents]
     last_sentence = {}
     for sid, b in enumerate(of_sentence):
         if b is not None:
@@ -133,13 +136,10 @@ def _list_lead_ins(blocks: list[dict], sents: list[Span]) -> tuple[list[int | No
     return out, parent
 
 
-def _block_of(blocks: list[dict], char: int) -> dict | None:
-    """The innermost block (not a dateline) holding offset `char`."""
-    found = None
-    for b in blocks:
-        if b["start"] <= char < b["end"] and b["kind"] != "dateline":
-            found = b
-    return found
+def _block_of(blocks: list[dict], starts: list[int], char: int) -> dict | None:
+    """The block (of `blocks`, in text order, with their `starts`) holding offset `char`."""
+    k = bisect.bisect_right(starts, char) - 1
+    return blocks[k] if k >= 0 and char < blocks[k]["end"] else None
 
 
 def _first_paragraph(blocks: list[dict]) -> tuple[int, int]:

@@ -10,11 +10,13 @@ from spacy.tokens import Doc, Span, Token
 
 from .. import schema
 from .. import targets as T
+from ..tableio import is_missing
 from .context import Article
 
 LIST_SEPARATOR = re.compile(r"^[\s,;]*(?:and|or|as well as)?[\s,]*(?:in|for|of)?\s*$", re.I)
-CONVERSION_GAP = re.compile(r"^\s*[(\[]\s*(?:about|approximately|around|roughly|some|nearly|or|equivalent to|"
-                            r"over|more than|at least)?\s*$", re.I)
+RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
+UNIT_CONVERSION_GAP = re.compile(r"^\s*[(\[]\s*(?:about|approximately|around|roughly|some|nearly|or|equivalent to|"
+                                 r"over|more than|at least)?\s*$", re.I)
 BRACKET_STARTERS = {"with", "for", "of", "in", "at", "by", "including", "to"}
 UNIT_WORDS = T.UNIT_WORDS
 
@@ -39,7 +41,8 @@ def _figures(art: Article, rows: list[dict]) -> list[Figure]:
             figs.append(None)
             continue
         anchor = _anchor(span, art.doc, row)
-        sid = max(0, sum(1 for s in sent_starts if s <= span.start) - 1)
+        sid = int(row["sentence_id"]) if not is_missing(row.get("sentence_id")) else \
+            max(0, sum(1 for s in sent_starts if s <= span.start) - 1)
         is_count = row.get("unit") == "count" or (anchor.lower_ not in UNIT_WORDS and not anchor.like_num
                                                   and anchor.pos_ in T.NOUNS and not schema.is_currency(row.get("unit")))
         figs.append(Figure(row, span, anchor, sid, is_count))
@@ -47,13 +50,15 @@ def _figures(art: Article, rows: list[dict]) -> list[Figure]:
         if f is None:
             continue
         conv = f.row.get("converts")
-        if conv is not None and conv == conv and conv is not pd.NA:
+        if not is_missing(conv):
             f.conversion_of = next((j for j, g in enumerate(figs) if g and g.row.get("quantity_id") == conv), None)
-        elif i > 0 and figs[i - 1] is not None:
+        elif i > 0 and figs[i - 1] is not None and not schema.is_currency(f.row.get("unit")):
+            # quantities marks currency conversions (`converts`); a bracketed unit conversion
+            # (`5,000 mu (about 333.33 hectares)`) is read here
             prev = figs[i - 1]
             gap = art.text[prev.row["end"]:f.row["start"]]
             after = art.text[f.row["end"]:f.row["end"] + 3].lstrip()
-            if CONVERSION_GAP.match(gap) and after.startswith((")", "]")):
+            if UNIT_CONVERSION_GAP.match(gap) and after.startswith((")", "]")):
                 f.conversion_of = i - 1
         if f.conversion_of is None:
             f.in_definition = _in_definition(art.text, f)
@@ -96,35 +101,24 @@ def _in_definition(text: str, f: Figure) -> bool:
 
 
 def _respectively_groups(art: Article, figs: list[Figure]) -> dict[int, tuple[int, int]]:
-    """Figure index -> (position, size) for lists closed by `respectively`."""
-    out = {}
-    by_sent: dict[int, list[int]] = {}
+    """Figure index -> (position, size) for the figures of a list (quantities' `list_id`) that
+    `respectively` closes, before the next figure of the sentence."""
+    lists: dict[int, list[int]] = {}
     for i, f in enumerate(figs):
-        if f is not None and f.conversion_of is None:
-            by_sent.setdefault(f.sent_index, []).append(i)
-    for sid, idx in by_sent.items():
-        sent = art.sents[sid]
-        for m in re.finditer(r"\brespectively\b", sent.text, re.I):
-            pos = sent.start_char + m.start()
-            before = [i for i in idx if figs[i].row["end"] <= pos]
-            if not before:
-                continue
-            group = [before[-1]]
-            for j in reversed(before[:-1]):
-                gap = _gap_without_conversions(art, figs, j, group[0])
-                if LIST_SEPARATOR.match(gap) or re.fullmatch(r"[\s,]*(?:and|or)?\s*", gap):
-                    group.insert(0, j)
-                else:
-                    break
-            if len(group) > 1:
-                for k, i in enumerate(group):
-                    out[i] = (k, len(group))
+        if f is not None and f.conversion_of is None and not is_missing(f.row.get("list_id")):
+            lists.setdefault(int(f.row["list_id"]), []).append(i)
+    starts = sorted(f.row["start"] for f in figs if f is not None and f.conversion_of is None)
+    out = {}
+    for members in lists.values():
+        if len(members) < 2:
+            continue
+        last = figs[members[-1]]
+        end = last.row["end"]
+        stop = min([s for s in starts if s >= end] + [art.sents[last.sent_index].end_char])
+        if RESPECTIVELY.search(art.text[end:stop]):
+            for k, i in enumerate(members):
+                out[i] = (k, len(members))
     return out
-
-
-def _gap_without_conversions(art: Article, figs: list[Figure], i: int, j: int) -> str:
-    gap = art.text[figs[i].row["end"]:figs[j].row["start"]]
-    return re.sub(r"\([^)]*\)", "", gap)
 
 
 def _list_before(items: list, first_char: int, k: int, start_of, end_of, text: str) -> list | None:
