@@ -345,3 +345,11 @@ def test_figure_in_a_relative_clause_holds_for_each_region_it_describes(nlp):
                    figures=[("1 trillion yuan", 1e12, "CNY")])
     assert sorted(q["region_id"]) == ["320000", "330000", "370000", "440000"]
     assert set(q["evidence"]) == {"relative_owner"} and sorted(q["link_index"]) == [0, 1, 2, 3]
+
+
+def test_their_refers_to_a_group_of_regions_each_holding_the_figure(nlp):
+    text = "Guangdong and Jiangsu led the country in 2023, and their GDPs each exceeded 12 trillion yuan."
+    q, _ = article(nlp, text, regions=[("Guangdong", "440000", "province", "440000"),
+                                       ("Jiangsu", "320000", "province", "320000")],
+                   figures=[("12 trillion yuan", 1.2e13, "CNY")])
+    assert sorted(q["region_id"]) == ["320000", "440000"] and set(q["via"]) == {"pronoun"}

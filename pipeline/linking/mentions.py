@@ -152,6 +152,14 @@ def _anaphors(doc: Doc, sent: Span, known: list[Mention], topics: list[list[Ment
                 for m in topic:
                     out.append(Mention(t.i, t.i + 1, m.region_id, m.level, m.admin_id, m.province_id, "pronoun"))
             continue
+        if t.lower_ in a["plural_pronouns"] and t.dep_ in ("nsubj", "nsubjpass", "poss"):
+            # `Guangdong and Jiangsu …; their GDPs all exceed …`: a group of regions, else no region
+            group = _group_before(doc, sent, known + out, t) or next(
+                (tp for tp in reversed(topics[-rules()["previous_sentence_window"]:]) if tp), None)
+            if group and len({m.link_id for m in group}) > 1:
+                out.extend(Mention(t.i, t.i + 1, m.region_id, m.level, m.admin_id, m.province_id, "pronoun")
+                           for m in group)
+            continue
         if t.dep_ == "amod" and t.lower_ in a["country_adjectives"] and t.head.pos_ == "NOUN" \
                 and any(c.dep_ == "det" and c.lower_ == "the" for c in t.head.children):
             # `the national figure grew 5 percent`: China's; `the national average` is a base (whose
@@ -237,6 +245,16 @@ def _subject_before(doc: Doc, sent: Span, known: list[Mention], pronoun: Token) 
     return best or None
 
 
+def _group_before(doc: Doc, sent: Span, known: list[Mention], pronoun: Token) -> list[Mention] | None:
+    """The coordinated regions (`Beijing and Shanghai`) of the nearest clause subject before a plural pronoun."""
+    subject = _subject_before(doc, sent, known, pronoun)
+    if not subject:
+        return None
+    before = [m for m in known if m.excluded is None and sent.start <= m.start < pronoun.i]
+    group = _coordinated_group(doc, before)
+    return group if subject[0] in group else None
+
+
 def _resolve_anaphor(spec: dict, known: list[Mention], before: int, a: dict) -> Mention | None:
     if spec.get("country"):
         return Mention(before, before + 1, "CN", "country", None, None, "anaphora")
@@ -290,8 +308,8 @@ def _coordinated_group(doc: Doc, found: list[Mention]) -> list[Mention]:
     roots = {m.root(doc).i: m for m in found}
     best: list[Mention] = []
     plural: dict[tuple[int, int], list[Mention]] = {}
-    for m in found:  # a plural anaphor (`the three provinces`) is a group of its own
-        if m.source == "anaphora":
+    for m in found:  # a plural anaphor (`the three provinces`, `their`) is a group of its own
+        if m.source in ("anaphora", "pronoun"):
             plural.setdefault((m.start, m.end), []).append(m)
     for group in plural.values():
         if len({g.link_id for g in group}) > len({b.link_id for b in best}):
