@@ -56,3 +56,21 @@ def test_confidence_table_is_checked_and_looked_up_by_finder_and_via():
         config.validate_confidence({"default": 0.5, "finders": {"guess": {"all": 0.5}}}, set(FINDERS))
     with pytest.raises(config.LinkRulesError, match="0 to 1"):
         config.validate_confidence({"default": 1.5, "finders": {}}, set(FINDERS))
+
+
+def test_calibration_smooths_per_finder_and_via_and_backs_off_when_rows_are_few():
+    import importlib.util
+
+    from tests.conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("calibrate", ROOT / "scripts" / "calibrate_link_confidence.py")
+    calibrate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(calibrate)
+    rows = [(0, "dependency", "mention", True)] * 18 + [(1, "dependency", "mention", False)] * 2 \
+        + [(2, "dependency", "pronoun", True)] * 3 + [(0, "article_focus", "mention", False)]
+    table = calibrate.calibrate(rows)
+    assert table["finders"]["dependency"]["via"] == {"mention": round(19 / 22, 3)}
+    assert calibrate.lookup(table, "dependency", "pronoun") == round(22 / 25, 3)   # too few rows: the finder's
+    assert calibrate.lookup(table, "article_focus", "mention") == round(1 / 3, 3)
+    assert calibrate.lookup(table, "respectively", "mention") == table["default"] == round(22 / 26, 3)
+    config.validate_confidence(table, set(FINDERS))
