@@ -111,7 +111,7 @@ _LINK_EXTRA = [
        "(the 48 seeds + dev articles sorted by id, index % 4 < 3), (right + 1) / (rows + 2) of the linked money and "
        "percentage rows matched to gold, a `via` with under 10 rows taking its finder's figure "
        "(rules/link/confidence.yaml, scripts/calibrate_link_confidence.py). Checked on fold 3: rows given 0.9-1.0 "
-       "were right 80 % of the time (mean confidence 0.955), so it ranks links but runs high on unseen text. "
+       "were right 80 % of the time (mean confidence 0.957), so it ranks links but runs high on unseen text. "
        "Null when unlinked."),
     _f("period_evidence", pa.string(), "How the period was found: `explicit_year`, `relative`, `plan_period`, …"),
     _f("role", pa.string(), "For money: `investment`, `contract_value`, … (SPEC §2 monetary); null otherwise."),
