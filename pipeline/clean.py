@@ -878,6 +878,68 @@ def run(raw: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame([{k: _valid_utf8(v) for k, v in row.items()} for row in rows], columns=columns)
 
 
+# --------------------------------------------------------------------------- blocks
+
+# A heading: a short paragraph without closing punctuation (`Major targets`, `II. Tasks`).
+HEADING_MAX_WORDS = 12
+_HEADING_END = re.compile(r"[.!?:;\"”’)]$")
+
+
+def blocks(articles: pd.DataFrame) -> pd.DataFrame:
+    """articles -> the `blocks` table: the title, headings, paragraphs, list items, lead-ins and
+    dateline of every `ok` article's `clean_text`, so later stages read structure instead of guessing it."""
+    rows: list[dict] = []
+    for a in articles.to_dict("records"):
+        text = a.get("clean_text")
+        if a.get("status") == "ok" and isinstance(text, str):
+            rows.extend(article_blocks(str(a["article_id"]), text, _none_if_na(a.get("title"))))
+    return pd.DataFrame(rows, columns=schema.BLOCKS.names) if rows else schema.empty("blocks")
+
+
+def article_blocks(article_id: str, clean_text: str, title: str | None) -> list[dict]:
+    """The blocks of one `clean_text` (title, blank line, paragraphs separated by blank lines).
+
+    A list item opens with a list marker, or follows a paragraph ending with a colon or another
+    item that ends like one (the rules clean joins lines by, rules/clean/lines.yaml); its parent is
+    the lead-in, which is itself an item of an outer list when it follows one. Other paragraphs take
+    the heading above them as parent."""
+    rules = line_rules()
+    out: list[dict] = []
+    pos = 0
+    heading = lead = None
+    previous: dict | None = None
+    body_seen = False
+    for para in clean_text.split("\n\n"):
+        start, end = pos, pos + len(para)
+        pos = end + 2
+        if not para.strip():
+            continue
+        block = {"article_id": article_id, "block_id": len(out), "start": start, "end": end, "parent": None}
+        in_list = rules.list_marker.match(para) is not None or previous is not None and previous["kind"] in (
+            "lead_in", "list_item") and (previous["kind"] == "lead_in" or rules.list_item_end.search(
+                clean_text[previous["start"]:previous["end"]]) is not None)
+        if not out and title and para == title:
+            kind = "title"
+        elif in_list and lead is not None:
+            kind, block["parent"] = "list_item", lead
+        elif len(para.split()) <= HEADING_MAX_WORDS and not _HEADING_END.search(para):
+            kind, heading, lead = "heading", len(out), None
+        else:
+            kind, block["parent"], lead = "paragraph", heading, None
+        if para.rstrip().endswith(":") and kind in ("paragraph", "list_item"):
+            kind, lead = "lead_in", len(out)
+        block["kind"] = kind
+        out.append(block)
+        previous = block
+        if kind == "paragraph" and not body_seen:
+            m = meta.date_rules().dateline.match(para)
+            if m:
+                out.append({"article_id": article_id, "block_id": len(out), "start": start,
+                            "end": start + len(m.group(0).rstrip()), "parent": block["block_id"], "kind": "dateline"})
+        body_seen = body_seen or kind in ("paragraph", "lead_in", "list_item")
+    return out
+
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 

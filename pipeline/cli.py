@@ -9,6 +9,7 @@ these options or paths; 1: a failure while working); `--verbose` also prints the
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
@@ -29,7 +30,8 @@ PROG = "regional-ie"
 # Intermediate tables of the work directory: file stem -> schema name.
 WORK_TABLES = {
     "articles": "articles", "sentences": "sentences", "tokens": "tokens", "regions": "regions",
-    "figures": "quantities", "quantities": "quantities", "targets": "targets",
+    "figures": "quantities", "quantities": "quantities", "targets": "targets", "blocks": "blocks",
+    "link_candidates": "link_candidates",
 }
 # The stage that writes each intermediate table, named when a later stage finds it missing.
 WRITTEN_BY = {"articles": "clean", "sentences": "segment", "tokens": "segment", "regions": "ner",
@@ -68,10 +70,10 @@ def cmd_run(args) -> int:
         raise UsageError("--engine dask needs --scheduler ADDRESS (tcp://host:8786, or `local`)")
     if args.scheduler and args.engine != "dask":
         raise UsageError("--scheduler is for --engine dask (the local engine uses --workers processes)")
-    params = _params(args)
+    params = dataclasses.replace(_params(args), explain=args.explain)
     list_input_files(args.input)  # a missing or unsupported input fails before anything is created
     checks.writable_dir(args.output, "--output")
-    if args.no_cache:
+    if args.no_cache or args.explain:  # cached articles hold no link candidates
         cache_dir = None
     else:
         cache_dir = checks.writable_dir(args.cache or engine.default_cache_dir(args.output), "--cache")
@@ -103,7 +105,9 @@ def cmd_clean(args) -> int:
     from . import clean
 
     checks.writable_dir(args.work, "--work")
-    _save(args, clean.run(read_inputs(args.input)), "articles")
+    articles = clean.run(read_inputs(args.input))
+    _save(args, articles, "articles")
+    _save(args, clean.blocks(articles), "blocks")
     return 0
 
 
@@ -139,8 +143,9 @@ def cmd_link(args) -> int:
     from . import link
 
     _needs(args, "articles", "sentences", "tokens", "regions", "figures")
+    blocks = _work(args, "blocks") if (Path(args.work) / "blocks.parquet").exists() else None
     figures, targets = link.run(_work(args, "articles"), _work(args, "sentences"), _work(args, "tokens"),
-                                _work(args, "regions"), _work(args, "figures"))
+                                _work(args, "regions"), _work(args, "figures"), blocks=blocks)
     _save(args, figures, "quantities")
     _save(args, targets, "targets")
     return 0
@@ -298,6 +303,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cache", metavar="DIR",
                    help="per-article result cache (default: .pipeline-cache beside the output directory)")
     p.add_argument("--no-cache", action="store_true", help="process every article, read and write no cache")
+    p.add_argument("--explain", action="store_true",
+                   help="also write link_candidates.parquet: every region considered for every figure (no cache)")
 
     p = add("bench", cmd_bench, "Benchmark: throughput and peak memory against the bare spaCy model "
             "(needs a checkout: its corpus is seeds/ and tests/dev/articles/).", work=False, params=True)

@@ -197,7 +197,7 @@ def _batches(rows: Iterable[dict], size: int, total: int | None = None, workers:
 
 def write_parts(tables: dict[str, pd.DataFrame], staging: Path, part_no: int) -> None:
     """One part file per table: `<staging>/<table>.parquet/part-XXXXX.parquet` (empty tables too, for the schema)."""
-    for name in schema.TABLES:
+    for name in list(schema.TABLES) + [n for n in schema.EXPLAIN_TABLES if n in tables]:  # explain: link_candidates
         part_dir = staging / f"{name}.parquet"
         part_dir.mkdir(parents=True, exist_ok=True)
         pq.write_table(to_arrow(tables.get(name), name), part_dir / f"part-{part_no:05d}.parquet")
@@ -336,7 +336,8 @@ def _with_duplicate_error(row: dict, duplicates: dict[str, str]) -> dict:
 def _publish(staging: Path, out_dir: Path, as_dataset: bool) -> None:
     """Replace each OUT/<table>.parquet by the staged parts: one merged file, or the dataset directory."""
     ready: list[tuple[Path, Path]] = []
-    for name in schema.TABLES:
+    explained = [n for n in schema.EXPLAIN_TABLES if (staging / f"{n}.parquet").is_dir()]  # run --explain
+    for name in list(schema.TABLES) + explained:
         part_dir = staging / f"{name}.parquet"
         parts = sorted(part_dir.glob("part-*.parquet"))
         target = _unified_schema(parts, name)

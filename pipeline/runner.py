@@ -26,8 +26,12 @@ def analyse(articles: pd.DataFrame, params: Params) -> dict[str, pd.DataFrame]:
     sentences, tokens, docs = segment.parse(articles, nlp, n_process=params.n_process, make_tokens=False)
     regions = ner.run(articles, tokens, docs)
     figures = quantities.run(articles, tokens, docs)
-    figures, targets = link.run(articles, sentences, tokens, regions, figures, docs)
-    return tables.run(articles, sentences, regions, figures, targets)
+    if not params.explain:
+        figures, targets = link.run(articles, sentences, tokens, regions, figures, docs, clean.blocks(articles))
+        return tables.run(articles, sentences, regions, figures, targets)
+    figures, targets, candidates = link.run_explained(articles, sentences, tokens, regions, figures, docs,
+                                                      clean.blocks(articles))
+    return tables.run(articles, sentences, regions, figures, targets) | {"link_candidates": candidates}
 
 
 def process(raw: pd.DataFrame, params: Params) -> dict[str, pd.DataFrame]:
@@ -51,8 +55,9 @@ def process(raw: pd.DataFrame, params: Params) -> dict[str, pd.DataFrame]:
 def concat_tables(parts: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
     """Union of several batches' tables, table by table."""
     merged = {}
-    for name in schema.TABLES:
+    for name in list(schema.TABLES) + [n for n in schema.EXPLAIN_TABLES if any(n in p for p in parts)]:
         frames = [p[name] for p in parts if p.get(name) is not None and not p[name].empty]
         merged[name] = pd.concat(frames, ignore_index=True) if frames else schema.empty(name)
-    return tables.run(merged["articles"], merged["sentences"], merged["regions"], merged["quantities"],
-                      merged["targets"])
+    out = tables.run(merged["articles"], merged["sentences"], merged["regions"], merged["quantities"],
+                     merged["targets"])
+    return out | {n: merged[n] for n in schema.EXPLAIN_TABLES if n in merged}

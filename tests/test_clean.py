@@ -542,3 +542,21 @@ def test_html_pages_without_article_text_are_empty():
                     "</figcaption></figure></article></body></html>")
     row = _html_row(caption_page)
     assert row["status"] == "empty" and "caption" in row["error"]
+
+
+def test_blocks_give_title_headings_lead_ins_list_items_and_dateline():
+    from pipeline import schema
+
+    text = ("Guangdong sets goals\n\nGUANGZHOU, Jan. 23 (Xinhua) -- Guangdong set its targets on Monday.\n\n"
+            "Main targets\n\nThe province set these targets for 2024:\n\n- GDP growth of around 5 percent;\n\n"
+            "- retail sales up 6 percent.\n\nOfficials said the goals were realistic and within reach.")
+    articles = pd.DataFrame([{"article_id": "a", "status": "ok", "clean_text": text, "title": "Guangdong sets goals"}])
+    b = clean.blocks(articles)
+    assert list(b.columns) == schema.BLOCKS.names
+    kinds = [(k, text[s:e][:12]) for k, s, e in zip(b["kind"], b["start"], b["end"])]
+    assert [k for k, _ in kinds] == ["title", "paragraph", "dateline", "heading", "lead_in", "list_item",
+                                     "list_item", "paragraph"]
+    assert text[b["start"][2]:b["end"][2]] == "GUANGZHOU, Jan. 23 (Xinhua) --"
+    parent = dict(zip(b["block_id"], b["parent"]))
+    assert parent[5] == parent[6] == 4 and parent[4] == 3 and parent[2] == 1
+    assert clean.blocks(articles.assign(status="empty")).empty

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import pipeline
@@ -293,3 +294,20 @@ def test_checkout_only_commands_say_so_when_installed(monkeypatch, capsys):
     err = capsys.readouterr().err.splitlines()
     assert err == ["error: bench needs a checkout of the repository: its corpus is seeds/ and tests/dev/articles/",
                    "error: outside a checkout of the repository, datadict needs --path FILE"]
+
+
+def test_run_explain_writes_link_candidates(tmp_path):
+    from pipeline.cli import main
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("Guangxi sets goals\n\nGuangxi's GDP grew 6 percent in 2023, the regional "
+                               "government said on Monday, and Hechi reported 5 percent.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["--quiet", "run", "--input", str(src), "--output", str(out), "--explain"]) == 0
+    c = pd.read_parquet(out / "link_candidates.parquet")
+    q = pd.read_parquet(out / "quantities.parquet")
+    chosen = c[c["chosen"]]
+    assert set(chosen["quantity_id"]) == set(q.loc[q["region_id"].notna(), "quantity_id"])
+    assert set(chosen["finder"]) <= set(q["evidence"].dropna())
+    assert c.loc[~c["chosen"], "reason"].notna().all()
