@@ -155,10 +155,12 @@ class Gazetteer:
     zone_min_pinyin: int
     zone_host_cues: tuple[str, ...]
     landform_heads: frozenset[str]
+    landform_prefixes: frozenset[str]
     organisation_heads: frozenset[str]
     organ_words: frozenset[str]
     suffix_only: frozenset[str]
     country_names: tuple[str, ...]
+    country_words: frozenset[str]
     not_places: frozenset[str]
     surface_forms: tuple[str, ...] = field(default=())  # every exact form, for the phrase matcher
     former: dict[str, str] = field(default_factory=dict)  # old code -> the current code that took it over
@@ -310,10 +312,12 @@ def load(rules_dir: str | None = None) -> Gazetteer:
         zone_min_pinyin=int(zones.get("min_pinyin_syllables", 2)),
         zone_host_cues=tuple(str(c) for c in zones.get("host_cues", [])),
         landform_heads=frozenset(non.get("landform_heads", [])),
+        landform_prefixes=frozenset(non.get("landform_prefixes", [])),
         organisation_heads=frozenset(non.get("organisation_heads", [])),
         organ_words=frozenset(non.get("organ_words", [])),
         suffix_only=suffix_only,
         country_names=tuple(non.get("country_names", [])),
+        country_words=frozenset(non.get("country_words", [])),
         not_places=frozenset(normalise(w) for w in non.get("not_places", [])),
         surface_forms=tuple(sorted(forms)),
         former=former,

@@ -37,6 +37,13 @@ def load_yaml(relative_path: str) -> dict:
         return yaml.safe_load(fh) or {}
 
 
+@lru_cache(maxsize=None)
+def load_lines(relative_path: str) -> tuple[str, ...]:
+    """The non-blank lines of the text file `rules/<relative_path>`, stripped, `#` comment lines left out."""
+    text = (RULES_DIR / relative_path).read_text(encoding="utf-8")
+    return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
 def alternation(words) -> str:
     """A regex alternation of literal words, longest first so that `per cent` wins over `per`."""
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
