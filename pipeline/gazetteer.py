@@ -266,7 +266,7 @@ def load(rules_dir: str | None = None) -> Gazetteer:
     suffix_only = frozenset(normalise(s) for s in exonyms.get("suffix_only", []))
     former: dict[str, str] = {}
     with (rules / "divisions.csv").open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
+        rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))  # the generated header
     # Current divisions first: an abolished one's forms count only where no current division has them.
     rows.sort(key=lambda r: (r.get("current", "1") != "1",))
     for row in rows:
