@@ -183,29 +183,28 @@ class RegionRecognizer:
     def _macro_patterns(self) -> list[tuple[re.Pattern, tuple[str, ...]]]:
         pats = []
         for co in self.gaz.coordinated:
-            pats.append((re.compile(r"\b(?:the )?" + co["pattern"] + r"\b"), tuple(co["ids"])))
+            pats.append((re.compile(r"\b(?:the )?" + co.pattern + r"\b"), tuple(co.ids)))
         for mid, macro in self.gaz.macros.items():
             for p in macro.patterns:
                 pats.append((re.compile(r"\b" + p + r"\b"), (mid,)))
         comp = self.gaz.compass
-        word = "(?:" + alternation({f for w in comp.get("words", {}) for f in (w, w.title())}) + ")"
-        heads = "|".join(comp.get("heads", []))
+        word = "(?:" + alternation({f for w in comp.words for f in (w, w.title())}) + ")"
+        heads = "|".join(comp.heads)
         compass = re.compile(
             rf"\b(?P<words>{word}(?:(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+){word})*)\s+(?:{heads})\b"
-            rf"(?!{comp.get('not_followed_by', '$^')})(?!{comp.get('not_label', '$^')})")
+            rf"(?!{comp.not_followed_by})(?!{comp.not_label})")
         pats.append((compass, ()))  # ids from the compass words
         return pats
 
     def _is_label(self, text: str, m: re.Match) -> bool:
         """`Northeast China's Liaoning`: a macro name ending in a label head, then a place, labels the place."""
         comp = self.gaz.compass
-        heads = comp.get("label_heads", [])
-        return (any(m.group(0).endswith(h) for h in heads)
-                and re.match(comp.get("not_label", "$^"), text[m.end():]) is not None)
+        return (any(m.group(0).endswith(h) for h in comp.label_heads)
+                and re.match(comp.not_label, text[m.end():]) is not None)
 
     def _compass_label_after_place(self, text: str, start: int) -> bool:
         """`Henan Province, central China`, `the three eastern provinces`: a label of places named before."""
-        pattern = self.gaz.compass.get("not_preceded_by")
+        pattern = self.gaz.compass.not_preceded_by
         return bool(pattern) and re.search(pattern, text[max(0, start - 60):start]) is not None
 
     def macro_mentions(self, text: str) -> list[Mention]:
@@ -216,12 +215,12 @@ class RegionRecognizer:
             for m in pattern.finditer(text):
                 if not ids:
                     possessor = re.search(r"([A-Z]\w+)['’]s\s+$", text[max(0, m.start() - 40):m.start()])
-                    if possessor and possessor.group(1) not in self.gaz.compass.get("country_possessors", ()):
+                    if possessor and possessor.group(1) not in self.gaz.compass.country_possessors:
                         continue  # `Xinjiang's western region` is part of a province
                     if self._compass_label_after_place(text, m.start()):
                         continue
                     words = re.split(r"\s*,\s*and\s+|\s*,\s*|\s+and\s+", m.group("words"))
-                    ids_here = tuple(dict.fromkeys(self.gaz.compass["words"][w.lower()] for w in words))
+                    ids_here = tuple(dict.fromkeys(self.gaz.compass.words[w.lower()] for w in words))
                 else:
                     if self._is_label(text, m):
                         continue
