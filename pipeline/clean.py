@@ -334,7 +334,7 @@ def _is_footer_menu(text: str) -> bool:
             and all(w[:1].isupper() or not w[:1].isalpha() for w in words[1:]))
 
 
-def classify(text: str, title_hint: str | None = None) -> Page:
+def classify_page(text: str, title_hint: str | None = None) -> Page:
     """Read a page's text into lines and decide, line by line, title / body / furniture."""
     lines: list[Line] = []
     blanks = 0
@@ -623,7 +623,7 @@ def extract_text(text: str, title_hint: str | None = None,
     `page_dates` are date candidates from outside the text (an HTML page's metadata); they
     compete with the text's own candidates.
     """
-    page = classify(text, title_hint)
+    page = classify_page(text, title_hint)
     title = page.title.text if page.title else None
     parts = ([title] if title else []) + page.paragraphs
     clean_text = "\n\n".join(parts)

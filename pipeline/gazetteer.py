@@ -37,6 +37,7 @@ RULES = RULES_DIR / "gazetteer"
 COUNTRY_ID = "CN"
 COUNTRY_NAME = "China"
 MUNICIPALITY_PREFIXES = {"11", "12", "31", "50"}
+# Coarse to fine: the order of the schema's regions.level vocabulary by extent (tests/test_gazetteer.py).
 LEVEL_RANK = {"country": 0, "macro_region": 1, "province": 2, "prefecture": 3, "county": 4, "zone": 5}
 
 

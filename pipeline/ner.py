@@ -13,7 +13,7 @@ A spaCy component (`region_recognizer`) over the gazetteer (pipeline/gazetteer.p
 6. marks `China` / `Chinese` as the country `CN`.
 
 Docs get the span group `doc.spans["regions"]` (label_ = level, kb_id_ = region_id) whose
-attrs["mentions"] hold each span's Mention (the REGIONS columns except article/sentence), also
+attrs["mentions"] hold each span's RegionMention (the REGIONS columns except article/sentence), also
 read as `span._.region`.
 `run(articles, tokens)` gives the REGIONS table; `region_docs(articles, tokens)` the Docs.
 """
@@ -41,7 +41,7 @@ from .nlp import blank
 from .rules import alternation, load_lines
 
 SPANS_KEY = "regions"
-# The span group attribute holding, aligned with its spans, each mention's fields (Mention).
+# The span group attribute holding, aligned with its spans, each mention's fields (RegionMention).
 MENTIONS_ATTR = "mentions"
 CITY_WORDS = {"city", "City", "Municipality", "municipality"}
 PLURAL_LEVEL = {"provinces": "province", "cities": "city", "prefectures": "prefecture", "counties": "county",
@@ -69,7 +69,7 @@ DATELINE = re.compile(
 
 
 @dataclasses.dataclass
-class Mention:
+class RegionMention:
     """A region mention at character offsets of the Doc's text (the REGIONS row, bar article and sentence)."""
     start: int  # char offsets
     end: int
@@ -86,14 +86,14 @@ class Mention:
                 "province_id": self.province_id, "source": self.source}
 
 
-def _span_mention(span: Span) -> Mention | None:
-    """The Mention a span of the doc's region group stands for (`span._.region`)."""
+def _span_mention(span: Span) -> RegionMention | None:
+    """The RegionMention a span of the doc's region group stands for (`span._.region`)."""
     group = span.doc.spans.get(SPANS_KEY)
     if group is None:
         return None
     for candidate, fields in zip(group, group.attrs.get(MENTIONS_ATTR, ())):
         if (candidate.start, candidate.end, candidate.kb_id_) == (span.start, span.end, span.kb_id_):
-            return Mention(**fields)
+            return RegionMention(**fields)
     return None
 
 
@@ -126,7 +126,7 @@ class RegionRecognizer:
     """The spaCy component over the gazetteer read from `rules_path` (its config; None is the
     project's rules/gazetteer). `initialize` builds the phrase matcher and `to_disk`/`from_disk`
     save and restore it; each phase finds mentions, and `set_annotations` writes them once, as
-    the span group `doc.spans[spans_key]` with each span's Mention in its attrs (`span._.region`)."""
+    the span group `doc.spans[spans_key]` with each span's RegionMention in its attrs (`span._.region`)."""
 
     def __init__(self, nlp: Language, name: str = "region_recognizer", spans_key: str = SPANS_KEY,
                  emit_country: bool = True, rules_path: str | None = None, scorer=None):
@@ -207,8 +207,8 @@ class RegionRecognizer:
         pattern = self.gaz.compass.not_preceded_by
         return bool(pattern) and re.search(pattern, text[max(0, start - 60):start]) is not None
 
-    def macro_mentions(self, text: str) -> list[Mention]:
-        found: list[Mention] = []
+    def macro_mentions(self, text: str) -> list[RegionMention]:
+        found: list[RegionMention] = []
         taken: list[tuple[int, int]] = []
         candidates = []
         for pattern, ids in self.macro_patterns:
@@ -231,7 +231,7 @@ class RegionRecognizer:
                 continue
             taken.append((start, end))
             for mid in ids:
-                found.append(Mention(start, end, mid, "macro_region", self.gaz.macros[mid].name, None, None, "macro"))
+                found.append(RegionMention(start, end, mid, "macro_region", self.gaz.macros[mid].name, None, None, "macro"))
         return found
 
     # ------------------------------------------------------------------ helpers on tokens
@@ -453,7 +453,7 @@ class RegionRecognizer:
         self.set_annotations(doc, self.mentions(doc))
         return doc
 
-    def set_annotations(self, doc: Doc, mentions: list[Mention]) -> None:
+    def set_annotations(self, doc: Doc, mentions: list[RegionMention]) -> None:
         """Write the mentions once, as the span group `doc.spans[spans_key]` (label_ = level, kb_id_ =
         region_id) whose attrs["mentions"] holds, aligned with the spans, each one's REGIONS fields;
         a mention no token span covers is left out."""
@@ -466,7 +466,7 @@ class RegionRecognizer:
             kept.append(dataclasses.asdict(m))
         doc.spans[self.spans_key] = SpanGroup(doc, name=self.spans_key, attrs={MENTIONS_ATTR: kept}, spans=spans)
 
-    def mentions(self, doc: Doc) -> list[Mention]:
+    def mentions(self, doc: Doc) -> list[RegionMention]:
         """Every phase in order, each finding on the text the phases before it left free."""
         if self.matcher is None:
             raise RuntimeError(f"{self.name} is not initialized: call initialize() (or nlp.initialize()) first")
@@ -526,7 +526,7 @@ class RegionRecognizer:
             pending.append((span, place))
         return pending
 
-    def _context(self, mentions: list[Mention], pending: list[tuple[Span, Place | None]]) -> set[str]:
+    def _context(self, mentions: list[RegionMention], pending: list[tuple[Span, Place | None]]) -> set[str]:
         """Provinces and prefectures the article names unambiguously, the dateline's among them."""
         gaz = self.gaz
         context: set[str] = set()
@@ -590,7 +590,7 @@ class RegionRecognizer:
                 host = inner[0][1] if inner else self._nearest_host(zone, found.mentions)
                 zid = zone_id(zone.text)
             d = gaz.division(host)
-            found.add(Mention(zone.start_char, zone.end_char, zid, "zone", zone.text, host,
+            found.add(RegionMention(zone.start_char, zone.end_char, zid, "zone", zone.text, host,
                               d.province if d else None, "zone_pattern"))
 
     def _find_model_places(self, doc: Doc, found: _Found, context: set[str]) -> None:
@@ -620,10 +620,10 @@ class RegionRecognizer:
                     continue
                 if tok.text == "Chinese" and tok.i + 1 < len(doc) and doc[tok.i + 1].text[:1].isupper():
                     continue  # `Chinese Academy of Sciences`, `Chinese Taipei`
-                found.mentions.append(Mention(tok.idx, tok.idx + len(tok.text), COUNTRY_ID, "country",
+                found.mentions.append(RegionMention(tok.idx, tok.idx + len(tok.text), COUNTRY_ID, "country",
                                               COUNTRY_NAME, None, None, "country"))
 
-    def _nearest_host(self, zone: Span, mentions: list[Mention]) -> str | None:
+    def _nearest_host(self, zone: Span, mentions: list[RegionMention]) -> str | None:
         """The division named nearest to the zone in its sentence, else the article's most named one."""
         sent = zone.sent if zone.doc.has_annotation("SENT_START") else zone.doc[:]
         divisions = [m for m in mentions if m.admin_id and m.level in ("province", "prefecture", "county")]
@@ -639,7 +639,7 @@ class RegionRecognizer:
             return str(counts.index[0])
         return None
 
-    def _host_told_next(self, zone: Span, sent: Span, divisions: list[Mention]) -> str | None:
+    def _host_told_next(self, zone: Span, sent: Span, divisions: list[RegionMention]) -> str | None:
         """The division the next sentence says the zone lies in (`It is located in ... Shizuishan city.`)."""
         doc = zone.doc
         if sent.end >= len(doc) or not self.gaz.zone_host_cues:
@@ -653,16 +653,16 @@ class RegionRecognizer:
         named = [m for m in divisions if after <= m.start < following.end_char]
         return min(named, key=lambda m: m.start).admin_id if named else None
 
-    def _division_mention(self, start: int, end: int, code: str, source: str) -> Mention:
+    def _division_mention(self, start: int, end: int, code: str, source: str) -> RegionMention:
         d = self.gaz.division(code)
-        return Mention(start, end, code, d.level, d.name, code, d.province, source)
+        return RegionMention(start, end, code, d.level, d.name, code, d.province, source)
 
 
 class _Found:
     """The mentions the phases have found in one doc, and the text spans later phases must leave
     alone (found mentions and names ruled out, such as landforms)."""
 
-    def __init__(self, mentions: list[Mention]):
+    def __init__(self, mentions: list[RegionMention]):
         self.mentions = mentions
         self.blocked: list[tuple[int, int]] = []
 
@@ -672,10 +672,10 @@ class _Found:
     def block(self, start: int, end: int) -> None:
         self.blocked.append((start, end))
 
-    def block_all(self, mentions: list[Mention]) -> None:
+    def block_all(self, mentions: list[RegionMention]) -> None:
         self.blocked.extend((m.start, m.end) for m in mentions)
 
-    def add(self, mention: Mention) -> None:
+    def add(self, mention: RegionMention) -> None:
         self.mentions.append(mention)
         self.block(mention.start, mention.end)
 
@@ -744,7 +744,7 @@ def run(articles: pd.DataFrame, tokens: pd.DataFrame | None, docs: dict[str, Doc
         text = doc.text  # built from all tokens on each access: once per doc
         group = doc.spans[SPANS_KEY]
         for span, fields in zip(group, group.attrs[MENTIONS_ATTR]):
-            rows.append({"article_id": aid, "sentence_id": int(sids[span.start]), **Mention(**fields).record(text)})
+            rows.append({"article_id": aid, "sentence_id": int(sids[span.start]), **RegionMention(**fields).record(text)})
     if not rows:
         return schema.empty("regions")
     return pd.DataFrame(rows, columns=schema.REGIONS.names)

@@ -169,3 +169,7 @@ def test_macro_region_ids_are_the_schemas():
     regions = {**data["regions"], "macro:north-pole": {"members": ["110000"]}}
     with pytest.raises(RulesError, match="macro:north-pole"):
         from_data(gazetteer.MacroRegionRules, {**data, "regions": regions}, "macro_regions.yaml")
+
+
+def test_level_ranks_are_the_schemas_levels():
+    assert set(gazetteer.LEVEL_RANK) == set(VOCABULARIES["regions.level"])

@@ -5,8 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .. import targets as T
-
-LEVEL_RANK = {"country": 0, "macro_region": 1, "province": 2, "prefecture": 3, "county": 4, "zone": 5}
+from ..gazetteer import LEVEL_RANK  # noqa: F401  (read by mentions and the decider from here)
 TIE_BREAKS = ("coordinated", "containers_out", "nearest", "finest")
 DECIDER_KEYS = {"order", "exclusions", "tie_break", "fan_out"}
 
