@@ -556,3 +556,15 @@ def test_blocks_give_title_headings_lead_ins_list_items_and_dateline():
     parent = dict(zip(b["block_id"], b["parent"]))
     assert parent[5] == parent[6] == 4 and parent[4] == 3 and parent[2] == 1
     assert clean.blocks(articles.assign(status="empty")).empty
+
+
+def test_line_rules_are_validated():
+    """An unknown key, and a word YAML reads as a boolean (`on` unquoted), are errors naming the file."""
+    from pipeline.rules import RulesError, from_data, load_yaml
+
+    data = load_yaml("clean/lines.yaml")
+    assert "on" in from_data(clean.LinesFile, data, "lines.yaml").function_words
+    with pytest.raises(RulesError, match=r"lines\.yaml: unknown keys \['nav_word'\]"):
+        from_data(clean.LinesFile, {**data, "nav_word": []}, "lines.yaml")
+    with pytest.raises(RulesError, match=r"function_words\[0\]: expected str, got bool"):
+        from_data(clean.LinesFile, {**data, "function_words": [True]}, "lines.yaml")
