@@ -38,7 +38,9 @@ from .docs import docs_from_tokens, sentence_ids
 from .gazetteer import (COUNTRY_ID, COUNTRY_NAME, LEVEL_RANK, Division, Gazetteer, Place, load, normalise,
                         prefecture_id, zone_id)
 from .nlp import blank
+from .published import DatesFile
 from .rules import alternation, load_lines
+from .rules import load as load_rules
 
 SPANS_KEY = "regions"
 # The span group attribute holding, aligned with its spans, each mention's fields (RegionMention).
@@ -64,8 +66,6 @@ NAME_CONNECTORS = frozenset({"of", "and", "&", "-", "(", ")"})
 # Inside a zone's own name only these join words (`Asia-Europe Meigu (Horgos) ...`); `of`/`and`
 # would run into the organisation around it (`Administration Committee of Xining ... Zone`).
 ZONE_INNER = frozenset({"-", "(", ")"})
-DATELINE = re.compile(
-    r"(?m)^[ \t]*((?:[A-Z][A-Z'’.]+)(?:[ -][A-Z][A-Z'’.]+)*)(?=\s*,\s*[A-Z][a-z]{2,8}\.?\s+\d|\s+[-–—]+\s|\s*\()")
 
 
 @dataclasses.dataclass
@@ -99,6 +99,12 @@ def _span_mention(span: Span) -> RegionMention | None:
 
 if not Span.has_extension("region"):
     Span.set_extension("region", getter=_span_mention)
+
+
+@lru_cache(maxsize=1)
+def dateline_places() -> re.Pattern:
+    """The place of a dateline, as the recognizer reads it (rules/clean/dates.yaml `dateline_place`)."""
+    return re.compile(load_rules("clean/dates.yaml", DatesFile).dateline_place)
 
 
 @lru_cache(maxsize=1)
@@ -489,7 +495,7 @@ class RegionRecognizer:
         """Datelines: a name of one city is read at once; a shared one (`TAIZHOU, May 5 --`) is returned
         to wait for the article's other regions (resolved with the context)."""
         shared = []
-        for m in DATELINE.finditer(doc.text):
+        for m in dateline_places().finditer(doc.text):
             word = " ".join(w.capitalize() for w in m.group(1).split(" "))
             cands = self.gaz.candidates(word)
             span = doc.char_span(m.start(1), m.end(1), alignment_mode="expand")

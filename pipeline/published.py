@@ -66,6 +66,7 @@ class DatesFile:
     date_labels: dict[str, str]
     label_max_gap: int
     dateline: str
+    dateline_place: str  # read by pipeline/ner.py
     infer_dateline_year: bool
     horizon_words: str
     body_year: str

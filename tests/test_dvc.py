@@ -4,6 +4,7 @@ is guarded by tests/test_datadict.py)."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -59,9 +60,9 @@ def imported_files(nodes, path: Path) -> set[Path]:
     return found
 
 
-def closure(files: set[Path], parsed: frozenset[Path] = frozenset()) -> set[Path]:
-    """Every project file the given ones import, directly or not (imports inside functions count),
-    the files in `parsed` taken as already followed."""
+def closure(files: set[Path], parsed: frozenset[Path] = frozenset(), inside_functions: bool = True) -> set[Path]:
+    """Every project file the given ones import, directly or not (imports inside functions count unless
+    `inside_functions` is false), the files in `parsed` taken as already followed."""
     seen: set[Path] = set(parsed)
     todo = list(files)
     while todo:
@@ -70,19 +71,27 @@ def closure(files: set[Path], parsed: frozenset[Path] = frozenset()) -> set[Path
             continue
         seen.add(f)
         tree = ast.parse(f.read_text(encoding="utf-8"))
-        todo += imported_files(ast.walk(tree), f)
+        todo += imported_files(ast.walk(tree) if inside_functions else tree.body, f)
     return seen
 
 
-def stage_code(stage: str) -> set[str]:
-    """The files `python -m pipeline <stage>` runs: the entry point with cli.py's module-level imports,
-    and what the stage's command function `cmd_<stage>` imports."""
+def stage_code(stage: str, entry: bool = True) -> set[str]:
+    """The files `python -m pipeline <stage>` runs: what the stage's command function `cmd_<stage>`
+    imports and, with `entry`, the entry point with cli.py's module-level imports. Without `entry`,
+    only what the command's modules import when loaded (what its code surely runs)."""
     cli = PACKAGE / "cli.py"
     tree = ast.parse(cli.read_text(encoding="utf-8"))
     command = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == f"cmd_{stage}")
-    top = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
-    start = {ROOT / e for e in ENTRY} | imported_files(top, cli) | imported_files(ast.walk(command), cli)
-    return {str(f.relative_to(ROOT)) for f in closure(start - {cli}, parsed=frozenset({cli}))}
+    start = imported_files(ast.walk(command), cli)
+    used = {n.id for n in ast.walk(command) if isinstance(n, ast.Name)}
+    for node in tree.body:  # modules the CLI imports at the top and the command uses (`evaluation.run`)
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and not node.module:
+            start |= {f for a in node.names if (a.asname or a.name) in used
+                      for f in [module_file(f"pipeline.{a.name}")] if f is not None}
+    if entry:
+        top = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+        start |= {ROOT / e for e in ENTRY} | imported_files(top, cli)
+    return {str(f.relative_to(ROOT)) for f in closure(start - {cli}, parsed=frozenset({cli}), inside_functions=entry)}
 
 
 PIPELINE_STAGES = [name for name, stage in STAGES.items() if stage["cmd"].startswith("python -m pipeline ")]
@@ -108,6 +117,27 @@ def test_stage_lists_no_file_its_code_does_not_import(stage):
     code = stage_code(stage)
     stale = [d for d in listed_code(stage) if not any(covers(d, f) for f in code)]
     assert not stale, f"dvc.yaml stage {stage!r} lists code it does not run: {stale}"
+
+
+# A rules path written in the code: `"clean/dates.yaml"`, `f"quantities/{name}.yaml"` (a whole directory).
+RULES_PATH = re.compile(r"""["'](clean|gazetteer|link|quantities)/([\w.{}]*)""")
+
+
+def rules_read(stage: str) -> set[str]:
+    """The rules files and directories the code of the stage's command names (the CLI's own imports,
+    such as the evaluator's gazetteer, are loaded but not run by other stages)."""
+    found = set()
+    for f in stage_code(stage, entry=False):
+        for top, name in RULES_PATH.findall((ROOT / f).read_text(encoding="utf-8")):
+            found.add(f"rules/{top}" if not name or "{" in name else f"rules/{top}/{name}")
+    return found
+
+
+@pytest.mark.parametrize("stage", PIPELINE_STAGES)
+def test_stage_lists_the_rules_its_code_reads(stage):
+    listed = [d for d in STAGES[stage].get("deps", []) if d.startswith("rules/")]
+    missing = sorted(r for r in rules_read(stage) if not any(covers(d, r) for d in listed))
+    assert not missing, f"dvc.yaml stage {stage!r} lacks rules deps: {missing}"
 
 
 def test_every_pipeline_stage_is_checked():
