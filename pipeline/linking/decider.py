@@ -109,7 +109,7 @@ def _region_ids(art: Article, f: Figure, mentions: list[Mention]) -> list[tuple[
         return rows
     sent = art.sents[f.sent_index]
     words = {t.lower_ for t in sent}
-    if words & set(rules()["total_words"]):
+    if words & set(rules().total_words):
         return [(_macro_of({m.province_id or m.link_id for m in mentions}), None)]
     return rows
 

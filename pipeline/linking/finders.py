@@ -99,7 +99,7 @@ def _base_noun(doc: Doc, m: Mention) -> Token | None:
     head = root.head
     while head.i != root.i and head.pos_ == "PROPN" and head.dep_ in ("compound", "poss"):
         head = head.head
-    return head if head.lemma_.lower() in rules()["base_nouns"] else None
+    return head if head.lemma_.lower() in rules().base_nouns else None
 
 
 def following_region(x: Situation) -> Candidate | None:
@@ -124,8 +124,8 @@ def following_region(x: Situation) -> Candidate | None:
 
 @lru_cache(maxsize=1)
 def _following_gap() -> re.Pattern:
-    r = rules()["following_region"]
-    return re.compile(r"^\s*(?:\w+(?:ing|ed)\s+)?(?:%s)\s+(?:the\s+)?$" % alternation(r["prepositions"]), re.I)
+    r = rules().following_region
+    return re.compile(r"^\s*(?:\w+(?:ing|ed)\s+)?(?:%s)\s+(?:the\s+)?$" % alternation(r.prepositions), re.I)
 
 
 @lru_cache(maxsize=1)
@@ -224,7 +224,7 @@ def previous_sentence(x: Situation) -> Candidate | None:
         if art.blocked[lead] or art.topics[lead] or any(m.excluded is None for m in art.sent_mentions[lead]):
             break
         sid = lead  # the lead-in names none: the sentences before it speak for the list
-    window = rules()["previous_sentence_window"]
+    window = rules().previous_sentence_window
     for back in range(1, window + 1):
         if sid - back < 0 or art.sections[sid - back] != art.sections[sid] and back > 1:
             break
