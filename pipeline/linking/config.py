@@ -6,16 +6,15 @@ import dataclasses
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .. import targets as T
 from ..gazetteer import LEVEL_RANK  # noqa: F401  (read by mentions and the decider from here)
-from ..rules import RulesError, check_vocabulary
+from ..rules import RulesError, check_vocabulary, load_yaml
 from ..rules import load as load_rules
 
 TIE_BREAKS = ("coordinated", "containers_out", "nearest", "finest")
 DECIDER_KEYS = {"order", "exclusions", "tie_break", "fan_out"}
 
 
-class LinkRulesError(ValueError):
+class LinkRulesError(RulesError):
     """rules/link/decider.yaml names something the code does not know."""
 
 
@@ -84,7 +83,7 @@ def decider_rules() -> dict:
     from .context import SITUATIONS
     from .finders import FINDERS
 
-    return validate_decider(T.rules("decider"), set(FINDERS), set(SITUATIONS))
+    return validate_decider(load_yaml("link/decider.yaml"), set(FINDERS), set(SITUATIONS))
 
 
 VIAS = ("mention", "pronoun", "anaphora", "dateline")
@@ -95,7 +94,7 @@ def confidence_table() -> dict:
     """rules/link/confidence.yaml (scripts/calibrate_link_confidence.py), checked against the finders."""
     from .finders import FINDERS
 
-    return validate_confidence(T.rules("confidence"), set(FINDERS) | {"conversion"})
+    return validate_confidence(load_yaml("link/confidence.yaml"), set(FINDERS) | {"conversion"})
 
 
 def validate_confidence(data: dict, finders: set[str]) -> dict:

@@ -22,7 +22,8 @@ UNIT_WORDS = T.UNIT_WORDS
 
 
 @dataclass
-class Figure:
+class DocFigure:
+    """A figure row (quantities.Figure once found) placed in the article's parsed Doc: its span, anchor token and sentence."""
     row: dict
     span: Span
     anchor: Token
@@ -32,7 +33,7 @@ class Figure:
     in_definition: bool = False          # in brackets that state a definition, not the clause
 
 
-def _figures(art: Article, rows: list[dict]) -> list[Figure]:
+def _figures(art: Article, rows: list[dict]) -> list[DocFigure]:
     figs = []
     sent_starts = [s.start for s in art.sents]
     for row in rows:
@@ -45,7 +46,7 @@ def _figures(art: Article, rows: list[dict]) -> list[Figure]:
             max(0, sum(1 for s in sent_starts if s <= span.start) - 1)
         is_count = row.get("unit") == "count" or (anchor.lower_ not in UNIT_WORDS and not anchor.like_num
                                                   and anchor.pos_ in T.NOUNS and not schema.is_currency(row.get("unit")))
-        figs.append(Figure(row, span, anchor, sid, is_count))
+        figs.append(DocFigure(row, span, anchor, sid, is_count))
     for i, f in enumerate(figs):
         if f is None:
             continue
@@ -85,7 +86,7 @@ def _anchor(span: Span, doc: Doc, row: dict) -> Token:
     return t
 
 
-def _in_definition(text: str, f: Figure) -> bool:
+def _in_definition(text: str, f: DocFigure) -> bool:
     """A figure in brackets that state something of their own (`(annual revenues … no less than RMB
     20 million)`), not a complement of the clause (`(with 113.5 billion RMB)`)."""
     start = f.row["start"]
@@ -100,8 +101,8 @@ def _in_definition(text: str, f: Figure) -> bool:
     return bool(first) and first.group(1).lower() not in BRACKET_STARTERS and text[opened + 1:start].strip() != ""
 
 
-def _respectively_groups(art: Article, figs: list[Figure]) -> dict[int, tuple[int, int]]:
-    """Figure index -> (position, size) for the figures of a list (quantities' `list_id`) that
+def _respectively_groups(art: Article, figs: list[DocFigure]) -> dict[int, tuple[int, int]]:
+    """DocFigure index -> (position, size) for the figures of a list (quantities' `list_id`) that
     `respectively` closes, before the next figure of the sentence."""
     lists: dict[int, list[int]] = {}
     for i, f in enumerate(figs):

@@ -17,7 +17,7 @@ from .. import targets as T
 from .config import rules
 from ..rules import alternation
 from .context import Article, _has_finite_verb, _lead_in_chain
-from .figures import LIST_SEPARATOR, Figure
+from .figures import LIST_SEPARATOR, DocFigure
 from .mentions import Mention
 
 
@@ -32,9 +32,9 @@ class Candidate:
 class Situation:
     """What finders see of one figure."""
     art: Article
-    fig: Figure
+    fig: DocFigure
     resp: tuple[int, int] | None         # (position, size) in a `respectively` list
-    first_of_group: Figure | None        # the first figure of that list
+    first_of_group: DocFigure | None        # the first figure of that list
 
     @property
     def sid(self) -> int:
