@@ -189,6 +189,8 @@ class NonRegionRules:
     landform_prefixes: list[str]
     organisation_heads: list[str]
     organ_words: list[str]
+    organ_exempt_heads: list[str]
+    company_suffixes: list[str]
     country_words: list[str]
     country_names: list[str]
     not_places: list[str]
@@ -256,6 +258,8 @@ class Gazetteer:
     landform_prefixes: frozenset[str]
     organisation_heads: frozenset[str]
     organ_words: frozenset[str]
+    organ_exempt_heads: frozenset[str]
+    company_suffixes: frozenset[str]
     suffix_only: frozenset[str]
     country_names: tuple[str, ...]
     country_words: frozenset[str]
@@ -416,6 +420,8 @@ def load(rules_dir: str | None = None) -> Gazetteer:
         landform_prefixes=frozenset(non.landform_prefixes),
         organisation_heads=frozenset(non.organisation_heads),
         organ_words=frozenset(non.organ_words),
+        organ_exempt_heads=frozenset(non.organ_exempt_heads),
+        company_suffixes=frozenset(non.company_suffixes),
         suffix_only=suffix_only,
         country_names=tuple(non.country_names),
         country_words=frozenset(non.country_words),

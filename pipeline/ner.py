@@ -253,7 +253,7 @@ class RegionRecognizer:
                 break  # a name does not run into the next sentence (`from Chengdu. China Southern Airlines`)
             if self._is_name_word(tok) or tok.text in {"of", "and", "&", "for", "-", "(", ")", "'s", "’s", "."}:
                 out.append(tok)
-            elif tok.text == "," and tok.i + 1 < len(doc) and doc[tok.i + 1].text in {"Ltd.", "Ltd", "Inc.", "Limited"}:
+            elif tok.text == "," and tok.i + 1 < len(doc) and doc[tok.i + 1].text in self.gaz.company_suffixes:
                 out.append(tok)
             else:
                 break
@@ -282,7 +282,7 @@ class RegionRecognizer:
         left_tokens = self._name_run_left(doc, span.start)
         left = [t.text for t in left_tokens] if left_tokens and left_tokens[-1].text == "of" else []
         words = right + left
-        if any(w in self.gaz.organ_words for w in words) and not any(w in {"University", "College", "Co.", "Ltd."}
+        if any(w in self.gaz.organ_words for w in words) and not any(w in self.gaz.organ_exempt_heads
                                                                        for w in right):
             return "organ"
         if any(w in self.gaz.organisation_heads for w in words):
