@@ -74,7 +74,10 @@ class LinkingFile:
 def rules() -> LinkingFile:
     """rules/link/linking.yaml with the anaphora lexicon beside it, as typed shapes."""
     linking = load_rules("link/linking.yaml", LinkingFile)
-    return dataclasses.replace(linking, anaphora=load_rules("link/anaphora.yaml", AnaphoraFile))
+    anaphora = load_rules("link/anaphora.yaml", AnaphoraFile)
+    spelled = {str(w): int(n) for w, n in load_yaml("quantities/scales.yaml")["units"].items()}  # the one number-word table
+    anaphora = dataclasses.replace(anaphora, count_words={**spelled, **anaphora.count_words})
+    return dataclasses.replace(linking, anaphora=anaphora)
 
 
 @lru_cache(maxsize=1)
