@@ -285,3 +285,15 @@ def test_each_span_carries_its_mention(nlp):
     group = doc.spans[ner.SPANS_KEY]
     assert [s._.region.region_id for s in group] == [s.kb_id_ for s in group]
     assert group[0]._.region.name == "Hunan"
+
+
+def test_a_saved_pipeline_loads_with_its_recognizer(tmp_path):
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("region_recognizer")
+    nlp.initialize()
+    nlp.to_disk(tmp_path / "pipeline")
+    loaded = spacy.load(tmp_path / "pipeline")
+    doc = loaded("Output in Hunan and Suzhou rose.")
+    assert [(s.text, s.kb_id_) for s in doc.spans[ner.SPANS_KEY]] == [("Hunan", "430000"), ("Suzhou", "320500")]
