@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import runner, schema
-from .cache import ArticleCache, article_key, split_by_article
+from .cache import ArticleCache, CacheUnusable, check_writable, row_key, split_by_article
 from .inputs import RAW_COLUMNS, SUFFIXES, DuplicateIds, InputError, iter_rows, list_input_files, read_jsonl
 from .nlp import PRELOAD_MODEL_ENV
 from .runner import Params
@@ -123,7 +123,7 @@ def run(input_path: str | os.PathLike, out_dir: str | os.PathLike, params: Param
     staging = out_dir / f"{STAGING_PREFIX}{os.getpid()}"
     total = None if any(SUFFIXES[f.suffix.lower()] == "jsonl" for f in files) else len(files)
     bar = Progress(total, enabled=progress)
-    cache = None if cache_dir is None else str(cache_dir)
+    cache = None if cache_dir is None else usable_cache(cache_dir)
     try:
         if engine == "local":
             stats = _run_local(files, staging, params, workers, cache, bar)
@@ -141,6 +141,16 @@ def run(input_path: str | os.PathLike, out_dir: str | os.PathLike, params: Param
     return stats
 
 
+def usable_cache(cache_dir: str | os.PathLike) -> str | None:
+    """The cache directory, or None (with a warning) when it cannot be written: no cache, never a failed run."""
+    try:
+        check_writable(cache_dir)
+    except CacheUnusable as exc:
+        log.warning("%s; running without the cache", exc.strerror)
+        return None
+    return str(cache_dir)
+
+
 # --- batches: the unit both engines process -------------------------------------------------------
 
 def process_batch(rows: list[dict], params: Params, cache_dir: str | None) -> tuple[dict[str, pd.DataFrame], RunStats]:
@@ -150,7 +160,7 @@ def process_batch(rows: list[dict], params: Params, cache_dir: str | None) -> tu
     todo: list[dict] = []
     todo_keys: dict[str, str] = {}
     for row in rows:
-        key = article_key(row["sha256"], row["article_id"]) if cache and row["sha256"] and not row["error"] else None
+        key = row_key(row) if cache and row["sha256"] and not row["error"] else None
         hit = cache.get(key) if key else None
         if hit is None:
             todo.append(row)
