@@ -11,13 +11,16 @@ Articles found in the per-article cache (pipeline/cache.py) are not processed ag
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import os
 import resource
 import shutil
+import socket
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import get_context
@@ -55,6 +58,15 @@ BATCHES_PER_WORKER = 16
 # Seconds between progress log lines when stderr is not a terminal.
 LOG_EVERY_SECONDS = 10.0
 STAGING_PREFIX = ".staging-"
+LOCK_FILE = "lock.json"
+RUNS_DIR = ".runs"
+CURRENT = ".current"
+MANIFEST = "manifest.json"
+# Runs kept behind the published one, for readers that resolved .current just before a swap.
+PREVIOUS_RUNS_KEPT = 1
+# A staging lock's lease: renewed every quarter of it, so only a run stopped (dead, or paused) for
+# two minutes loses its staging. Across hosts the clocks must agree to well within this.
+LEASE_SECONDS = 120.0
 
 # A Dask worker with several threads shares one spaCy model between them; pipelines are not
 # documented thread-safe, so tasks of one process take turns (run workers with --nthreads 1).
@@ -70,6 +82,10 @@ def _worker_context(model: str):
     context = get_context("forkserver")
     context.set_forkserver_preload(["pipeline.warm"])
     return context
+
+
+class RunFault(Exception):
+    """A fault of the machine or of a concurrent run that stops this run; its message is one line."""
 
 
 @dataclasses.dataclass
@@ -120,7 +136,9 @@ def run(input_path: str | os.PathLike, out_dir: str | os.PathLike, params: Param
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     _remove_stale_staging(out_dir)
-    staging = out_dir / f"{STAGING_PREFIX}{os.getpid()}"
+    run_id = f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{uuid.uuid4().hex[:12]}"
+    staging = out_dir / f"{STAGING_PREFIX}{run_id}"
+    lock = StagingLock(staging, run_id).acquire()
     total = None if any(SUFFIXES[f.suffix.lower()] == "jsonl" for f in files) else len(files)
     bar = Progress(total, enabled=progress)
     cache = None if cache_dir is None else usable_cache(cache_dir)
@@ -133,9 +151,10 @@ def run(input_path: str | os.PathLike, out_dir: str | os.PathLike, params: Param
             raise ValueError(f"unknown engine {engine!r}: expected local or dask")
         if stats.articles == 0:
             raise InputError(f"no articles found in the input files under {input_path}")
-        _publish(staging, out_dir, as_dataset=engine == "dask")
+        _publish(staging, out_dir, engine == "dask", lock, stats)
     finally:
         bar.close()
+        lock.release()
         shutil.rmtree(staging, ignore_errors=True)
     stats.seconds = time.perf_counter() - started
     return stats
@@ -331,10 +350,18 @@ def _with_duplicate_error(row: dict, duplicates: dict[str, str]) -> dict:
 
 
 # --- publishing: parts become the output tables, all or nothing -----------------------------------
+#
+# OUT/.runs/<run id>/ holds one run's six tables and its manifest.json; OUT/.current is a symlink
+# to the published run, and OUT/<table>.parquet (and OUT/manifest.json) are fixed symlinks through
+# it. Publishing a run is one rename of a new .current symlink over the old one, so a reader
+# resolving .current, and a kill at any instant, see one whole run: never tables from two.
 
-def _publish(staging: Path, out_dir: Path, as_dataset: bool) -> None:
-    """Replace each OUT/<table>.parquet by the staged parts: one merged file, or the dataset directory."""
-    ready: list[tuple[Path, Path]] = []
+def _publish(staging: Path, out_dir: Path, as_dataset: bool, lock: "StagingLock", stats: RunStats) -> None:
+    """Build the run directory from the staged parts, check it, and swap it in with one rename."""
+    lock.check_held()
+    built = staging / "tables"
+    built.mkdir()
+    rows: dict[str, int] = {}
     for name in schema.TABLES:
         part_dir = staging / f"{name}.parquet"
         parts = sorted(part_dir.glob("part-*.parquet"))
@@ -343,15 +370,62 @@ def _publish(staging: Path, out_dir: Path, as_dataset: bool) -> None:
             for part in parts:  # parts whose extra columns typed differently are rewritten to one schema
                 if not pq.read_schema(part).equals(target, check_metadata=False):
                     pq.write_table(_conform(pq.read_table(part), target), part)
-            ready.append((part_dir, out_dir / f"{name}.parquet"))
+            if not parts:
+                pq.write_table(schema.ALL[name].empty_table(), part_dir / "part-00000.parquet")
+            os.rename(part_dir, built / f"{name}.parquet")
+            rows[name] = sum(pq.read_metadata(p).num_rows for p in (built / f"{name}.parquet").glob("*.parquet"))
         else:
-            merged = staging / f"{name}.merged.parquet"
-            with pq.ParquetWriter(merged, target) as writer:
+            with pq.ParquetWriter(built / f"{name}.parquet", target) as writer:
                 for part in parts:  # one part in memory at a time
                     writer.write_table(_conform(pq.read_table(part), target))
-            ready.append((merged, out_dir / f"{name}.parquet"))
-    for src, dest in ready:  # every table is complete on disk before the first one is replaced
-        _replace(src, dest)
+            rows[name] = pq.read_metadata(built / f"{name}.parquet").num_rows
+    if rows["articles"] != stats.articles:  # parts lost (a staging directory removed under us) fail loudly
+        raise RunFault(f"staging {staging} lost parts: {rows['articles']} of {stats.articles} articles staged")
+    manifest = {"run_id": lock.run_id, "host": lock.host, "pid": os.getpid(), "finished": time.time(),
+                "tables": {name: {"path": f"{name}.parquet", "rows": rows[name]} for name in schema.TABLES}}
+    (built / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    lock.check_held()  # our staging is still ours: no other run took it for a dead one
+    runs = out_dir / RUNS_DIR
+    runs.mkdir(exist_ok=True)
+    os.rename(built, runs / lock.run_id)
+    _link(out_dir / CURRENT, f"{RUNS_DIR}/{lock.run_id}")
+    for name in [*(f"{n}.parquet" for n in schema.TABLES), MANIFEST]:
+        _link(out_dir / name, f"{CURRENT}/{name}")
+    _remove_old_runs(out_dir)
+
+
+def published_run(out_dir: str | os.PathLike) -> Path:
+    """The directory of the run published in `out_dir` (resolve it once to read tables of one run)."""
+    return (Path(out_dir) / CURRENT).resolve()
+
+
+def _swap_symlink(link: Path, target: str) -> None:
+    tmp = link.with_name(f"{link.name}.{uuid.uuid4().hex}.tmp")
+    os.symlink(target, tmp)
+    os.replace(tmp, link)
+
+
+def _link(path: Path, target: str) -> None:
+    """Make `path` the symlink `target`, replacing a file or a directory (an older layout, or a copy)."""
+    if path.is_symlink() and os.readlink(path) == target:
+        return
+    if path.is_dir() and not path.is_symlink():
+        aside = path.with_name(f".{path.name}.old-{uuid.uuid4().hex}")
+        os.rename(path, aside)
+        _swap_symlink(path, target)
+        shutil.rmtree(aside, ignore_errors=True)
+    else:
+        _swap_symlink(path, target)
+
+
+def _remove_old_runs(out_dir: Path) -> None:
+    """Runs older than the published one and the PREVIOUS_RUNS_KEPT before it are removed."""
+    current = os.readlink(out_dir / CURRENT).rsplit("/", 1)[-1]
+    live = {lock.run_id for lock in _staging_locks(out_dir) if not lock.expired()}
+    older = sorted(p.name for p in (out_dir / RUNS_DIR).iterdir() if p.name < current)
+    for name in older[:max(0, len(older) - PREVIOUS_RUNS_KEPT)]:
+        if name not in live:
+            shutil.rmtree(out_dir / RUNS_DIR / name, ignore_errors=True)
 
 
 def _unified_schema(parts: list[Path], name: str) -> pa.Schema:
@@ -367,36 +441,98 @@ def _conform(table: pa.Table, target: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=target)
 
 
-def _replace(src: Path, dest: Path) -> None:
-    """Move src to dest, replacing a file or a directory; a directory is swapped in with two renames."""
-    if dest.is_dir() or (src.is_dir() and dest.exists()):
-        old = dest.with_name(f".{dest.name}.old-{os.getpid()}")
-        os.replace(dest, old)
-        os.replace(src, dest)
-        if old.is_dir():
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            old.unlink()
-    else:
-        os.replace(src, dest)
+# --- staging locks: a lease, valid across hosts and PID namespaces --------------------------------
+
+class StagingLock:
+    """The lock file of one run's staging directory: host, process, run id and a lease.
+
+    A heartbeat thread renews the lease every LEASE_SECONDS / 4; another run (on any host, in any
+    PID namespace) removes a staging directory only once its lease has run out. A process id alone
+    cannot say that: the same number means another process, or none, in another namespace.
+    """
+
+    def __init__(self, staging: Path, run_id: str, host: str | None = None, pid: int | None = None,
+                 renewed: float | None = None, lease_seconds: float | None = None):
+        self.staging = staging
+        self.run_id = run_id
+        self.host = host or socket.gethostname()
+        self.pid = os.getpid() if pid is None else pid
+        self.renewed = renewed
+        self.lease_seconds = LEASE_SECONDS if lease_seconds is None else lease_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def path(self) -> Path:
+        return self.staging / LOCK_FILE
+
+    def acquire(self) -> "StagingLock":
+        self.staging.mkdir(parents=True)
+        self.renew()
+        self._thread = threading.Thread(target=self._beat, name="staging-lease", daemon=True)
+        self._thread.start()
+        return self
+
+    def renew(self) -> None:
+        self.renewed = time.time()
+        data = {"host": self.host, "pid": self.pid, "run_id": self.run_id, "renewed": self.renewed,
+                "lease_seconds": self.lease_seconds}
+        tmp = self.staging / f".{LOCK_FILE}.{uuid.uuid4().hex}.tmp"
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.lease_seconds / 4):
+            try:
+                self.renew()
+            except OSError:  # staging gone: check_held reports it before publishing
+                return
+
+    def check_held(self) -> None:
+        held = StagingLock.read(self.staging)
+        if held is None or held.run_id != self.run_id:
+            raise RunFault(f"staging {self.staging} was taken by another run: its results are lost; run again")
+
+    def release(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def expired(self, now: float | None = None) -> bool:
+        return (time.time() if now is None else now) > (self.renewed or 0) + self.lease_seconds
+
+    @classmethod
+    def read(cls, staging: Path) -> "StagingLock | None":
+        try:
+            data = json.loads((staging / LOCK_FILE).read_text(encoding="utf-8"))
+            return cls(staging, str(data["run_id"]), str(data["host"]), int(data["pid"]), float(data["renewed"]),
+                       float(data["lease_seconds"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+
+def _staging_locks(out_dir: Path) -> list[StagingLock]:
+    return [lock for d in out_dir.glob(f"{STAGING_PREFIX}*") if (lock := StagingLock.read(d)) is not None]
 
 
 def _remove_stale_staging(out_dir: Path) -> None:
-    """Staging directories left by killed runs (their process is gone) are removed."""
+    """Staging directories whose lease ran out (their run died, on whatever host) are removed.
+
+    One without a readable lock file (an older layout, or a run killed while writing it) counts as
+    stale when it has not changed for a whole lease.
+    """
+    now = time.time()
     for stale in out_dir.glob(f"{STAGING_PREFIX}*"):
-        pid = stale.name[len(STAGING_PREFIX):]
-        if pid.isdigit() and not _alive(int(pid)):
+        lock = StagingLock.read(stale)
+        if lock is not None:
+            dead = lock.expired(now)
+        else:
+            try:
+                dead = now - stale.stat().st_mtime > LEASE_SECONDS
+            except OSError:
+                continue
+        if dead:
             shutil.rmtree(stale, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 # --- progress -------------------------------------------------------------------------------------

@@ -66,8 +66,8 @@ def write_table(df: pd.DataFrame | None, name: str, path: str | os.PathLike) -> 
     os.close(fd)
     try:
         pq.write_table(table, tmp)
-        if path.is_dir():  # a dataset directory from an earlier (Dask) run is replaced whole
-            shutil.rmtree(path)
+        if path.is_dir() and not path.is_symlink():  # a dataset directory from an earlier (Dask) run
+            shutil.rmtree(path)  # is replaced whole; a symlink of `run`'s layout is replaced by the rename
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

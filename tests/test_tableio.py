@@ -37,3 +37,17 @@ def test_write_replaces_without_leftovers(tmp_path):
     write_table(pd.DataFrame([{"article_id": "b", "sentence_id": 1}]), "sentences", path)
     assert read_table(path)["article_id"].tolist() == ["b"]
     assert [p.name for p in tmp_path.iterdir()] == ["s.parquet"]
+
+
+def test_write_replaces_a_symlink_of_a_published_run_without_touching_its_target(tmp_path):
+    from pipeline.tableio import read_table, write_table
+
+    (tmp_path / "run").mkdir()
+    write_table(None, "sentences", tmp_path / "run" / "s.parquet")
+    (tmp_path / "s.parquet").symlink_to("run/s.parquet")
+    (tmp_path / "d.parquet").symlink_to("run")
+    write_table(None, "sentences", tmp_path / "s.parquet")
+    write_table(None, "sentences", tmp_path / "d.parquet")
+    assert not (tmp_path / "s.parquet").is_symlink() and not (tmp_path / "d.parquet").is_symlink()
+    assert (tmp_path / "run" / "s.parquet").is_file()
+    assert read_table(tmp_path / "d.parquet").empty
