@@ -32,7 +32,8 @@ import pyarrow.parquet as pq
 
 from . import runner, schema
 from .cache import ArticleCache, CacheUnusable, check_writable, row_key, split_by_article
-from .inputs import RAW_COLUMNS, SUFFIXES, DuplicateIds, InputError, iter_rows, list_input_files, read_jsonl
+from .inputs import (RAW_COLUMNS, DuplicateIds, InputError, file_identity, input_format, iter_rows, list_input_files,
+                     read_jsonl)
 from .nlp import PRELOAD_MODEL_ENV
 from .runner import Params
 from .tableio import to_arrow
@@ -94,6 +95,7 @@ class RunStats:
 
     articles: int = 0
     ok: int = 0
+    over_budget: int = 0
     processed: int = 0
     cached: int = 0
     rows: dict[str, int] = dataclasses.field(default_factory=dict)
@@ -105,6 +107,7 @@ class RunStats:
     def add(self, other: "RunStats") -> None:
         self.articles += other.articles
         self.ok += other.ok
+        self.over_budget += other.over_budget
         self.processed += other.processed
         self.cached += other.cached
         for name, n in other.rows.items():
@@ -113,7 +116,8 @@ class RunStats:
 
     def summary(self) -> str:
         rows = ", ".join(f"{name} {self.rows.get(name, 0)}" for name in schema.TABLES if name != "articles")
-        return (f"{self.articles} articles: {self.ok} ok, {self.articles - self.ok} not ok "
+        over = f", {self.over_budget} over the time budget" if self.over_budget else ""
+        return (f"{self.articles} articles: {self.ok} ok, {self.articles - self.ok} not ok{over} "
                 f"({self.processed} processed, {self.cached} from cache); rows: {rows}; {self.seconds:.1f} s")
 
 
@@ -130,7 +134,7 @@ def run(input_path: str | os.PathLike, out_dir: str | os.PathLike, params: Param
     `cache_dir=None` disables the cache. Raises InputError when nothing can be done.
     """
     started = time.perf_counter()
-    files = list_input_files(input_path)
+    files = list_input_files(input_path, exclude=[out_dir] + ([] if cache_dir is None else [cache_dir]))
     if not files:
         raise InputError(f"no .txt, .html or .jsonl articles found under {input_path}")
     out_dir = Path(out_dir)
@@ -139,7 +143,7 @@ def run(input_path: str | os.PathLike, out_dir: str | os.PathLike, params: Param
     run_id = f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{uuid.uuid4().hex[:12]}"
     staging = out_dir / f"{STAGING_PREFIX}{run_id}"
     lock = StagingLock(staging, run_id).acquire()
-    total = None if any(SUFFIXES[f.suffix.lower()] == "jsonl" for f in files) else len(files)
+    total = None if any(input_format(f) == "jsonl" for f in files) else len(files)
     bar = Progress(total, enabled=progress)
     cache = None if cache_dir is None else usable_cache(cache_dir)
     try:
@@ -198,7 +202,9 @@ def process_batch(rows: list[dict], params: Params, cache_dir: str | None) -> tu
         parts.append(fresh)
     tables = runner.concat_tables(parts)
     arts = tables["articles"]
-    stats = RunStats(articles=len(arts), ok=int((arts["status"] == "ok").sum()), processed=len(todo),
+    over = arts["error"].fillna("").str.startswith(runner.TIME_BUDGET_ERROR.split("{")[0])
+    stats = RunStats(articles=len(arts), ok=int((arts["status"] == "ok").sum()), over_budget=int(over.sum()),
+                     processed=len(todo),
                      cached=len(rows) - len(todo), rows={name: len(df) for name, df in tables.items()})
     return tables, stats
 
@@ -291,8 +297,7 @@ def _run_dask(files: list[Path], staging: Path, params: Params, scheduler: str |
             futures = []
             for part_no, start in enumerate(range(0, len(files), PARTITION_FILES)):
                 part = [str(f) for f in files[start:start + PARTITION_FILES]]
-                members = set(part)
-                dups = {src: err for src, err in duplicates.items() if _file_of(src) in members}
+                dups = {src: err for f in part for src, err in duplicates.get(f, {}).items()}
                 futures.append(client.submit(run_partition, part_no, part, dups, str(staging), params, cache_dir,
                                              pure=False))
             for future in as_completed(futures):
@@ -319,29 +324,28 @@ def run_partition(part_no: int, files: list[str], duplicates: dict[str, str], st
         return stats
 
 
-def duplicate_errors(files: list[Path]) -> dict[str, str]:
-    """source_path -> error of every row whose id an earlier row already has (what DuplicateIds marks in one pass).
+def duplicate_errors(files: list[Path]) -> dict[str, dict[str, str]]:
+    """str(file) -> {source_path: error} for every row whose id an earlier row already has (what
+    DuplicateIds marks in one pass), keyed by file so a partition takes its own (a `#` in a
+    directory name cannot confuse a file with a JSONL line).
 
     Ids of .txt/.html files are their names; only JSONL files are read (line by line) for theirs.
     """
     marker, errors = DuplicateIds(), {}
     for file in files:
-        if SUFFIXES[file.suffix.lower()] == "jsonl":
+        if input_format(file) == "jsonl":
             try:
-                rows = [{"article_id": r["article_id"], "source_path": r["source_path"]} for r in read_jsonl(file)]
+                rows = list(read_jsonl(file))
             except OSError:
                 continue  # the task reading it reports the error
         else:
-            rows = [{"article_id": file.stem, "source_path": str(file)}]
+            rows = [file_identity(file)]
         for row in rows:
-            marked = marker.mark(row | {"error": None, "raw_text": None})
+            marked = marker.mark({"article_id": row["article_id"], "source_path": row["source_path"],
+                                  "error": None, "raw_text": None})
             if marked["error"]:
-                errors[row["source_path"]] = marked["error"]
+                errors.setdefault(str(file), {})[row["source_path"]] = marked["error"]
     return errors
-
-
-def _file_of(source_path: str) -> str:
-    return source_path.split("#", 1)[0] if source_path.rsplit("#", 1)[-1].isdigit() else source_path
 
 
 def _with_duplicate_error(row: dict, duplicates: dict[str, str]) -> dict:

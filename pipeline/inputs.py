@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import stat
 from collections.abc import Iterable, Iterator
@@ -17,8 +18,16 @@ import pandas as pd
 
 SUFFIXES = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
 # content_type says what raw_text holds (`text` or `html`): a JSONL record may carry either.
+# `warning` says what was changed at the door (characters replaced); it ends in `articles.warnings`.
 RAW_COLUMNS = ["article_id", "source_path", "sha256", "input_format", "content_type", "raw_text", "url",
-               "published_hint", "error"]
+               "published_hint", "error", "warning"]
+# Text fields of a raw row that must be valid Unicode (encodable as UTF-8) before any table holds them.
+_TEXT_FIELDS = {"article_id": "id", "source_path": "file name", "raw_text": "text", "url": "url",
+                "published_hint": "published"}
+# Lone surrogates: JSON `"\ud800"` escapes, and the bytes of file names that are not UTF-8 (Python
+# decodes them to U+DC80-U+DCFF). Parquet cannot hold them.
+_SURROGATES = re.compile("[\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
 
 # News articles are kilobytes; anything past this is a dump or a mistake, not an article.
 # 8 MiB leaves room for the longest HTML pages seen (scripts and styles included).
@@ -36,11 +45,13 @@ class InputError(Exception):
     """The input path itself cannot be used (missing, not a supported file)."""
 
 
-def list_input_files(path: str | Path) -> list[Path]:
+def list_input_files(path: str | Path, exclude: Iterable[str | Path] = ()) -> list[Path]:
     """The article files under `path` (a directory, searched recursively, or one file), sorted.
 
     Every non-directory entry with an article suffix is listed, broken symlinks and special files
-    included: reading them fails later and they end as failed rows rather than vanishing.
+    included: reading them fails later and they end as failed rows rather than vanishing. So are
+    subdirectories that cannot be read: each becomes one failed row. Directories in `exclude`
+    (the run's own output and cache) are skipped, so a run never reads its outputs back.
     """
     path = Path(path)
     if not path.exists():
@@ -49,12 +60,25 @@ def list_input_files(path: str | Path) -> list[Path]:
         if path.suffix.lower() not in SUFFIXES:
             raise InputError(f"unsupported input file type {path.suffix!r}: expected .txt, .html or .jsonl")
         return [path]
-    try:
-        entries = list(path.rglob("*"))
-    except OSError as exc:
-        raise InputError(f"cannot list input directory {path}: {exc.strerror or exc}") from exc
-    return sorted(p for p in entries if p.suffix.lower() in SUFFIXES and not p.is_dir()
-                  and not any(part.startswith(".") for part in p.relative_to(path).parts))
+    skip = {os.path.realpath(p) for p in exclude}
+    found: list[Path] = []
+    unreadable: list[Path] = []
+
+    def on_error(exc: OSError) -> None:
+        if exc.filename is not None and os.path.realpath(exc.filename) != os.path.realpath(path):
+            unreadable.append(Path(exc.filename))
+        else:
+            raise InputError(f"cannot list input directory {path}: {exc.strerror or exc}") from exc
+
+    for root, dirs, names in os.walk(path, onerror=on_error):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and os.path.realpath(os.path.join(root, d)) not in skip)
+        found.extend(Path(root, n) for n in names if not n.startswith(".") and Path(n).suffix.lower() in SUFFIXES)
+    return sorted(found + unreadable)
+
+
+def input_format(file: Path) -> str | None:
+    """`txt`, `html` or `jsonl` by suffix; None for an entry that is not an article file (an unreadable directory)."""
+    return SUFFIXES.get(file.suffix.lower())
 
 
 def read_inputs(path: str | Path) -> pd.DataFrame:
@@ -75,16 +99,42 @@ def iter_rows(files: Iterable[Path]) -> Iterator[dict]:
         yield from read_file(file)
 
 
-def _base_row(file: Path, fmt: str) -> dict:
-    return {"article_id": file.stem, "source_path": str(file), "sha256": None, "input_format": fmt,
-            "content_type": "html" if fmt == "html" else "text", "raw_text": None, "url": None,
-            "published_hint": None, "error": None}
+def _base_row(file: Path, fmt: str | None) -> dict:
+    return {"article_id": file.stem if fmt else file.name, "source_path": str(file), "sha256": None,
+            "input_format": fmt, "content_type": "html" if fmt == "html" else "text", "raw_text": None, "url": None,
+            "published_hint": None, "error": None, "warning": None}
+
+
+def safe_row(row: dict) -> dict:
+    """The row with lone surrogates in its text fields replaced by U+FFFD, and a warning saying where."""
+    replaced = []
+    for key, label in _TEXT_FIELDS.items():
+        value = row.get(key)
+        if isinstance(value, str) and _SURROGATES.search(value):
+            value, n = _SURROGATES.subn(REPLACEMENT, value)
+            row = row | {key: value}
+            replaced.append(f"{n} in the {label}")
+    if not replaced:
+        return row
+    warning = f"unencodable characters (lone surrogates) replaced by U+FFFD: {', '.join(replaced)}"
+    return row | {"warning": "; ".join(w for w in (row.get("warning"), warning) if w)}
+
+
+def file_identity(file: Path) -> dict:
+    """The id and source path the row of a .txt/.html file has, without reading the file."""
+    return safe_row(_base_row(file, input_format(file)))
 
 
 def read_file(file: Path) -> list[dict]:
-    """The raw rows of one input file (several for JSONL)."""
-    fmt = SUFFIXES[file.suffix.lower()]
+    """The raw rows of one input file (several for JSONL), their text fields safe to write."""
+    return [safe_row(row) for row in _read_file(file)]
+
+
+def _read_file(file: Path) -> list[dict]:
+    fmt = input_format(file)
     base = _base_row(file, fmt)
+    if fmt is None:
+        return [base | {"error": "cannot read directory: permission denied or unreadable"}]
     try:
         info = file.stat()
         if not stat.S_ISREG(info.st_mode):
@@ -161,7 +211,7 @@ def read_jsonl(file: Path) -> Iterator[dict]:
     with file.open("rb") as handle:
         for lineno, line in enumerate(handle, start=1):
             if line.strip():
-                yield jsonl_row(file, lineno, line)
+                yield safe_row(jsonl_row(file, lineno, line))
 
 
 def jsonl_row(file: Path, lineno: int, line: bytes) -> dict:

@@ -45,6 +45,9 @@ ARTICLES = pa.schema([
        "Where `published` was read: `header` (a date line above the body), `dateline`, `dateline_year_inferred` "
        "(a dateline without year, year from the body), `hint` (JSONL `published`), `html_metadata`; null when none."),
     _f("furniture_lines", pa.int32(), "Number of source lines dropped as page furniture by the clean stage."),
+    _f("warnings", pa.string(),
+       "What was changed to process the article, `; `-separated: unencodable characters replaced, sentences "
+       "without an end split into chunks, a text over the model's length parsed in pieces; null when none."),
 ])
 
 SENTENCES = pa.schema([
