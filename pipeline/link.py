@@ -646,7 +646,7 @@ def _region_for(art: Article, f: Figure, resp: tuple[int, int] | None, first_of_
     for n, noun in enumerate(path):
         # a comparison both sides of which lie in the figure's phrase (`than the country's 5.2 percent`)
         found = _outside_descriptions(doc, noun, [m for m in usable + (own if n == 0 else [])
-                                                  if m.root(doc) in noun.subtree and m.root(doc).i != noun.i])
+                                                  if _within(m.root(doc), noun) and m.root(doc).i != noun.i])
         if found:
             ev = "possessive" if any(m.root(doc).dep_ == "poss" for m in found) else "same_phrase"
             return _most_specific(doc, found, f.anchor), _ev(ev, found)
@@ -656,12 +656,12 @@ def _region_for(art: Article, f: Figure, resp: tuple[int, int] | None, first_of_
         s = T.own_subject(v) or T.participle_subject(v)
         if s is None:
             continue
-        found = _outside_descriptions(doc, s, [m for m in usable if m.root(doc) in s.subtree])
+        found = _outside_descriptions(doc, s, [m for m in usable if _within(m.root(doc), s)])
         if found:
             return _most_specific(doc, found, s), _ev("dependency", found)
     # 4. the rest of its clause, then of its sentence
     top = chain[-1]
-    found = _outside_descriptions(doc, top, [m for m in usable if m.root(doc) in top.subtree and top.pos_ in T.VERBS])
+    found = _outside_descriptions(doc, top, [m for m in usable if top.pos_ in T.VERBS and _within(m.root(doc), top)])
     if found:
         return _most_specific(doc, found, f.anchor)[:1], _ev("same_clause", found)
     if art.topics[sid]:
@@ -695,12 +695,25 @@ def _region_for(art: Article, f: Figure, resp: tuple[int, int] | None, first_of_
 def _outside_descriptions(doc: Doc, phrase: Token, found: list[Mention]) -> list[Mention]:
     """Drop regions named only in a relative clause or apposition that describes the phrase
     (`the Yangtze River Delta region, which covers Shanghai and …`), when others remain."""
-    described = set()
-    for t in phrase.subtree:
-        if t.dep_ in ("relcl", "appos") and t.i != phrase.i:
-            described.update(x.i for x in t.subtree)
-    kept = [m for m in found if m.root(doc).i not in described]
+    kept = [m for m in found if not _in_description(m.root(doc), phrase)]
     return kept or found
+
+
+def _in_description(t: Token, phrase: Token) -> bool:
+    """Whether `t` lies under a relative clause or apposition below `phrase`: a walk up the heads
+    (linear in depth; collecting the described subtrees was cubic on a long list of appositions)."""
+    described = False
+    while t.i != phrase.i:
+        described = described or t.dep_ in ("relcl", "appos")
+        if t.head.i == t.i:
+            return False
+        t = t.head
+    return described
+
+
+def _within(t: Token, top: Token) -> bool:
+    """`t in top.subtree`, by walking up from `t` instead of listing the subtree."""
+    return t.i == top.i or top.is_ancestor(t)
 
 
 def _distinct(mentions: list[Mention]) -> list[Mention]:
