@@ -291,3 +291,53 @@ def test_a_kill_at_any_rename_of_publishing_leaves_one_whole_run(corpus, tmp_pat
     else:
         pytest.fail("publishing never finished")
     assert kill_at > 2 and before in seen and len(seen) == 2  # killed before and after the swap
+
+
+# --- no losses at the door ------------------------------------------------------------------------
+
+def test_a_lone_surrogate_in_one_article_fails_nothing(tmp_path):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    shutil.copy(ARTICLES[0], corpus / ARTICLES[0].name)
+    body = json.dumps("Shanghai grew 5 percent in 2020, the city said on Monday.")[1:-1]
+    (corpus / "feed.jsonl").write_text('{"id": "bad\\ud800id", "text": "Title\\n\\n\\ud800 ' + body + '"}\n',
+                                       encoding="utf-8")
+    stats = engine.run(corpus, tmp_path / "out", PARAMS, cache_dir=tmp_path / "cache", progress=False)
+    assert stats.articles == 2 and stats.ok == 2
+    arts = pd.read_parquet(tmp_path / "out" / "articles.parquet").set_index("article_id")
+    assert "lone surrogates" in arts.loc["bad\ufffdid", "warnings"]
+    assert pd.isna(arts.loc[ARTICLES[0].stem, "warnings"])
+
+
+def test_the_outputs_inside_the_input_directory_are_never_read_back(tmp_path):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    shutil.copy(ARTICLES[0], corpus / ARTICLES[0].name)
+    out = corpus / "out"
+    assert main(["--quiet", "run", "--input", str(corpus), "--output", str(out), "--cache", str(corpus / "cache")]) == 0
+    assert main(["--quiet", "report", "--output", str(out)]) == 0
+    assert list((out / "report").rglob("*.html"))
+    stats = engine.run(corpus, out, PARAMS, cache_dir=corpus / "cache", progress=False)
+    assert stats.articles == 1
+
+
+def test_duplicate_ids_under_a_directory_whose_name_holds_a_hash(tmp_path):
+    from pipeline import inputs
+
+    folder = tmp_path / "issue#12"
+    folder.mkdir()
+    shutil.copy(ARTICLES[0], folder / ARTICLES[0].name)
+    shutil.copy(ARTICLES[0], tmp_path / ARTICLES[0].name)
+    (folder / "z.jsonl").write_text(json.dumps({"id": ARTICLES[0].stem, "text": "x"}) + "\n", encoding="utf-8")
+    files = inputs.list_input_files(tmp_path)
+    errors = engine.duplicate_errors(files)
+    single_pass = {r["source_path"]: r["error"] for r in inputs.iter_inputs(tmp_path) if r["error"]}
+    assert len(single_pass) == 2
+    for file in files:  # what each partition is handed holds exactly its own rows' errors
+        rows = [r["source_path"] for r in inputs.read_file(file)]
+        assert errors.get(str(file), {}) == {src: single_pass[src] for src in rows if src in single_pass}
+
+
+def test_the_summary_counts_articles_over_the_time_budget():
+    stats = engine.RunStats(articles=3, ok=2, over_budget=1, processed=3)
+    assert "1 over the time budget" in stats.summary()
