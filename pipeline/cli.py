@@ -14,7 +14,7 @@ from pathlib import Path
 from . import evaluate as evaluation
 from .inputs import InputError, read_inputs
 from .runner import Params
-from .tableio import read_table, write_table
+from .tableio import OutputFault, read_table, write_table
 
 log = logging.getLogger("pipeline")
 
@@ -236,6 +236,9 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, InputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OutputFault as exc:  # faults of the machine (issue 17): disk full, read-only, permission denied
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

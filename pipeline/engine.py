@@ -11,6 +11,7 @@ Articles found in the per-article cache (pipeline/cache.py) are not processed ag
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import logging
 import os
@@ -36,7 +37,7 @@ from .inputs import (RAW_COLUMNS, DuplicateIds, InputError, file_identity, input
                      read_jsonl)
 from .nlp import PRELOAD_MODEL_ENV
 from .runner import Params
-from .tableio import to_arrow
+from .tableio import OutputFault, check_output_dir, fault, to_arrow
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,13 @@ PREVIOUS_RUNS_KEPT = 1
 # A staging lock's lease: renewed every quarter of it, so only a run stopped (dead, or paused) for
 # two minutes loses its staging. Across hosts the clocks must agree to well within this.
 LEASE_SECONDS = 120.0
+# Free space a run needs in the output directory, per byte of input: the tables took 2.6 bytes per
+# input byte on seeds + dev (text is stored as clean_text and again as sentences), and staged
+# parts and the merged tables sit side by side while publishing; never less than MIN_FREE_BYTES.
+OUTPUT_BYTES_PER_INPUT_BYTE = 6
+# OSErrors that are faults of the machine, reported in one line (others are bugs: a traceback).
+MACHINE_FAULTS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG}
+MIN_FREE_BYTES = 16 * 2**20
 
 # A Dask worker with several threads shares one spaCy model between them; pipelines are not
 # documented thread-safe, so tasks of one process take turns (run workers with --nthreads 1).
@@ -85,8 +93,8 @@ def _worker_context(model: str):
     return context
 
 
-class RunFault(Exception):
-    """A fault of the machine or of a concurrent run that stops this run; its message is one line."""
+class RunFault(OutputFault):
+    """A fault of a concurrent run (our staging taken) that stops this run; its message is one line."""
 
 
 @dataclasses.dataclass
@@ -138,11 +146,14 @@ def run(input_path: str | os.PathLike, out_dir: str | os.PathLike, params: Param
     if not files:
         raise InputError(f"no .txt, .html or .jsonl articles found under {input_path}")
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    check_output_dir(out_dir, max(MIN_FREE_BYTES, OUTPUT_BYTES_PER_INPUT_BYTE * _input_bytes(files)))
     _remove_stale_staging(out_dir)
     run_id = f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{uuid.uuid4().hex[:12]}"
     staging = out_dir / f"{STAGING_PREFIX}{run_id}"
-    lock = StagingLock(staging, run_id).acquire()
+    try:
+        lock = StagingLock(staging, run_id).acquire()
+    except OSError as exc:
+        raise fault(exc, f"write the staging directory in {out_dir}") from exc
     total = None if any(input_format(f) == "jsonl" for f in files) else len(files)
     bar = Progress(total, enabled=progress)
     cache = None if cache_dir is None else usable_cache(cache_dir)
@@ -156,12 +167,26 @@ def run(input_path: str | os.PathLike, out_dir: str | os.PathLike, params: Param
         if stats.articles == 0:
             raise InputError(f"no articles found in the input files under {input_path}")
         _publish(staging, out_dir, engine == "dask", lock, stats)
+    except OSError as exc:  # disk full, read-only or permission denied while writing: previous outputs intact
+        if exc.errno not in MACHINE_FAULTS:
+            raise
+        raise fault(exc, f"write the outputs in {out_dir}") from exc
     finally:
         bar.close()
         lock.release()
         shutil.rmtree(staging, ignore_errors=True)
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+def _input_bytes(files: list[Path]) -> int:
+    total = 0
+    for file in files:
+        try:
+            total += file.stat().st_size
+        except OSError:
+            pass  # reading it fails later, as a row
+    return total
 
 
 def usable_cache(cache_dir: str | os.PathLike) -> str | None:

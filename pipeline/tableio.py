@@ -13,6 +13,33 @@ import pyarrow.parquet as pq
 from . import schema
 
 
+class OutputFault(Exception):
+    """The machine refuses the outputs (disk full, read-only file system, permission denied): the
+    run stops with this one-line message and the previous outputs stay as they were."""
+
+
+def fault(exc: OSError, doing: str) -> OutputFault:
+    """An OutputFault saying what failed and why, in one line."""
+    where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+    return OutputFault(f"cannot {doing}: {exc.strerror or exc}{where}")
+
+
+def check_output_dir(path: str | os.PathLike, need_bytes: int = 0) -> None:
+    """Fail before any work when `path` cannot be created and written, or has less than `need_bytes` free."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".probe-", dir=path)
+        os.close(fd)
+        os.unlink(probe)
+        free = shutil.disk_usage(path).free
+    except OSError as exc:
+        raise fault(exc, f"write the output directory {path}") from exc
+    if free < need_bytes:
+        raise OutputFault(f"not enough free space in {path}: {free // 2**20} MiB free, about "
+                          f"{need_bytes // 2**20} MiB needed")
+
+
 def to_arrow(df: pd.DataFrame | None, name: str) -> pa.Table:
     """Conform a frame to table `name`: schema order and types, missing columns null, extra columns kept last."""
     target = schema.ALL[name]
@@ -60,17 +87,20 @@ def is_missing(value: object) -> bool:
 def write_table(df: pd.DataFrame | None, name: str, path: str | os.PathLike) -> Path:
     """Write table `name` to `path` through a temporary file and a rename, so readers never see half a file."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     table = to_arrow(df, name)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
         pq.write_table(table, tmp)
         if path.is_dir() and not path.is_symlink():  # a dataset directory from an earlier (Dask) run
             shutil.rmtree(path)  # is replaced whole; a symlink of `run`'s layout is replaced by the rename
         os.replace(tmp, path)
+    except OSError as exc:
+        raise fault(exc, f"write {path}") from exc
     finally:
-        if os.path.exists(tmp):
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
     return path
 

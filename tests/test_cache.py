@@ -174,8 +174,12 @@ def test_read_only_cache_degrades_to_no_cache_with_a_warning(tmp_path, corpus, f
     """EROFS is injected (root writes chmod-read-only directories, so a chmod proves nothing here)."""
     import errno
 
-    def read_only(*args, **kwargs):
-        raise OSError(errno.EROFS, "Read-only file system")
+    mkstemp = cache.tempfile.mkstemp
+
+    def read_only(*args, **kwargs):  # the cache only: tempfile is one module for the cache and the tables
+        if str(kwargs.get("dir", "")).startswith(str(tmp_path / "ro-cache")):
+            raise OSError(errno.EROFS, "Read-only file system")
+        return mkstemp(*args, **kwargs)
 
     monkeypatch.setattr(cache.tempfile, "mkstemp", read_only)
     with caplog.at_level(logging.WARNING, logger="pipeline"):
@@ -188,8 +192,12 @@ def test_cache_failing_mid_run_degrades_with_one_warning(tmp_path, corpus, froze
     """A cache disk that fills up during the run (ENOSPC on a bundle write): tables still complete."""
     import errno
 
+    mkstemp = cache.tempfile.mkstemp
+
     def full(*args, **kwargs):
-        raise OSError(errno.ENOSPC, "No space left on device")
+        if str(kwargs.get("dir", "")).startswith(str(tmp_path / "cache")):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return mkstemp(*args, **kwargs)
 
     monkeypatch.setattr(cache.tempfile, "mkstemp", full)
     monkeypatch.setattr(cache, "check_writable", lambda root: None)

@@ -341,3 +341,104 @@ def test_duplicate_ids_under_a_directory_whose_name_holds_a_hash(tmp_path):
 def test_the_summary_counts_articles_over_the_time_budget():
     stats = engine.RunStats(articles=3, ok=2, over_budget=1, processed=3)
     assert "1 over the time budget" in stats.summary()
+
+
+# --- faults of the machine: one line, before the work where it can be checked, outputs intact -----
+
+def one_line_error(capsys) -> str:
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and err.startswith("error: ") and "Traceback" not in err
+    return err
+
+
+@pytest.fixture
+def previous_run(tmp_path) -> Path:
+    corpus = tmp_path / "one"
+    corpus.mkdir()
+    shutil.copy(ARTICLES[0], corpus / ARTICLES[0].name)
+    out = tmp_path / "out"
+    assert main(["--quiet", "run", "--input", str(corpus), "--output", str(out), "--no-cache"]) == 0
+    return out
+
+
+def snapshot(out: Path) -> dict[str, bytes]:
+    return {name: (out / f"{name}.parquet").read_bytes() for name in schema.TABLES}
+
+
+def test_a_full_disk_while_writing_parquet_is_one_line_and_keeps_the_outputs(corpus, previous_run, monkeypatch,
+                                                                            capsys):
+    import errno
+
+    before = snapshot(previous_run)
+    write = engine.pq.write_table
+
+    def full(table, where, *args, **kwargs):
+        if "part-00000" in str(where):
+            raise OSError(errno.ENOSPC, "No space left on device", str(where))
+        return write(table, where, *args, **kwargs)
+
+    monkeypatch.setattr(engine.pq, "write_table", full)
+    assert main(["--quiet", "run", "--input", str(corpus), "--output", str(previous_run), "--no-cache"]) == 1
+    assert "No space left on device" in one_line_error(capsys)
+    assert snapshot(previous_run) == before
+    assert not list(previous_run.glob(f"{engine.STAGING_PREFIX}*"))
+
+
+def test_too_little_free_space_fails_before_the_work(corpus, previous_run, monkeypatch, capsys):
+    before = snapshot(previous_run)
+    monkeypatch.setattr(engine, "MIN_FREE_BYTES", 2**62)
+    monkeypatch.setattr(engine, "process_batch", lambda *a: pytest.fail("work started"))
+    assert main(["--quiet", "run", "--input", str(corpus), "--output", str(previous_run), "--no-cache"]) == 1
+    assert "not enough free space" in one_line_error(capsys)
+    assert snapshot(previous_run) == before
+
+
+@pytest.mark.parametrize("code, message", [("EROFS", "Read-only file system"), ("EACCES", "Permission denied")])
+def test_an_unwritable_output_fails_before_the_work(corpus, previous_run, monkeypatch, capsys, code, message):
+    """Injected at the probe file (root writes read-only-mode directories)."""
+    import errno
+
+    from pipeline import tableio
+
+    before = snapshot(previous_run)
+
+    def refuse(*args, **kwargs):
+        raise OSError(getattr(errno, code), message)
+
+    monkeypatch.setattr(tableio.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(engine, "process_batch", lambda *a: pytest.fail("work started"))
+    assert main(["--quiet", "run", "--input", str(corpus), "--output", str(previous_run), "--no-cache"]) == 1
+    assert message in one_line_error(capsys)
+    assert snapshot(previous_run) == before
+
+
+def test_a_read_only_cache_still_writes_the_tables(corpus, tmp_path, monkeypatch, caplog):
+    import errno
+
+    from pipeline import cache
+
+    mkstemp = cache.tempfile.mkstemp
+
+    def refuse(*args, **kwargs):  # the cache only: tempfile is one module for the cache and the tables
+        if str(kwargs.get("dir", "")).startswith(str(tmp_path / "cache")):
+            raise OSError(errno.EROFS, "Read-only file system")
+        return mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(cache.tempfile, "mkstemp", refuse)
+    assert main(["--quiet", "run", "--input", str(corpus), "--output", str(tmp_path / "out"),
+                 "--cache", str(tmp_path / "cache")]) == 0
+    assert len(pd.read_parquet(tmp_path / "out" / "articles.parquet")) == 7
+    assert "without the cache" in caplog.text
+
+
+def test_a_dvc_stage_on_a_full_disk_is_one_line(tmp_path, monkeypatch, capsys):
+    import errno
+
+    from pipeline import tableio
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(tableio.pq, "write_table", full)
+    assert main(["--quiet", "clean", "--input", str(ARTICLES[0]), "--work", str(tmp_path / "work")]) == 1
+    assert "No space left on device" in one_line_error(capsys)
