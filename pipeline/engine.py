@@ -10,6 +10,7 @@ Articles found in the per-article cache (pipeline/cache.py) are not processed ag
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import errno
 import json
@@ -17,6 +18,7 @@ import logging
 import os
 import resource
 import shutil
+import signal
 import socket
 import sys
 import threading
@@ -80,6 +82,37 @@ MIN_FREE_BYTES = 16 * 2**20
 # A Dask worker with several threads shares one spaCy model between them; pipelines are not
 # documented thread-safe, so tasks of one process take turns (run workers with --nthreads 1).
 _PROCESS_LOCK = threading.Lock()
+
+
+def die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (PR_SET_PDEATHSIG), so a killed run
+    leaves no fork server and no worker behind: the fork server dies with the run, the workers
+    with the fork server. Elsewhere a no-op."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+@contextlib.contextmanager
+def _terminated_on_sigterm():
+    """SIGTERM ends the run like Ctrl-C does (cleanup runs: workers stopped, staging removed),
+    instead of killing this process on the spot. Only in the main thread, where signals land."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _worker_context(model: str):
@@ -158,15 +191,11 @@ def run(input_path: str | os.PathLike, out_dir: str | os.PathLike, params: Param
     bar = Progress(total, enabled=progress)
     cache = None if cache_dir is None else usable_cache(cache_dir)
     try:
-        if engine == "local":
-            stats = _run_local(files, staging, params, workers, cache, bar)
-        elif engine == "dask":
-            stats = _run_dask(files, staging, params, scheduler, cache, bar)
-        else:
-            raise ValueError(f"unknown engine {engine!r}: expected local or dask")
-        if stats.articles == 0:
-            raise InputError(f"no articles found in the input files under {input_path}")
-        _publish(staging, out_dir, engine == "dask", lock, stats)
+        with _terminated_on_sigterm():
+            stats = _run_engine(engine, files, staging, params, workers, scheduler, cache, bar)
+            if stats.articles == 0:
+                raise InputError(f"no articles found in the input files under {input_path}")
+            _publish(staging, out_dir, engine == "dask", lock, stats)
     except OSError as exc:  # disk full, read-only or permission denied while writing: previous outputs intact
         if exc.errno not in MACHINE_FAULTS:
             raise
@@ -177,6 +206,15 @@ def run(input_path: str | os.PathLike, out_dir: str | os.PathLike, params: Param
         shutil.rmtree(staging, ignore_errors=True)
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+def _run_engine(engine: str, files: list[Path], staging: Path, params: Params, workers: int, scheduler: str | None,
+                cache: str | None, bar: "Progress") -> RunStats:
+    if engine == "local":
+        return _run_local(files, staging, params, workers, cache, bar)
+    if engine == "dask":
+        return _run_dask(files, staging, params, scheduler, cache, bar)
+    raise ValueError(f"unknown engine {engine!r}: expected local or dask")
 
 
 def _input_bytes(files: list[Path]) -> int:
@@ -285,8 +323,9 @@ def _run_local(files: list[Path], staging: Path, params: Params, workers: int, c
     # Parallel over whole batches (every stage, not only spaCy); each worker is one process with
     # its own model, so nlp.pipe inside it runs single-process.
     params = dataclasses.replace(params, n_process=1)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context(params.model),
-                             max_tasks_per_child=BATCHES_PER_WORKER) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context(params.model),
+                               max_tasks_per_child=BATCHES_PER_WORKER, initializer=die_with_parent)
+    try:
         pending: set = set()
 
         def absorb(futures) -> None:
@@ -301,7 +340,21 @@ def _run_local(files: list[Path], staging: Path, params: Params, workers: int, c
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 absorb(finished)
         absorb(wait(pending).done)
+    except BaseException:  # a failed batch, Ctrl-C or SIGTERM: stop the workers now, not after their batches
+        _stop_workers(pool)
+        raise
+    pool.shutdown(wait=True)
     return stats
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+    for process in processes:
+        process.join(5)
 
 
 # --- Dask engine ----------------------------------------------------------------------------------

@@ -442,3 +442,30 @@ def test_a_dvc_stage_on_a_full_disk_is_one_line(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(tableio.pq, "write_table", full)
     assert main(["--quiet", "clean", "--input", str(ARTICLES[0]), "--work", str(tmp_path / "work")]) == 1
     assert "No space left on device" in one_line_error(capsys)
+
+
+# --- processes cleaned up -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_a_killed_or_stopped_run_leaves_no_process_behind(corpus, tmp_path, sig):
+    """Fork server, resource tracker and workers all end when the run is killed (SIGKILL) or stopped (SIGTERM)."""
+    psutil = pytest.importorskip("psutil")
+    proc = subprocess.Popen([sys.executable, "-c", SLOW_RUN, "--quiet", "run", "--input", str(corpus),
+                             "--output", str(tmp_path / "out"), "--no-cache", "--workers", "2"], cwd=ROOT)
+    parent = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 120
+    descendants: list = []
+    while time.monotonic() < deadline and proc.poll() is None:
+        descendants = parent.children(recursive=True)
+        if len(descendants) >= 4:  # fork server, resource tracker and two workers
+            break
+        time.sleep(0.1)
+    assert len(descendants) >= 4, "the run ended before its workers started"
+    time.sleep(0.5)
+    descendants = parent.children(recursive=True)
+    proc.send_signal(sig)
+    proc.wait(timeout=60)
+    gone, alive = psutil.wait_procs(descendants, timeout=30)
+    assert not alive, [p.cmdline() for p in alive]
+    if sig == signal.SIGTERM:
+        assert not list((tmp_path / "out").glob(f"{engine.STAGING_PREFIX}*"))  # cleanup ran

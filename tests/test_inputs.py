@@ -180,3 +180,19 @@ def test_excluded_directories_are_not_listed(tmp_path):
     (tmp_path / "out" / "report" / "index.html").write_text("<p>x</p>", encoding="utf-8")
     assert inputs.list_input_files(tmp_path, exclude=[tmp_path / "out"]) == [tmp_path / "a.txt"]
     assert len(inputs.list_input_files(tmp_path)) == 2
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_text_is_text(encoding):
+    text = "Chongqing's café economy grew 6.5 percent.\n" + ENGLISH * 3
+    assert inputs.decode(text.encode(encoding)) == (text, None)
+
+
+def test_mixed_utf8_and_windows_1252_keeps_both():
+    data = "Résumé — “quoted” café. ".encode("utf-8") * 3 + "Un café à Paris.".encode("cp1252")
+    text, error = inputs.decode(data)
+    assert error is None and text == "Résumé — “quoted” café. " * 3 + "Un café à Paris."
+
+
+def test_binary_with_nul_bytes_is_still_binary():
+    assert inputs.decode(b"\x00\x01\x02\x03" * 100)[0] is None
