@@ -121,6 +121,61 @@ def safe_row(row: dict) -> dict:
     return row | {"warning": "; ".join(w for w in (row.get("warning"), warning) if w)}
 
 
+# HTML nesting the parser keeps: libxml2 (lxml, trafilatura) drops everything below depth 255, so
+# a page nested deeper (a broken generator, an attack) would come out empty. Tags below this depth
+# are removed at the door, keeping their text, with a warning.
+MAX_HTML_DEPTH = 200
+_TAG = re.compile(r"<(/?)([A-Za-z][\w:-]*)([^<>]*?)(/?)>")
+_VOID_TAGS = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+# Tags that a new one of their kind closes implicitly, and the block tags that close an open `<p>`
+# (unclosed `<p>`, `<li>` must not count as nesting).
+_IMPLICITLY_CLOSED = frozenset("p li dt dd option tr td th".split())
+_BLOCK_TAGS = frozenset("div p ul ol table h1 h2 h3 h4 h5 h6 section article blockquote pre form header footer "
+                        "nav aside dl".split())
+
+
+def flatten_deep_html(html: str) -> tuple[str, int]:
+    """`html` with the tags nested deeper than MAX_HTML_DEPTH removed (their text kept), and how many."""
+    if html.count("<") < MAX_HTML_DEPTH:
+        return html, 0
+    stack: list[str] = []
+    out: list[str] = []
+    last = removed = 0
+    for m in _TAG.finditer(html):
+        closing, name, self_closing = m.group(1), m.group(2).lower(), m.group(4)
+        deep = False
+        if closing:
+            if name in stack:
+                depth = len(stack) - stack[::-1].index(name)
+                deep = depth > MAX_HTML_DEPTH
+                del stack[depth - 1:]
+        elif name not in _VOID_TAGS and not self_closing:
+            if name in _IMPLICITLY_CLOSED and name in stack[-4:]:
+                del stack[len(stack) - stack[::-1].index(name) - 1:]
+            elif stack and stack[-1] == "p" and name in _BLOCK_TAGS:
+                stack.pop()
+            stack.append(name)
+            deep = len(stack) > MAX_HTML_DEPTH
+        if deep:
+            out.append(html[last:m.start()])
+            last = m.end()
+            removed += 1
+    if not removed:
+        return html, 0
+    out.append(html[last:])
+    return "".join(out), removed
+
+
+def _flattened(row: dict) -> dict:
+    if row.get("content_type") != "html" or not isinstance(row.get("raw_text"), str):
+        return row
+    html, removed = flatten_deep_html(row["raw_text"])
+    if not removed:
+        return row
+    warning = f"HTML nested deeper than {MAX_HTML_DEPTH} levels: {removed} tags below removed, their text kept"
+    return row | {"raw_text": html, "warning": "; ".join(w for w in (row.get("warning"), warning) if w)}
+
+
 def file_identity(file: Path) -> dict:
     """The id and source path the row of a .txt/.html file has, without reading the file."""
     return safe_row(_base_row(file, input_format(file)))
@@ -128,7 +183,7 @@ def file_identity(file: Path) -> dict:
 
 def read_file(file: Path) -> list[dict]:
     """The raw rows of one input file (several for JSONL), their text fields safe to write."""
-    return [safe_row(row) for row in _read_file(file)]
+    return [_flattened(safe_row(row)) for row in _read_file(file)]
 
 
 def _read_file(file: Path) -> list[dict]:
@@ -268,7 +323,7 @@ def read_jsonl(file: Path) -> Iterator[dict]:
     with file.open("rb") as handle:
         for lineno, line in enumerate(handle, start=1):
             if line.strip():
-                yield safe_row(jsonl_row(file, lineno, line))
+                yield _flattened(safe_row(jsonl_row(file, lineno, line)))
 
 
 def jsonl_row(file: Path, lineno: int, line: bytes) -> dict:

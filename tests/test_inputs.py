@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -196,3 +198,20 @@ def test_mixed_utf8_and_windows_1252_keeps_both():
 
 def test_binary_with_nul_bytes_is_still_binary():
     assert inputs.decode(b"\x00\x01\x02\x03" * 100)[0] is None
+
+
+def test_deeply_nested_html_keeps_its_text(tmp_path):
+    from pipeline import clean
+
+    body = "<p>Shanghai grew 5 percent in 2020, the city government said on Monday in a long statement.</p>"
+    page = "<html><body>" + "<div>" * 300 + body + "</div>" * 300 + "</body></html>"
+    (tmp_path / "deep.html").write_text(page, encoding="utf-8")
+    (row,) = inputs.read_file(tmp_path / "deep.html")
+    assert "200 levels" in row["warning"]
+    article = clean.run(pd.DataFrame([row], columns=inputs.RAW_COLUMNS)).iloc[0]
+    assert "Shanghai grew 5 percent" in article["clean_text"]
+
+
+def test_normal_html_is_not_flattened():
+    page = "<html><body>" + "<p>One<p>Two<li>x" * 400 + "<div><span>y</span></div>" * 100 + "</body></html>"
+    assert inputs.flatten_deep_html(page) == (page, 0)
