@@ -146,11 +146,6 @@ def _seconds(runs: list[float]) -> str:
     return " ".join(f"{s:.1f}" for s in runs)
 
 
-if __name__ == "__main__":
-    part_, corpus_, out_, workers_, params_, cache_ = sys.argv[1:7]
-    print(json.dumps(_measure_here(part_, corpus_, out_, int(workers_), params_, cache_)))
-
-
 # --- time against sentence length ----------------------------------------------------------------
 # One article whose body is one sentence of the shapes that broke linearity (issue 17): a list of
 # figures, `respectively` clauses, a `between … and` chain, a run of currency signs. Each length is
@@ -215,7 +210,10 @@ def sentence_report(results: dict) -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":  # python -m pipeline.bench sentences [LENGTH ...]
-    if sys.argv[1:2] == ["sentences"]:
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["sentences"]:  # python -m pipeline.bench sentences [LENGTH ...]
         lengths = tuple(int(a) for a in sys.argv[2:]) or SENTENCE_LENGTHS
         print(sentence_report(sentence_scaling(lengths)))
+    else:  # one measured part, run by `_measure` in a fresh subprocess
+        part_, corpus_, out_, workers_, params_, cache_ = sys.argv[1:7]
+        print(json.dumps(_measure_here(part_, corpus_, out_, int(workers_), params_, cache_)))
