@@ -49,6 +49,9 @@ ARTICLES = pa.schema([
        "Which date candidate gave `published`: its place (`below_title`, `above_title`, `title_line`, `header`, "
        "`body_opening`, `dateline`, `below_body`, `html_published`, `html_updated`, or `hint`), its features, "
        "its score and the date as printed; null when `published` is."),
+    _f("warnings", pa.string(),
+       "What was changed to process the article, `; `-separated: unencodable characters replaced, sentences "
+       "without an end split into chunks, a text over the model's length parsed in pieces; null when none."),
 ])
 
 SENTENCES = pa.schema([

@@ -217,8 +217,10 @@ def _path_nouns(anchor: Token) -> list[Token]:
 
 
 def _left_modifiers(noun: Token) -> list[Token]:
-    return [t for t in noun.subtree if t.i <= noun.i and t.i >= noun.left_edge.i and
-            (t.i == noun.i or t.head.i == noun.i or t.head.head.i == noun.i)]
+    # the tokens from the left edge to the noun, not the whole subtree: a child or grandchild of
+    # the noun is in its subtree anyway, and a long list under it made the scan quadratic
+    return [t for t in noun.doc[noun.left_edge.i:noun.i + 1]
+            if t.i == noun.i or t.head.i == noun.i or t.head.head.i == noun.i]
 
 
 # ------------------------------------------------------------------ indicator
@@ -437,8 +439,9 @@ def clause_span(anchor: Token) -> Span:
         return _trimmed(sent)
     lo, hi = v.left_edge.i, v.right_edge.i
     for ch in v.children:
-        if ch.dep_ in ("conj", "cc", "punct") or (ch.dep_ == "advcl" and anchor not in ch.subtree):
-            if anchor in ch.subtree:
+        holds_anchor = ch.i == anchor.i or ch.is_ancestor(anchor)  # `anchor in ch.subtree`, in depth not size
+        if ch.dep_ in ("conj", "cc", "punct") or (ch.dep_ == "advcl" and not holds_anchor):
+            if holds_anchor:
                 continue
             if ch.i > v.i:
                 hi = min(hi, ch.left_edge.i - 1)
