@@ -22,6 +22,8 @@ from spacy.tokens import Doc, Span, Token
 
 from . import periods as P
 from . import schema
+from . import indicators as I
+from . import kinds as K
 from . import targets as T
 from .docs import docs_from_tokens
 from .nlp import blank
@@ -448,7 +450,7 @@ def _stated_period(spans: list[P.PeriodMention]) -> P.PeriodMention | None:
 
 def _lead_in_period(art: Article, sid: int) -> P.PeriodMention | None:
     """The period a list item inherits: the one its (nearest) lead-in states."""
-    for lead in _lead_in_chain(art, sid):
+    for lead in _lead_in_chain(art, sid) or [j for j in [K.semicolon_lead_in(art.sents, art.text, sid)] if j is not None]:
         p = _stated_period(art.periods[lead])
         if p is not None:
             return P.PeriodMention(p.start_char, p.end_char, p.start, p.end, "list_lead_in", p.role)
@@ -867,18 +869,19 @@ def link_article(art: Article, rows: list[dict]) -> tuple[list[dict], list[dict]
 
     # kinds first: periods of goals depend on the plan period other goals state
     kinds: list[str | None] = []
-    cues: list[str | None] = []
+    cues: list[str | None] = []      # per figure: the kind evidence (kinds.py)
     for f in figs:
         if f is None:
             kinds.append(None); cues.append(None)
             continue
         cue = None if f.in_definition else T.forward_cue(f.anchor, f.span.sent)
         cue = cue or _by_future_year(art, f) or _listed_goal(art, f)
-        cues.append(cue)
-        kinds.append("target" if cue else "actual")
+        chosen = K.decide(K.candidates(f.anchor, f.span.sent, f.row, art.text, cue))
+        cues.append(chosen.evidence)
+        kinds.append(chosen.kind)
     for i, f in enumerate(figs):
         if f is not None and f.conversion_of is not None:
-            kinds[i] = kinds[f.conversion_of]
+            kinds[i], cues[i] = kinds[f.conversion_of], cues[f.conversion_of]
     frames = _frames(art, figs, kinds)
 
     linked: list[tuple[list[Mention], str]] = []
@@ -915,12 +918,13 @@ def link_article(art: Article, rows: list[dict]) -> tuple[list[dict], list[dict]
         for k, (region_id, zone_id) in enumerate(ids):
             out = dict(row)
             out.update(region_id=region_id, zone_id=zone_id, link_index=k, kind=kinds[i] or "actual",
+                       kind_evidence=cues[i],
                        evidence=evidence if region_id is not None else None,
                        period_start=p.start if p else None, period_end=p.end if p else None,
                        period_evidence=p.evidence if p else None)
             q_rows.append(out)
             if f is not None and kinds[i] == "target" and f.conversion_of is None and _is_number(row.get("value")):
-                t_rows.append(_target_row(art, f, row, heads.get(i), region_id, evidence, p))
+                t_rows.append(_target_row(art, f, row, heads.get(i), region_id, evidence, p) | {"kind_evidence": cues[i]})
     return q_rows, t_rows
 
 
@@ -936,14 +940,14 @@ def _is_forward(sent: Span) -> bool:
     cues = T._cues()
     return any((t.dep_ in ("aux", "auxpass") and t.lower_ in cues["future_aux"])
                or (t.pos_ == "NOUN" and t.lower_ in cues["cue_words"] and t.dep_ in T.SUBJECTS)
-               or (t.pos_ == "VERB" and t.lemma_.lower() in cues["cue_verbs"]) for t in sent)
+               or (t.pos_ == "VERB" and t.lemma_.lower() in cues["cue_verbs"]) for t in sent) or K.sets_goals(sent)
 
 
 def _listed_goal(art: Article, f: Figure) -> str | None:
     """A list item without a finite verb (`- GDP growth of around 6 percent;`) under a lead-in
     that looks ahead (`The main targets for 2024 are as follows:`)."""
-    chain = _lead_in_chain(art, f.sent_index)
-    return "list" if chain and _lead_in_forward(art, chain[0]) else None
+    chain = _lead_in_chain(art, f.sent_index) or [K.semicolon_lead_in(art.sents, art.text, f.sent_index)]
+    return "list" if chain[0] is not None and _lead_in_forward(art, chain[0]) else None
 
 
 def _by_future_year(art: Article, f: Figure) -> str | None:
@@ -964,14 +968,16 @@ def _target_heads(art: Article, figs: list[Figure], kinds, resp, first_of) -> di
     for i, f in enumerate(figs):
         if f is None or kinds[i] != "target" or f.conversion_of is not None:
             continue
-        indicator, head = T.indicator_of(f.anchor, f.row.get("unit"), f.is_count)
+        decision = I.decide(f.anchor, f.row.get("unit"), f.is_count)
+        indicator, head, evidence = decision.indicator, decision.head, decision.evidence
         if i in resp and head is not None:
             k, n = resp[i]
             nouns = T.coordinated(head)
             if len(nouns) == n:
                 head = nouns[k]
                 indicator = T.classify(T.phrase_text(head))
-        out[i] = (indicator, head, _frame_text(art, f))
+                evidence = f"respectively:{T.phrase_text(head)}"
+        out[i] = (indicator, head, _frame_text(art, f), evidence)
     return out
 
 
@@ -990,7 +996,7 @@ def _frame_text(art: Article, f: Figure) -> str:
 
 
 def _target_row(art: Article, f: Figure, row: dict, head, region_id, evidence, p) -> dict:
-    indicator, noun, frame = head if head else ("other", None, f.span.sent.text)
+    indicator, noun, frame, indicator_evidence = head if head else ("other", None, f.span.sent.text, "none")
     clause = T.clause_span(f.anchor)
     unit = row.get("unit")
     measure = T.measure_of(f.anchor, unit)
@@ -1005,6 +1011,7 @@ def _target_row(art: Article, f: Figure, row: dict, head, region_id, evidence, p
         "qualifier": row.get("qualifier"), "frequency": T.frequency_of(_frequency_words(art, f, noun, frame, clause)),
         "region_id": region_id, "start_year": start_year, "end_year": end_year,
         "evidence": evidence if region_id is not None else None, "quantity_id": row.get("quantity_id"),
+        "indicator_evidence": indicator_evidence,
     }
 
 

@@ -46,6 +46,7 @@ def _indicator_rules() -> dict:
     r = rules("indicators")
     return {
         "indicators": [(name, re.compile(p, re.I)) for name, p in r["indicators"]],
+        "money_indicators": [(name, re.compile(p, re.I)) for name, p in r["money_indicators"]],
         "verb_indicators": r["verb_indicators"],
         "ratio_units": frozenset(r["ratio_units"]),
         "generic_heads": frozenset(r["generic_heads"]),
@@ -253,14 +254,23 @@ def classify(text: str) -> str:
     return "other"
 
 
+def classify_money(text: str) -> str:
+    """The indicator a phrase names for an amount of money: words that are generic for
+    physical figures count too (`100 billion yuan in output`, not `grain output of 41 million tonnes`)."""
+    found = classify(text)
+    if found != "other":
+        return found
+    return next((name for name, pattern in _indicator_rules()["money_indicators"] if pattern.search(text)), "other")
+
+
 def indicator_head(anchor: Token, is_count: bool) -> Token | None:
     """The noun whose phrase names what the figure measures."""
     t = anchor
     for _ in range(2):
-        for ch in t.children:  # `12 percent for primary industries`
+        for ch in t.children:  # `12 percent for primary industries` (not `8 percent for urban residents`)
             if ch.dep_ == "prep" and ch.lower_ == "for":
                 obj = next((o for o in ch.children if o.dep_ == "pobj"), None)
-                if obj is not None:
+                if obj is not None and obj.pos_ in NOUNS and classify(phrase_text(obj)) != "other":
                     return obj
         if t.dep_ in ("conj", "appos") and t.head.pos_ in NOUNS and t.head.lower_ == t.lower_:
             t = t.head  # `by 10 percent and 14 percent`: the list's first figure says what both measure
@@ -276,10 +286,13 @@ def indicator_head(anchor: Token, is_count: bool) -> Token | None:
         return noun
     if is_count:
         return anchor
-    if t.dep_ == "pobj" and t.head.dep_ in ("prep", "agent"):
-        prep, head = t.head, t.head.head
+    if t.dep_ == "pobj" and t.head.dep_ in ("prep", "agent", "conj"):
+        prep = t.head
+        while prep.dep_ == "conj" and prep.head.dep_ == "prep":
+            prep = prep.head  # `raise … to 750 billion yuan by 2020 and to over 1 trillion yuan`
+        head = prep.head
         if head.pos_ in NOUNS and head.lemma_.lower() in _indicator_rules()["pass_through_heads"] \
-                and head.dep_ == "pobj" and head.head.head.pos_ in VERBS:
+                and head.dep_ == "pobj" and head.head.head.pos_ in VERBS and classify(phrase_text(head)) == "other":
             # `raise its added value by an average of 7 percent`: the average is the figure's own
             prep, head = head.head, head.head.head
         if head.pos_ in NOUNS:

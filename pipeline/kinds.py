@@ -1,0 +1,193 @@
+"""Kind of a figure (actual vs target) as candidates with evidence and one decider.
+
+Candidates are read from the figure's noun phrase, its verb chain and the sentence around it
+(pipeline/targets.py), and from what link.py knows of the article (a future deadline in the
+clause, a forward-looking list lead-in). The decider takes the strongest: a figure that only
+sets the scene of a goal is no goal; a signed deal or a project reported as started is actual
+even where its noun phrase reads as a commitment; then the forward cues; else reported.
+The evidence string says what decided: `<class>:<cue>` — `plan:aim`, `forecast:would`,
+`expectation:expect`, `budget:earmark`, `goal:target`, `signed:sign`, `started:launch`,
+`scene:duration`, `reported`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from spacy.tokens import Span, Token
+
+from . import targets as T
+
+# Decision strength of each source (higher wins). The order is the guide's: a scene-setting
+# count is never a goal; a signed or started project's money is actual even with `planned` in
+# its noun phrase (ANNOTATION.md, dev notes of signed totals); a cue makes a target.
+STRENGTH = {"scene": 4, "signed": 3, "started": 2, "cue": 1, "reported": 0}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    kind: str          # `actual` or `target`
+    source: str        # key of STRENGTH
+    evidence: str
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict:
+    r = T.rules("targets")
+    classes = {}
+    for name, cues in r["cue_classes"].items():
+        for cue in cues:
+            classes.setdefault(cue, name)
+    return {
+        "classes": classes,
+        "signing": frozenset(r["signing_verbs"]),
+        "deal_nouns": frozenset(r["deal_nouns"]),
+        "started": frozenset(r["started_verbs"]),
+        "scene_items": frozenset(r["scene_count_items"]),
+        "duration_units": frozenset(r["duration_units"]),
+        "duration_preps": frozenset(r["duration_prepositions"]),
+        "group_member": re.compile(r["group_member"], re.I),
+        "semicolon_parts": int(r["semicolon_list_min_parts"]),
+    }
+
+
+def cue_class(cue: str) -> str:
+    """`plan`, `forecast`, `expectation`, `budget` or `goal` for a forward cue."""
+    return _rules()["classes"].get(cue, "goal")
+
+
+def _done(v: Token) -> bool:
+    """A verb in the past or perfect (`signed`, `have been launched`), or a participle (`projects contracted at`)."""
+    return v.tag_ in ("VBD", "VBN") or any(c.lower_ in ("has", "have", "had") for c in v.children)
+
+
+def _clause_verbs(anchor: Token) -> list[Token]:
+    """The verbs a figure hangs from, plus the verb of the noun a relative clause describes
+    (`signed 38 contracts …, which involved 9 billion RMB`)."""
+    chain = T.verb_chain(anchor)
+    top = chain[-1]
+    if top.dep_ in ("relcl", "acl") and top.head.head.i != top.head.i:
+        chain = chain + [T.governing_verb(top.head)]
+    return chain
+
+
+def signed(anchor: Token) -> str | None:
+    """The signing verb that makes the figure a signed deal's value, if any."""
+    r = _rules()
+    verbs = _clause_verbs(anchor)
+    for v in verbs:
+        if v.lemma_.lower() in r["signing"] and _done(v):
+            return v.lemma_.lower()
+    nouns = T._path_nouns(anchor)
+    top = verbs[-1]
+    if top.dep_ in ("relcl",):
+        nouns.append(top.head)
+    for n in nouns:
+        if n.lower_ in r["deal_nouns"] and _done(T.governing_verb(n)):
+            return n.lemma_.lower()
+    return None
+
+
+def started(anchor: Token, sentence: Span) -> str | None:
+    """The verb that reports the figure's projects as started or announced, unless the sentence
+    still looks ahead with a verb cue."""
+    r = _rules()
+    for v in _clause_verbs(anchor):
+        lemma = v.lemma_.lower()
+        if lemma in r["started"] and _done(v) and not _sentence_looks_ahead(sentence, v):
+            return lemma
+    return None
+
+
+def _sentence_looks_ahead(sentence: Span, but: Token) -> bool:
+    cues = T._cues()
+    return any(t.i != but.i and t.pos_ in T.VERBS and (
+        T._verb_cue(t) is not None or (t.lemma_.lower() in cues["cue_verbs"] and t.tag_ == "VBN"))
+        for t in sentence)
+
+
+def scene(anchor: Token, row: dict, text: str) -> str | None:
+    """Why a figure only sets the scene (`duration`, `count_of_parts`, `modifier`, `group_member`), or None."""
+    r = _rules()
+    unit = row.get("unit")
+    if unit in r["duration_units"]:
+        t = anchor
+        while t.dep_ in ("nummod", "amod", "compound") and t.head.i != t.i:
+            t = t.head
+        if t.dep_ == "pobj" and t.head.lower_ in r["duration_preps"]:
+            return "duration"
+        if t.dep_ == "npadvmod" and any(c.lower_ in ("next", "past", "coming") for c in t.children):
+            return "duration"
+    if unit == "count" and str(row.get("item") or "").lower() in r["scene_items"]:
+        return "count_of_parts"
+    end = row.get("number_end")
+    if end is not None and end == end and text[int(end):int(end) + 1] == "-" and unit not in ("percent",):
+        # `358,000-square-kilometer region`, `10-year plan`: an adjective of what it describes
+        if anchor.dep_ in ("amod", "compound", "nummod") or anchor.head.pos_ in T.NOUNS:
+            return "modifier"
+    start = row.get("start")
+    if start is not None and r["group_member"].search(text[max(0, int(start) - 12):int(start)]):
+        return "group_member"
+    return None
+
+
+def candidates(anchor: Token, sentence: Span, row: dict, text: str, cue: str | None) -> list[Candidate]:
+    """Every reading of a figure's kind the text supports; `cue` is the forward cue found
+    (targets.forward_cue, a future deadline, a list lead-in) or None."""
+    out = [Candidate("actual", "reported", "reported")]
+    if cue:
+        out.append(Candidate("target", "cue", f"{cue_class(cue)}:{cue}"))
+        why = scene(anchor, row, text)
+        if why:
+            out.append(Candidate("actual", "scene", f"scene:{why}"))
+        verb = signed(anchor)
+        if verb:
+            out.append(Candidate("actual", "signed", f"signed:{verb}"))
+        elif cue in _commitment_cues():
+            verb = started(anchor, sentence)
+            if verb:
+                out.append(Candidate("actual", "started", f"started:{verb}"))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _commitment_cues() -> frozenset[str]:
+    """Cues that come from a project's noun phrase, which a started project's report overrides."""
+    return frozenset(["commitment"]) | T._cues()["cue_words"]
+
+
+def decide(cands: list[Candidate]) -> Candidate:
+    """The strongest candidate."""
+    return max(cands, key=lambda c: STRENGTH[c.source])
+
+
+def semicolon_lead_in(sents: list[Span], text: str, sid: int) -> int | None:
+    """The lead-in (the sentence before, ending with a colon) of a paragraph that is a
+    semicolon-separated list of items; None when sentence `sid` is no such paragraph."""
+    if sid == 0:
+        return None
+    sent, lead = sents[sid], sents[sid - 1]
+    before = text[:sent.start_char].rstrip(" \t")
+    if not lead.text.rstrip().endswith(":") or (before and not before.endswith("\n")):
+        return None
+    return sid - 1 if sent.text.count(";") + 1 >= _rules()["semicolon_parts"] else None
+
+
+def sets_goals(sent: Span) -> bool:
+    """`Guiyang has also decided on several development goals`: a sentence whose verb takes goal
+    nouns as its object sets them (and states their period), unless it says they were met."""
+    cues = T._cues()
+    met = _fulfilled_verbs()
+    for t in sent:
+        if t.pos_ != "NOUN" or t.lower_ not in cues["cue_words"] or t.dep_ not in ("dobj", "pobj"):
+            continue
+        verb = t.head.head if t.dep_ == "pobj" and t.head.dep_ == "prep" else t.head
+        if verb.pos_ == "VERB" and verb.lemma_.lower() not in met:
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _fulfilled_verbs() -> frozenset[str]:
+    return frozenset(T.rules("linking")["lead_in_fulfilled_verbs"])

@@ -1,0 +1,53 @@
+"""Kind decider (pipeline/kinds.py): signed deals, started projects and scene-setting figures."""
+import pytest
+
+from pipeline import kinds as K
+from pipeline import targets as T
+
+
+def kind_of(nlp, text, word, unit, extra=None):
+    doc = nlp(text)
+    a = [t for t in doc if t.text == word][0]
+    row = {"unit": unit, "start": a.idx, "number_start": a.idx, "number_end": a.idx, **(extra or {})}
+    cue = T.forward_cue(a, a.sent)
+    return K.decide(K.candidates(a, a.sent, row, doc.text, cue))
+
+
+@pytest.mark.parametrize("text,word,kind,evidence", [
+    ("Jinpu New Area signed 30 major projects with a total investment of 73.3 billion yuan.", "yuan",
+     "actual", "signed:sign"),
+    ("In 2019, 28 projects were signed with a total planned investment of 9.821 billion yuan.", "yuan",
+     "actual", "signed:sign"),
+    ("428 projects were newly launched or resumed with a total investment of 243 billion yuan.", "yuan",
+     "actual", "started:resume"),
+    ("This project, with a total investment of 141.62 billion RMB, has already been launched, and it is "
+     "planned to be completed in 2025.", "RMB", "target", "plan:commitment"),
+    ("The city aims to raise revenue by 5 percent.", "percent", "target", "plan:aim"),
+    ("Exports are expected to reach 3 billion yuan.", "yuan", "target", "expectation:expect"),
+])
+def test_kind_and_evidence(nlp, text, word, kind, evidence):
+    c = kind_of(nlp, text, word, "CNY" if word in ("yuan", "RMB") else "percent")
+    assert (c.kind, c.evidence) == (kind, evidence)
+
+
+def test_a_span_of_years_sets_the_scene(nlp):
+    c = kind_of(nlp, "The hub will be enhanced within five years.", "years", "year")
+    assert (c.kind, c.evidence) == ("actual", "scene:duration")
+
+
+def test_a_count_of_goals_sets_the_scene(nlp):
+    c = kind_of(nlp, "Eight specific goals will be put forward.", "goals", "count", {"item": "goal"})
+    assert (c.kind, c.evidence) == ("actual", "scene:count_of_parts")
+
+
+def test_semicolon_list_after_a_lead_in(nlp):
+    text = "The major targets are as follows:\nGDP growth of about 10 percent; retail sales kept above 8 percent."
+    doc = nlp(text)
+    sents = list(doc.sents)
+    assert K.semicolon_lead_in(sents, text, 1) == 0
+    assert K.semicolon_lead_in(sents, text, 0) is None
+
+
+def test_goal_setting_sentence(nlp):
+    assert K.sets_goals(next(nlp("Guiyang has also decided on several development goals.").sents))
+    assert not K.sets_goals(next(nlp("The city met all its goals.").sents))
