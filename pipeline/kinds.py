@@ -49,6 +49,8 @@ def _rules() -> dict:
         "duration_preps": frozenset(r["duration_prepositions"]),
         "group_member": re.compile(r["group_member"], re.I),
         "semicolon_parts": int(r["semicolon_list_min_parts"]),
+        "scope_preps": frozenset(r["scope_prepositions"]),
+        "restatement": re.compile(r["restatement"], re.I),
     }
 
 
@@ -129,7 +131,28 @@ def scene(anchor: Token, row: dict, text: str) -> str | None:
     start = row.get("start")
     if start is not None and r["group_member"].search(text[max(0, int(start) - 12):int(start)]):
         return "group_member"
+    if unit == "count" and _in_money_scope(anchor):
+        return "money_scope"
     return None
+
+
+def _in_money_scope(anchor: Token) -> bool:
+    """`the overall investment in "three hundred" projects`: a count in the complement of a money noun."""
+    from .roles import role_in
+    t = anchor
+    while not T.is_clause_verb(t) and t.head.i != t.i:
+        if t.dep_ == "pobj" and t.head.lower_ in _rules()["scope_preps"] and t.head.head.pos_ in T.NOUNS:
+            noun = t.head.head
+            if role_in(noun.text) is not None and noun.lemma_.lower() not in ("project", "program", "programme"):
+                return True
+        t = t.head
+    return False
+
+
+def restates(gap: str) -> bool:
+    """Whether the text between a goal figure and the next figure restates the goal as a change
+    (`…, up 7 percent year-on-year`)."""
+    return bool(_rules()["restatement"].match(gap))
 
 
 def candidates(anchor: Token, sentence: Span, row: dict, text: str, cue: str | None) -> list[Candidate]:

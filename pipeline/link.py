@@ -882,6 +882,10 @@ def link_article(art: Article, rows: list[dict]) -> tuple[list[dict], list[dict]
     for i, f in enumerate(figs):
         if f is not None and f.conversion_of is not None:
             kinds[i], cues[i] = kinds[f.conversion_of], cues[f.conversion_of]
+        elif f is not None and i > 0 and kinds[i] == "actual" and cues[i] == "reported" and kinds[i - 1] == "target" \
+                and figs[i - 1] is not None and figs[i - 1].sent_index == f.sent_index \
+                and K.restates(art.text[figs[i - 1].row["end"]:f.row["start"]]):
+            kinds[i], cues[i] = "target", f"{cues[i - 1].split(':')[0]}:restated"
     frames = _frames(art, figs, kinds)
 
     linked: list[tuple[list[Mention], str]] = []
@@ -970,6 +974,10 @@ def _target_heads(art: Article, figs: list[Figure], kinds, resp, first_of) -> di
             continue
         decision = I.decide(f.anchor, f.row.get("unit"), f.is_count)
         indicator, head, evidence = decision.indicator, decision.head, decision.evidence
+        before = out.get(i - 1) or (out.get(i - 2) if i > 1 and figs[i - 1] is not None and figs[i - 1].conversion_of is not None else None)
+        if indicator == "other" and before is not None and figs[i - 1].sent_index == f.sent_index \
+                and K.restates(art.text[figs[i - 1].row["end"]:f.row["start"]]):
+            indicator, head, evidence = before[0], before[1], f"restated:{before[3]}"
         if i in resp and head is not None:
             k, n = resp[i]
             nouns = T.coordinated(head)

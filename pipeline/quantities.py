@@ -108,6 +108,7 @@ def _patterns() -> dict:
         "quantulum_entities": set(units.get("quantulum_entities", [])),
         "not_unit_words": {w.lower() for w in units.get("not_unit_words", [])},
         "not_count_heads": {w.lower() for w in units.get("not_count_heads", [])},
+        "rate_re": re.compile(rf"\s*(?:{alternation(units.get('rate_connectors', []))})\s+(?=\d)", re.IGNORECASE),
     }
 
 
@@ -494,7 +495,29 @@ def _resolve_units(text: str, doc, figs: list[Figure]) -> list[Figure]:
             if q and f.qualifier == "exact":
                 f.qualifier, f.end = q[0], q[1]
         kept.append(f)
-    return kept
+    return _merge_rates(text, kept)
+
+
+def _merge_rates(text: str, figs: list[Figure]) -> list[Figure]:
+    """`507 km per 10,000 sq km`: a physical figure followed by `per`/`for every` and another
+    figure takes the rate as its unit; the base is no figure of its own."""
+    p = _patterns()
+    out: list[Figure] = []
+    skip = None
+    for i, f in enumerate(figs):
+        if i == skip:
+            continue
+        nxt = figs[i + 1] if i + 1 < len(figs) else None
+        m = p["rate_re"].match(text, f.end)
+        if m and nxt is not None and nxt.number_start == m.end() and f.unit not in PERCENT_UNITS \
+                and not schema.is_currency(f.unit) and nxt.unit is not None and not schema.is_currency(nxt.unit) \
+                and nxt.unit not in PERCENT_UNITS:
+            base = nxt.item if nxt.unit == "count" and nxt.item else nxt.unit
+            f.unit = f"{f.unit} per {nxt.value:g} {base}"
+            f.end = f.unit_end = nxt.end
+            skip = i + 1
+        out.append(f)
+    return out
 
 
 # ---------------------------------------------------------------- money roles

@@ -163,6 +163,8 @@ def _verb_cue(v: Token) -> str | None:
     for ch in v.children:
         if ch.dep_ in ("aux", "auxpass") and ch.lower_ in c["future_aux"]:
             return ch.lower_
+    if v.tag_ == "MD" and v.lower_ in c["future_aux"]:
+        return v.lower_  # the parser made the modal the head (`density ought to reach 507 km`)
     lemma = v.lemma_.lower()
     if v.pos_ == "VERB" and lemma in c["cue_verbs"] and (
             lemma in c["object_cue_verbs"] or any(ch.dep_ in ("xcomp", "auxpass") for ch in v.children)):

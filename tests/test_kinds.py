@@ -51,3 +51,15 @@ def test_semicolon_list_after_a_lead_in(nlp):
 def test_goal_setting_sentence(nlp):
     assert K.sets_goals(next(nlp("Guiyang has also decided on several development goals.").sents))
     assert not K.sets_goals(next(nlp("The city met all its goals.").sents))
+
+
+def test_a_change_restated_after_a_goal():
+    assert K.restates(" ($32 billion), up ")
+    assert K.restates(", an increase of ")
+    assert not K.restates(" and ")
+
+
+def test_a_modal_parsed_as_head_is_a_cue(nlp):
+    doc = nlp("It railway network density ought to reach 507 km per 10,000 sqms.")
+    km = [t for t in doc if t.text == "km"][0]
+    assert T.forward_cue(km, km.sent) == "ought"
