@@ -40,6 +40,7 @@ def _rules() -> dict:
         "ratio": frozenset(r["ratio_indicators"]),
         "own_preps": frozenset(r["own_complement_preps"]),
         "verb_preps": frozenset(r["verb_object_preps"]),
+        "context_heads": frozenset(r["context_heads"]),
     }
 
 
@@ -190,3 +191,24 @@ def decide(anchor: Token, unit: str | None, is_count: bool) -> Decision:
         if noun is not None:
             cands.append(Decision(_classify(_words(noun), unit), noun, f"{source}:{_words(noun)}"))
     return next((c for c in cands if c.indicator != "other"), phrase)
+
+
+def points_back(d: Decision) -> bool:
+    """Whether a decision read `other` from a noun that only points back to an indicator named before."""
+    if d.indicator != "other" or d.evidence.startswith("share"):
+        return False
+    return d.head is not None and d.head.lower_ in _rules()["context_heads"]
+
+
+def from_context(figures: list[tuple[int, Token, str | None, bool]], sent_index: int, unit: str | None) -> Decision | None:
+    """The indicator of the latest figure of the same unit before, in the same sentence or the one
+    before (`figures`: (sentence index, anchor, unit, is_count) of the figures before, in text order)."""
+    for sid, anchor, other_unit, is_count in reversed(figures):
+        if sid < sent_index - 1:
+            break
+        if other_unit != unit:
+            continue
+        d = decide(anchor, other_unit, is_count)
+        if d.indicator != "other" and not d.evidence.startswith("context"):
+            return Decision(d.indicator, d.head, f"context:{d.evidence}")
+    return None

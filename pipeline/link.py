@@ -978,6 +978,12 @@ def _target_heads(art: Article, figs: list[Figure], kinds, resp, first_of) -> di
         if indicator == "other" and before is not None and figs[i - 1].sent_index == f.sent_index \
                 and K.restates(art.text[figs[i - 1].row["end"]:f.row["start"]]):
             indicator, head, evidence = before[0], before[1], f"restated:{before[3]}"
+        elif I.points_back(decision):
+            earlier = [(g.sent_index, g.anchor, g.row.get("unit"), g.is_count) for g in figs[:i]
+                       if g is not None and g.conversion_of is None]
+            found = I.from_context(earlier, f.sent_index, f.row.get("unit"))
+            if found is not None:
+                indicator, head, evidence = found.indicator, found.head, found.evidence
         if i in resp and head is not None:
             k, n = resp[i]
             nouns = T.coordinated(head)

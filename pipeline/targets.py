@@ -288,11 +288,13 @@ def indicator_head(anchor: Token, is_count: bool) -> Token | None:
         return noun
     if is_count:
         return anchor
-    if t.dep_ == "pobj" and t.head.dep_ in ("prep", "agent", "conj"):
+    if t.dep_ == "pobj" and (t.head.dep_ in ("prep", "agent", "conj") or (t.head.pos_ == "ADP" and t.head.dep_ == "pobj")):
         prep = t.head
         while prep.dep_ == "conj" and prep.head.dep_ == "prep":
             prep = prep.head  # `raise … to 750 billion yuan by 2020 and to over 1 trillion yuan`
         head = prep.head
+        while head.pos_ == "ADP" and head.dep_ in ("prep", "pobj") and head.head.i != head.i:
+            prep, head = head, head.head  # a qualifier read as a preposition: `a target of "above 6 percent"`
         if head.pos_ in NOUNS and head.lemma_.lower() in _indicator_rules()["pass_through_heads"] \
                 and head.dep_ == "pobj" and head.head.head.pos_ in VERBS and classify(phrase_text(head)) == "other":
             # `raise its added value by an average of 7 percent`: the average is the figure's own

@@ -56,3 +56,17 @@ def test_indicator_names_are_checked_against_the_vocabulary(monkeypatch):
     with pytest.raises(ValueError, match="gross_happiness"):
         I._rules()
     I._rules.cache_clear()
+
+
+def test_a_qualifier_read_as_a_preposition_is_passed_through(nlp):
+    doc = nlp('The province had set a growth target of "above 6 percent" for 2021.')
+    assert I.decide(anchor(doc, "percent"), "percent", False).indicator == "gdp"
+
+
+def test_a_goal_noun_points_back_to_the_figure_before(nlp):
+    doc = nlp("GDP grew 6.9 percent in 2017. The figure fell within the target range of 6 percent to 6.5 percent.")
+    first, second = anchor(doc, "percent", 0), anchor(doc, "percent", 1)
+    d = I.decide(second, "percent", False)
+    assert I.points_back(d)
+    found = I.from_context([(0, first, "percent", False)], 1, "percent")
+    assert found.indicator == "gdp" and found.evidence.startswith("context:")
