@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from spacy.tokens import Span, Token
 
+from . import schema
 from . import targets as T
 
 # Decision strength of each source (higher wins). The order is the guide's: a scene-setting
@@ -51,6 +52,7 @@ def _rules() -> dict:
         "semicolon_parts": int(r["semicolon_list_min_parts"]),
         "scope_preps": frozenset(r["scope_prepositions"]),
         "restatement": re.compile(r["restatement"], re.I),
+        "amount_anaphors": frozenset(r["amount_anaphors"]),
     }
 
 
@@ -214,3 +216,25 @@ def sets_goals(sent: Span) -> bool:
 @lru_cache(maxsize=1)
 def _fulfilled_verbs() -> frozenset[str]:
     return frozenset(T.rules("linking")["lead_in_fulfilled_verbs"])
+
+
+def continues_goal(anchor: Token, unit: str | None, goal_units: set[str]) -> bool:
+    """Whether a sentence in the present tense carries on the goal of the sentence before it:
+    its subject is an amount anaphor (`The amount marks a rise of 5 percent`), or it breaks down
+    money of a currency the goal before was stated in (`with 2.04 billion yuan going to …`)."""
+    sent = anchor.sent
+    reporting = _reporting_verbs()
+    if not goal_units or any((t.tag_ == "VBD" or (t.tag_ == "VBN" and any(c.lower_ in ("has", "have", "had", "was", "were")
+                                                                          for c in t.children)))
+                             and t.lemma_.lower() not in reporting for t in sent):
+        return False
+    subject = T.chain_subject(T.verb_chain(anchor))
+    if subject is not None and subject.lemma_.lower() in _rules()["amount_anaphors"] \
+            and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in subject.children):
+        return True
+    return unit in goal_units and schema.is_currency(unit)
+
+
+@lru_cache(maxsize=1)
+def _reporting_verbs() -> frozenset[str]:
+    return frozenset(T.rules("targets")["reporting_verbs"])

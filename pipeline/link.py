@@ -879,6 +879,18 @@ def link_article(art: Article, rows: list[dict]) -> tuple[list[dict], list[dict]
         chosen = K.decide(K.candidates(f.anchor, f.span.sent, f.row, art.text, cue))
         cues.append(chosen.evidence)
         kinds.append(chosen.kind)
+    goal_units: dict[int, set[str]] = {}
+    for f, k in zip(figs, kinds):
+        if f is not None and k == "target":
+            goal_units.setdefault(f.sent_index, set()).add(f.row.get("unit"))
+    stated = set(goal_units)        # sentences that state goals of their own
+    for i, f in enumerate(figs):     # in text order: a sentence that carries a goal on passes it to the next
+        if f is None or f.conversion_of is not None or cues[i] != "reported" or f.sent_index in stated:
+            continue
+        before = goal_units.get(f.sent_index - 1, set())
+        if K.continues_goal(f.anchor, f.row.get("unit"), before):
+            kinds[i], cues[i] = "target", "plan:continued"
+            goal_units[f.sent_index] = goal_units.get(f.sent_index, set()) | before | {f.row.get("unit")}
     for i, f in enumerate(figs):
         if f is not None and f.conversion_of is not None:
             kinds[i], cues[i] = kinds[f.conversion_of], cues[f.conversion_of]

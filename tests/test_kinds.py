@@ -63,3 +63,19 @@ def test_a_modal_parsed_as_head_is_a_cue(nlp):
     doc = nlp("It railway network density ought to reach 507 km per 10,000 sqms.")
     km = [t for t in doc if t.text == "km"][0]
     assert T.forward_cue(km, km.sent) == "ought"
+
+
+def test_a_present_tense_breakdown_carries_a_goal_on(nlp):
+    doc = nlp("Heilongjiang and Jilin are the top beneficiaries, with 2.04 billion yuan going to Heilongjiang.")
+    yuan = [t for t in doc if t.text == "yuan"][0]
+    assert K.continues_goal(yuan, "CNY", {"CNY"})
+    assert not K.continues_goal(yuan, "CNY", set())
+    doc = nlp("Heilongjiang received 2.04 billion yuan last year.")
+    yuan = [t for t in doc if t.text == "yuan"][0]
+    assert not K.continues_goal(yuan, "CNY", {"CNY"})
+
+
+def test_an_amount_anaphor_carries_a_goal_on(nlp):
+    doc = nlp("The amount marks a year-on-year rise of 5 percent, said the ministry.")
+    pct = [t for t in doc if t.text == "percent"][0]
+    assert K.continues_goal(pct, "percent", {"CNY"})
