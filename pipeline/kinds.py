@@ -53,6 +53,7 @@ def _rules() -> dict:
         "scope_preps": frozenset(r["scope_prepositions"]),
         "restatement": re.compile(r["restatement"], re.I),
         "amount_anaphors": frozenset(r["amount_anaphors"]),
+        "superseded_from": frozenset(r["superseded_from"]),
     }
 
 
@@ -162,7 +163,7 @@ def candidates(anchor: Token, sentence: Span, row: dict, text: str, cue: str | N
     (targets.forward_cue, a future deadline, a list lead-in) or None."""
     out = [Candidate("actual", "reported", "reported")]
     if cue:
-        out.append(Candidate("target", "cue", f"{cue_class(cue)}:{cue}"))
+        out.append(Candidate("target", "cue", f"{'superseded' if superseded(anchor) else cue_class(cue)}:{cue}"))
         why = scene(anchor, row, text)
         if why:
             out.append(Candidate("actual", "scene", f"scene:{why}"))
@@ -238,3 +239,29 @@ def continues_goal(anchor: Token, unit: str | None, goal_units: set[str]) -> boo
 @lru_cache(maxsize=1)
 def _reporting_verbs() -> frozenset[str]:
     return frozenset(T.rules("targets")["reporting_verbs"])
+
+
+def superseded(anchor: Token) -> bool:
+    """Whether the text compares with a goal as one that was set before: `up from a goal of …`
+    (a goal whose period ended before the article is superseded too: see `dated`)."""
+    r = _rules()
+    t = anchor
+    while True:
+        if t.dep_ == "pobj" and t.head.lower_ == "from" and t.head.head.lower_ in r["superseded_from"]:
+            return True
+        if T.is_clause_verb(t) or t.head.i == t.i:
+            break
+        t = t.head
+    return False
+
+
+def dated(evidence: str | None, kind: str | None, end_year, reference_year: int | None) -> str | None:
+    """A goal's evidence once its period is known: a goal for a period that ended before the
+    article's year (`after aiming for about 6 percent for 2020` in a 2021 article) is superseded."""
+    if kind != "target" or not evidence or end_year is None or reference_year is None:
+        return evidence
+    try:
+        ended = int(end_year) < reference_year
+    except (TypeError, ValueError):
+        return evidence
+    return "superseded:" + evidence.split(":", 1)[-1] if ended else evidence

@@ -934,13 +934,14 @@ def link_article(art: Article, rows: list[dict]) -> tuple[list[dict], list[dict]
         for k, (region_id, zone_id) in enumerate(ids):
             out = dict(row)
             out.update(region_id=region_id, zone_id=zone_id, link_index=k, kind=kinds[i] or "actual",
-                       kind_evidence=cues[i],
+                       kind_evidence=K.dated(cues[i], kinds[i], p.end.year if p and p.end else None,
+                                             art.reference.year if art.reference else None),
                        evidence=evidence if region_id is not None else None,
                        period_start=p.start if p else None, period_end=p.end if p else None,
                        period_evidence=p.evidence if p else None)
             q_rows.append(out)
             if f is not None and kinds[i] == "target" and f.conversion_of is None and _is_number(row.get("value")):
-                t_rows.append(_target_row(art, f, row, heads.get(i), region_id, evidence, p) | {"kind_evidence": cues[i]})
+                t_rows.append(_target_row(art, f, row, heads.get(i), region_id, evidence, p) | {"kind_evidence": out["kind_evidence"]})
     return q_rows, t_rows
 
 

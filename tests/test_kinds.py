@@ -79,3 +79,19 @@ def test_an_amount_anaphor_carries_a_goal_on(nlp):
     doc = nlp("The amount marks a year-on-year rise of 5 percent, said the ministry.")
     pct = [t for t in doc if t.text == "percent"][0]
     assert K.continues_goal(pct, "percent", {"CNY"})
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("GDP grew 8 percent, up from a goal of about 6 percent for the previous year.", True),
+    ("The province aims for growth of about 6 percent this year.", False),
+])
+def test_superseded_goals(nlp, text, expected):
+    doc = nlp(text)
+    pct = [t for t in doc if t.text == "percent"][-1]
+    assert K.superseded(pct) is expected
+
+
+def test_a_goal_for_a_period_before_the_article_is_superseded():
+    assert K.dated("plan:aim", "target", 2020, 2021) == "superseded:aim"
+    assert K.dated("plan:aim", "target", 2021, 2021) == "plan:aim"
+    assert K.dated("reported", "actual", 2020, 2021) == "reported"
