@@ -265,3 +265,20 @@ def dated(evidence: str | None, kind: str | None, end_year, reference_year: int 
     except (TypeError, ValueError):
         return evidence
     return "superseded:" + evidence.split(":", 1)[-1] if ended else evidence
+
+
+def in_reported_clause(doc, char: int, anchor: Token, figure: Span | None = None) -> bool:
+    """Whether the text at `char` lies in a clause of its own that reports the past, not in the
+    clause of the goal at `anchor` (`targets growth of 6 percent after it beat … last year`);
+    `figure` is the goal's own span, whose relative clauses describe it."""
+    span = doc.char_span(char, char + 1, alignment_mode="expand")
+    if span is None or not len(span):
+        return False
+    verb = T.governing_verb(span[0])
+    chain = {v.i for v in T.verb_chain(anchor)}
+    if verb.i in chain or verb.pos_ not in T.VERBS:
+        return False
+    if verb.dep_ == "relcl" and (verb.head.i == anchor.i or verb.head in anchor.ancestors
+                                 or (figure is not None and figure.start <= verb.head.i < figure.end)):
+        return False   # it describes the goal itself: `the target range … that it set at the beginning of 2017`
+    return verb.tag_ == "VBD" or any(c.dep_ == "aux" and c.lower_ in ("has", "have", "had") for c in verb.children)

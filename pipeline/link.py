@@ -753,6 +753,8 @@ def _period_for(art: Article, f: Figure, is_target: bool, resp: tuple[int, int] 
     sid = f.sent_index
     found = art.periods[sid]
     usable = [p for p in found if p.role != "comparison"]
+    if is_target:   # a goal's period is never one its sentence reports the past in
+        usable = [p for p in usable if not K.in_reported_clause(art.doc, p.start_char, f.anchor, f.span)]
     if resp is not None and first_of_group is not None:
         spans = [p for p in usable if p.role == "span"]
         chosen = _list_before(spans, first_of_group.row["start"], resp[1], lambda p: p.start_char,
@@ -777,7 +779,8 @@ def _frames(art: Article, figs: list[Figure], kinds: list[str | None]) -> list[P
     frames = []
     for sid, sent in enumerate(art.sents):
         forward = sid in target_sents or _is_forward(sent) or (sid in lead_ins and _lead_in_forward(art, sid))
-        frames.append(_stated_period(art.periods[sid]) if forward else None)
+        stated = [p for p in art.periods[sid] if not K.in_reported_clause(art.doc, p.start_char, sent.root)]
+        frames.append(_stated_period(stated) if forward else None)
     return frames
 
 
