@@ -119,8 +119,11 @@ def share_of(anchor: Token, unit: str | None) -> str | None:
         if particle is None or any(c.dep_ == "prt" and c.lower_ == particle for c in v.children):
             return lemma
     # `23 percent of the city's GDP`: a percent with an `of` complement that is not a growth's
-    if any(c.dep_ == "prep" and c.lower_ == "of" and any(o.dep_ == "pobj" for o in c.children) for c in anchor.children) \
-            and not (anchor.head.pos_ in T.NOUNS and anchor.head.lemma_.lower() in T._indicator_rules()["generic_heads"]):
+    # (`a 26 percent of year-on-year growth in gross industrial output` states the growth)
+    generic = T._indicator_rules()["generic_heads"]
+    of_objects = [o for c in anchor.children if c.dep_ == "prep" and c.lower_ == "of" for o in c.children if o.dep_ == "pobj"]
+    if of_objects and not any(o.lemma_.lower() in generic for o in of_objects) \
+            and not (anchor.head.pos_ in T.NOUNS and anchor.head.lemma_.lower() in generic):
         return "percent of"
     return None
 
@@ -193,18 +196,25 @@ def decide(anchor: Token, unit: str | None, is_count: bool) -> Decision:
     return next((c for c in cands if c.indicator != "other"), phrase)
 
 
-def points_back(d: Decision) -> bool:
-    """Whether a decision read `other` from a noun that only points back to an indicator named before."""
+def points_back(d: Decision) -> str | None:
+    """Whether a decision read `other` from a noun that only points back to an indicator named
+    before: `sentence` when no noun names the figure at all (`after similarly aiming for about 6
+    percent for 2020`: the figure before it in its sentence says what), `previous` for a goal noun
+    (`The figure fell within the target range of …`: that sentence or the one before); else None."""
     if d.indicator != "other" or d.evidence.startswith("share"):
-        return False
-    return d.head is not None and d.head.lower_ in _rules()["context_heads"]
+        return None
+    if d.head is None:
+        return "sentence" if d.evidence == "phrase" else None
+    return "previous" if d.head.lower_ in _rules()["context_heads"] else None
 
 
-def from_context(figures: list[tuple[int, Token, str | None, bool]], sent_index: int, unit: str | None) -> Decision | None:
-    """The indicator of the latest figure of the same unit before, in the same sentence or the one
-    before (`figures`: (sentence index, anchor, unit, is_count) of the figures before, in text order)."""
+def from_context(figures: list[tuple[int, Token, str | None, bool]], sent_index: int, unit: str | None,
+                 reach: str = "previous") -> Decision | None:
+    """The indicator of the latest figure of the same unit before, in the same sentence or (reach
+    `previous`) the one before (`figures`: (sentence index, anchor, unit, is_count) of the figures
+    before, in text order)."""
     for sid, anchor, other_unit, is_count in reversed(figures):
-        if sid < sent_index - 1:
+        if sid < sent_index - (1 if reach == "previous" else 0):
             break
         if other_unit != unit:
             continue

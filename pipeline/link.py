@@ -997,7 +997,7 @@ def _target_heads(art: Article, figs: list[Figure], kinds, resp, first_of) -> di
         elif I.points_back(decision):
             earlier = [(g.sent_index, g.anchor, g.row.get("unit"), g.is_count) for g in figs[:i]
                        if g is not None and g.conversion_of is None]
-            found = I.from_context(earlier, f.sent_index, f.row.get("unit"))
+            found = I.from_context(earlier, f.sent_index, f.row.get("unit"), I.points_back(decision))
             if found is not None:
                 indicator, head, evidence = found.indicator, found.head, found.evidence
         if i in resp and head is not None:

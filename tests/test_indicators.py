@@ -70,3 +70,18 @@ def test_a_goal_noun_points_back_to_the_figure_before(nlp):
     assert I.points_back(d)
     found = I.from_context([(0, first, "percent", False)], 1, "percent")
     assert found.indicator == "gdp" and found.evidence.startswith("context:")
+
+
+def test_a_percent_of_growth_is_no_share(nlp):
+    doc = nlp("The zone is expected to pose a 26 percent of year-on-year growth in gross industrial output (GIO).")
+    assert I.decide(anchor(doc, "percent"), "percent", False).indicator == "output_value"
+
+
+def test_a_figure_no_noun_names_takes_the_one_before_in_its_sentence(nlp):
+    doc = nlp('Both Shanghai and Beijing released growth targets of "more than 6 percent" for 2021, '
+              'after similarly aiming for "about 6 percent" for 2020.')
+    first, second = anchor(doc, "percent", 0), anchor(doc, "percent", 1)
+    d = I.decide(second, "percent", False)
+    assert I.points_back(d) == "sentence"
+    assert I.from_context([(0, first, "percent", False)], 0, "percent", "sentence").indicator == "gdp"
+    assert I.from_context([(0, first, "percent", False)], 1, "percent", "sentence") is None
