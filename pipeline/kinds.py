@@ -53,6 +53,7 @@ def _rules() -> dict:
         "scope_preps": frozenset(r["scope_prepositions"]),
         "restatement": re.compile(r["restatement"], re.I),
         "amount_anaphors": frozenset(r["amount_anaphors"]),
+        "restated_as": re.compile(r["restated_as"], re.I),
         "superseded_from": frozenset(r["superseded_from"]),
     }
 
@@ -282,3 +283,24 @@ def in_reported_clause(doc, char: int, anchor: Token, figure: Span | None = None
                                  or (figure is not None and figure.start <= verb.head.i < figure.end)):
         return False   # it describes the goal itself: `the target range … that it set at the beginning of 2017`
     return verb.tag_ == "VBD" or any(c.dep_ == "aux" and c.lower_ in ("has", "have", "had") for c in verb.children)
+
+
+def restated_as(gap: str) -> bool:
+    """Whether a figure restates the one before it in other terms (`…, or nearly 60 percent of …`)."""
+    return bool(_rules()["restated_as"].match(gap))
+
+
+def in_share_base(doc, char: int, anchor: Token) -> bool:
+    """Whether the text at `char` lies in the base of another figure's share (`… or nearly 60
+    percent of China's total output last year`): that period is the base's, not the goal's."""
+    span = doc.char_span(char, char + 1, alignment_mode="expand")
+    if span is None or not len(span):
+        return False
+    # the period itself, or the word right before it (the parser may hang `last year` on the verb)
+    for t in {span[0], span[0].doc[max(span[0].i - 1, span[0].sent.start)]}:
+        while t.head.i != t.i and not T.is_clause_verb(t):
+            if t.dep_ == "pobj" and t.head.lower_ == "of" and t.head.head.lower_ in ("percent", "%") \
+                    and t.head.head.i != anchor.i:
+                return True
+            t = t.head
+    return False

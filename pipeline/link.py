@@ -753,8 +753,9 @@ def _period_for(art: Article, f: Figure, is_target: bool, resp: tuple[int, int] 
     sid = f.sent_index
     found = art.periods[sid]
     usable = [p for p in found if p.role != "comparison"]
-    if is_target:   # a goal's period is never one its sentence reports the past in
-        usable = [p for p in usable if not K.in_reported_clause(art.doc, p.start_char, f.anchor, f.span)]
+    if is_target:   # a goal's period is never one its sentence reports the past in, nor a share's base's
+        usable = [p for p in usable if not K.in_reported_clause(art.doc, p.start_char, f.anchor, f.span)
+                  and not K.in_share_base(art.doc, p.start_char, f.anchor)]
     if resp is not None and first_of_group is not None:
         spans = [p for p in usable if p.role == "span"]
         chosen = _list_before(spans, first_of_group.row["start"], resp[1], lambda p: p.start_char,
@@ -779,7 +780,8 @@ def _frames(art: Article, figs: list[Figure], kinds: list[str | None]) -> list[P
     frames = []
     for sid, sent in enumerate(art.sents):
         forward = sid in target_sents or _is_forward(sent) or (sid in lead_ins and _lead_in_forward(art, sid))
-        stated = [p for p in art.periods[sid] if not K.in_reported_clause(art.doc, p.start_char, sent.root)]
+        stated = [p for p in art.periods[sid] if not K.in_reported_clause(art.doc, p.start_char, sent.root)
+                  and not K.in_share_base(art.doc, p.start_char, sent.root)]
         frames.append(_stated_period(stated) if forward else None)
     return frames
 
@@ -943,7 +945,10 @@ def link_article(art: Article, rows: list[dict]) -> tuple[list[dict], list[dict]
                        period_start=p.start if p else None, period_end=p.end if p else None,
                        period_evidence=p.evidence if p else None)
             q_rows.append(out)
-            if f is not None and kinds[i] == "target" and f.conversion_of is None and _is_number(row.get("value")):
+            restates = i > 0 and figs[i - 1] is not None and f is not None and f.sent_index == figs[i - 1].sent_index \
+                and K.restated_as(art.text[figs[i - 1].row["end"]:f.row["start"]])
+            if f is not None and kinds[i] == "target" and f.conversion_of is None and _is_number(row.get("value")) \
+                    and not restates:
                 t_rows.append(_target_row(art, f, row, heads.get(i), region_id, evidence, p) | {"kind_evidence": out["kind_evidence"]})
     return q_rows, t_rows
 

@@ -95,3 +95,17 @@ def test_a_goal_for_a_period_before_the_article_is_superseded():
     assert K.dated("plan:aim", "target", 2020, 2021) == "superseded:aim"
     assert K.dated("plan:aim", "target", 2021, 2021) == "plan:aim"
     assert K.dated("reported", "actual", 2020, 2021) == "reported"
+
+
+def test_a_figure_restated_in_other_terms():
+    assert K.restated_as(" of crude oil a year, or ")
+    assert not K.restated_as(" and ")
+    assert not K.restated_as(" in 2020; or ")
+
+
+def test_a_period_in_the_base_of_a_share(nlp):
+    text = "Xinjiang is expected to pump 100 million tons of crude oil a year, or nearly 60 percent of China's total output last year."
+    doc = nlp(text)
+    tons = [t for t in doc if t.text == "tons"][0]
+    assert K.in_share_base(doc, text.index("last year"), tons)
+    assert not K.in_share_base(doc, text.index("a year"), tons)
