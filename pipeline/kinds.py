@@ -54,6 +54,9 @@ def _rules() -> dict:
         "restatement": re.compile(r["restatement"], re.I),
         "amount_anaphors": frozenset(r["amount_anaphors"]),
         "restated_as": re.compile(r["restated_as"], re.I),
+        "restating_verbs": frozenset(r["restating_verbs"]),
+        "restating_subjects": frozenset(r["restating_subjects"]),
+        "parallel_verbs": frozenset(r["parallel_verbs"]),
         "superseded_from": frozenset(r["superseded_from"]),
     }
 
@@ -230,10 +233,14 @@ def continues_goal(anchor: Token, unit: str | None, goal_units: set[str]) -> boo
                                                                           for c in t.children)))
                              and t.lemma_.lower() not in reporting for t in sent):
         return False
-    subject = T.chain_subject(T.verb_chain(anchor))
+    chain = T.verb_chain(anchor)
+    subject = T.chain_subject(chain)
     if subject is not None and subject.lemma_.lower() in _rules()["amount_anaphors"] \
             and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in subject.children):
         return True
+    if subject is not None and subject.lower_ in _rules()["restating_subjects"] \
+            and any(v.lemma_.lower() in _rules()["restating_verbs"] for v in chain):
+        return True   # `That means an average annual growth of 7 percent`
     return unit in goal_units and schema.is_currency(unit)
 
 
@@ -304,3 +311,14 @@ def in_share_base(doc, char: int, anchor: Token) -> bool:
                 return True
             t = t.head
     return False
+
+
+def parallel_goal(anchor: Token, goal_units_before: set[str], unit: str | None) -> bool:
+    """`…aims for 7 percent growth, while other cities are between 5 and 6 percent`: a present-tense
+    clause of a stative verb, after a goal of the same unit in its sentence, states a goal too."""
+    if unit not in goal_units_before:
+        return False
+    verb = T.governing_verb(anchor)
+    if verb.lemma_.lower() not in _rules()["parallel_verbs"] or verb.tag_ not in ("VBZ", "VBP"):
+        return False
+    return verb.dep_ in ("conj", "advcl", "ccomp", "parataxis") or verb.i != anchor.sent.root.i

@@ -888,6 +888,17 @@ def link_article(art: Article, rows: list[dict]) -> tuple[list[dict], list[dict]
     for f, k in zip(figs, kinds):
         if f is not None and k == "target":
             goal_units.setdefault(f.sent_index, set()).add(f.row.get("unit"))
+    seen: dict[int, set[str]] = {}   # per sentence: units of the goals so far
+    for i, f in enumerate(figs):
+        if f is None or f.conversion_of is not None:
+            continue
+        if cues[i] == "reported" and K.parallel_goal(f.anchor, seen.get(f.sent_index, set()), f.row.get("unit")):
+            prior = next((c for g, c in zip(reversed(figs[:i]), reversed(cues[:i]))
+                          if g is not None and g.sent_index == f.sent_index and c
+                          and not c.startswith(("reported", "scene", "signed", "started"))), "goal:")
+            kinds[i], cues[i] = "target", f"{prior.split(':')[0]}:parallel"
+        if kinds[i] == "target":
+            seen.setdefault(f.sent_index, set()).add(f.row.get("unit"))
     stated = set(goal_units)        # sentences that state goals of their own
     for i, f in enumerate(figs):     # in text order: a sentence that carries a goal on passes it to the next
         if f is None or f.conversion_of is not None or cues[i] != "reported" or f.sent_index in stated:

@@ -109,3 +109,19 @@ def test_a_period_in_the_base_of_a_share(nlp):
     tons = [t for t in doc if t.text == "tons"][0]
     assert K.in_share_base(doc, text.index("last year"), tons)
     assert not K.in_share_base(doc, text.index("a year"), tons)
+
+
+def test_a_demonstrative_restating_the_goal_before(nlp):
+    doc = nlp("That means an average annual growth of 7 percent.")
+    pct = [t for t in doc if t.text == "percent"][0]
+    assert K.continues_goal(pct, "percent", {"percent"})
+
+
+def test_a_parallel_present_tense_clause_after_a_goal(nlp):
+    doc = nlp("Zhengzhou aims for 7 percent growth this year, while other cities are between 5 and 6 percent.")
+    pct = [t for t in doc if t.text == "percent"][-1]
+    assert K.parallel_goal(pct, {"percent"}, "percent")
+    assert not K.parallel_goal(pct, set(), "percent")
+    doc = nlp("Zhengzhou aims for 7 percent growth this year, while other cities grew 5 percent last year.")
+    pct = [t for t in doc if t.text == "percent"][-1]
+    assert not K.parallel_goal(pct, {"percent"}, "percent")
