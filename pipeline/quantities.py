@@ -587,6 +587,10 @@ def _assign_roles(text: str, figs: list[Figure], sentences: list[tuple[int, int]
         decided.append((sid, choice.role))
         if choice.evidence.split(":")[0] in _TEXT_SOURCES:
             article[choice.role] += 1
+    for i in money:   # an amount before any that the text names (a headline) takes the article's role
+        f = figs[i]
+        if f.converts is None and f.extra.get("role_evidence") == "none" and article:
+            f.role, f.extra["role_evidence"] = article.most_common(1)[0][0], "article"
     for i in money:
         if figs[i].converts is not None:
             figs[i].role = figs[i].converts.role or "other"

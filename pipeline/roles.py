@@ -23,7 +23,7 @@ from . import schema
 from . import targets as T
 from .rules import alternation, load_yaml
 
-KEYS = {"roles", "verb_roles", "people_subjects", "context_sentences"}
+KEYS = {"roles", "verb_roles", "people_subjects", "context_sentences", "generic_heads"}
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ def lexicon() -> dict:
         "verb_roles": dict(r["verb_roles"]),
         "people": frozenset(r["people_subjects"]),
         "context": int(r["context_sentences"]),
+        "generic": frozenset(r["generic_heads"]),
     }
 
 
@@ -74,6 +75,12 @@ def _noun_role(noun: Token | None, people: bool = False) -> tuple[str, str] | No
     `people`), then by its complements."""
     if noun is None or noun.pos_ not in T.NOUNS:
         return None
+    if noun.lower_ in lexicon()["generic"]:
+        for prep in (c for c in noun.children if c.dep_ == "prep" and c.lower_ in ("on", "of", "for")):
+            obj = next((o for o in prep.children if o.dep_ == "pobj"), None)
+            found = role_in(T.phrase_text(obj)) if obj is not None else None
+            if found:
+                return found
     found = role_in(_head_words(noun))
     if found is None and people and noun.lemma_.lower() in lexicon()["people"]:
         found = ("income", noun.lemma_.lower())

@@ -56,3 +56,16 @@ def test_unknown_keys_are_errors(monkeypatch):
     with pytest.raises(ValueError, match="rolez"):
         R.lexicon()
     R.lexicon.cache_clear()
+
+
+def test_a_generic_head_takes_the_role_its_complement_names(nlp):
+    text = "Central government spending on transfer payments will amount to 16.8 billion yuan in 2013."
+    assert roles_of(nlp, text)[0][1] == "fund"
+    text = "Government spending on new roads will amount to 6 billion yuan."
+    assert roles_of(nlp, text)[0][1] == "investment"
+
+
+def test_a_headline_amount_without_role_words_takes_the_article_role(nlp):
+    text = "Hunan Announces 64 Projects Valued 174 Bln CNY\nThe projects have a total investment of 174 billion CNY."
+    found = roles_of(nlp, text)
+    assert [r for _, r, _ in found] == ["investment", "investment"]
