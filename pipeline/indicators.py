@@ -222,3 +222,26 @@ def from_context(figures: list[tuple[int, Token, str | None, bool]], sent_index:
         if d.indicator != "other" and not d.evidence.startswith("context"):
             return Decision(d.indicator, d.head, f"context:{d.evidence}")
     return None
+
+
+def in_context(i: int, figs: list, decided: dict[int, Decision], text: str) -> Decision:
+    """The decision for target figure `i` among the link stage's figures (`sent_index`, `anchor`,
+    `row`, `is_count`, `conversion_of`; None for unplaced ones), given those `decided` before it:
+    a change restated right after a goal (`…, up 7 percent`) takes that goal's indicator; a
+    figure read from a noun that points back takes the one before it (points_back)."""
+    from .kinds import restates
+    f = figs[i]
+    d = decide(f.anchor, f.row.get("unit"), f.is_count)
+    prev = figs[i - 1] if i > 0 else None
+    before = decided.get(i - 1) or (decided.get(i - 2) if prev is not None and prev.conversion_of is not None else None)
+    if d.indicator == "other" and before is not None and prev.sent_index == f.sent_index \
+            and restates(text[prev.row["end"]:f.row["start"]]):
+        return Decision(before.indicator, before.head, f"restated:{before.evidence}")
+    reach = points_back(d)
+    if reach:
+        earlier = [(g.sent_index, g.anchor, g.row.get("unit"), g.is_count) for g in figs[:i]
+                   if g is not None and g.conversion_of is None]
+        found = from_context(earlier, f.sent_index, f.row.get("unit"), reach)
+        if found is not None:
+            return found
+    return d

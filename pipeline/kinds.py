@@ -322,3 +322,40 @@ def parallel_goal(anchor: Token, goal_units_before: set[str], unit: str | None) 
     if verb.lemma_.lower() not in _rules()["parallel_verbs"] or verb.tag_ not in ("VBZ", "VBP"):
         return False
     return verb.dep_ in ("conj", "advcl", "ccomp", "parataxis") or verb.i != anchor.sent.root.i
+
+
+def across_figures(figs: list, kinds: list[str | None], cues: list[str | None], text: str) -> None:
+    """Kinds that depend on the other figures of the article, updated in place (figures are the
+    link stage's: `sent_index`, `anchor`, `row`, `conversion_of`; None for unplaced ones): a
+    parallel clause after a goal, a sentence that carries a goal on, a conversion's kind, a change
+    restated right after a goal."""
+    goal_units: dict[int, set[str]] = {}
+    for f, k in zip(figs, kinds):
+        if f is not None and k == "target":
+            goal_units.setdefault(f.sent_index, set()).add(f.row.get("unit"))
+    seen: dict[int, set[str]] = {}   # per sentence: units of the goals so far
+    for i, f in enumerate(figs):
+        if f is None or f.conversion_of is not None:
+            continue
+        if cues[i] == "reported" and parallel_goal(f.anchor, seen.get(f.sent_index, set()), f.row.get("unit")):
+            prior = next((c for g, c in zip(reversed(figs[:i]), reversed(cues[:i]))
+                          if g is not None and g.sent_index == f.sent_index and c
+                          and not c.startswith(("reported", "scene", "signed", "started"))), "goal:")
+            kinds[i], cues[i] = "target", f"{prior.split(':')[0]}:parallel"
+        if kinds[i] == "target":
+            seen.setdefault(f.sent_index, set()).add(f.row.get("unit"))
+    stated = set(goal_units)        # sentences that state goals of their own
+    for i, f in enumerate(figs):     # in text order: a sentence that carries a goal on passes it to the next
+        if f is None or f.conversion_of is not None or cues[i] != "reported" or f.sent_index in stated:
+            continue
+        before = goal_units.get(f.sent_index - 1, set())
+        if continues_goal(f.anchor, f.row.get("unit"), before):
+            kinds[i], cues[i] = "target", "plan:continued"
+            goal_units[f.sent_index] = goal_units.get(f.sent_index, set()) | before | {f.row.get("unit")}
+    for i, f in enumerate(figs):
+        if f is not None and f.conversion_of is not None:
+            kinds[i], cues[i] = kinds[f.conversion_of], cues[f.conversion_of]
+        elif f is not None and i > 0 and kinds[i] == "actual" and cues[i] == "reported" and kinds[i - 1] == "target" \
+                and figs[i - 1] is not None and figs[i - 1].sent_index == f.sent_index \
+                and restates(text[figs[i - 1].row["end"]:f.row["start"]]):
+            kinds[i], cues[i] = "target", f"{cues[i - 1].split(':')[0]}:restated"

@@ -884,36 +884,7 @@ def link_article(art: Article, rows: list[dict]) -> tuple[list[dict], list[dict]
         chosen = K.decide(K.candidates(f.anchor, f.span.sent, f.row, art.text, cue))
         cues.append(chosen.evidence)
         kinds.append(chosen.kind)
-    goal_units: dict[int, set[str]] = {}
-    for f, k in zip(figs, kinds):
-        if f is not None and k == "target":
-            goal_units.setdefault(f.sent_index, set()).add(f.row.get("unit"))
-    seen: dict[int, set[str]] = {}   # per sentence: units of the goals so far
-    for i, f in enumerate(figs):
-        if f is None or f.conversion_of is not None:
-            continue
-        if cues[i] == "reported" and K.parallel_goal(f.anchor, seen.get(f.sent_index, set()), f.row.get("unit")):
-            prior = next((c for g, c in zip(reversed(figs[:i]), reversed(cues[:i]))
-                          if g is not None and g.sent_index == f.sent_index and c
-                          and not c.startswith(("reported", "scene", "signed", "started"))), "goal:")
-            kinds[i], cues[i] = "target", f"{prior.split(':')[0]}:parallel"
-        if kinds[i] == "target":
-            seen.setdefault(f.sent_index, set()).add(f.row.get("unit"))
-    stated = set(goal_units)        # sentences that state goals of their own
-    for i, f in enumerate(figs):     # in text order: a sentence that carries a goal on passes it to the next
-        if f is None or f.conversion_of is not None or cues[i] != "reported" or f.sent_index in stated:
-            continue
-        before = goal_units.get(f.sent_index - 1, set())
-        if K.continues_goal(f.anchor, f.row.get("unit"), before):
-            kinds[i], cues[i] = "target", "plan:continued"
-            goal_units[f.sent_index] = goal_units.get(f.sent_index, set()) | before | {f.row.get("unit")}
-    for i, f in enumerate(figs):
-        if f is not None and f.conversion_of is not None:
-            kinds[i], cues[i] = kinds[f.conversion_of], cues[f.conversion_of]
-        elif f is not None and i > 0 and kinds[i] == "actual" and cues[i] == "reported" and kinds[i - 1] == "target" \
-                and figs[i - 1] is not None and figs[i - 1].sent_index == f.sent_index \
-                and K.restates(art.text[figs[i - 1].row["end"]:f.row["start"]]):
-            kinds[i], cues[i] = "target", f"{cues[i - 1].split(':')[0]}:restated"
+    K.across_figures(figs, kinds, cues, art.text)
     frames = _frames(art, figs, kinds)
 
     linked: list[tuple[list[Mention], str]] = []
@@ -1004,18 +975,8 @@ def _target_heads(art: Article, figs: list[Figure], kinds, resp, first_of) -> di
     for i, f in enumerate(figs):
         if f is None or kinds[i] != "target" or f.conversion_of is not None:
             continue
-        decision = I.decide(f.anchor, f.row.get("unit"), f.is_count)
+        decision = I.in_context(i, figs, {j: I.Decision(v[0], v[1], v[3]) for j, v in out.items()}, art.text)
         indicator, head, evidence = decision.indicator, decision.head, decision.evidence
-        before = out.get(i - 1) or (out.get(i - 2) if i > 1 and figs[i - 1] is not None and figs[i - 1].conversion_of is not None else None)
-        if indicator == "other" and before is not None and figs[i - 1].sent_index == f.sent_index \
-                and K.restates(art.text[figs[i - 1].row["end"]:f.row["start"]]):
-            indicator, head, evidence = before[0], before[1], f"restated:{before[3]}"
-        elif I.points_back(decision):
-            earlier = [(g.sent_index, g.anchor, g.row.get("unit"), g.is_count) for g in figs[:i]
-                       if g is not None and g.conversion_of is None]
-            found = I.from_context(earlier, f.sent_index, f.row.get("unit"), I.points_back(decision))
-            if found is not None:
-                indicator, head, evidence = found.indicator, found.head, found.evidence
         if i in resp and head is not None:
             k, n = resp[i]
             nouns = T.coordinated(head)
