@@ -4,9 +4,9 @@ An article's results (its rows of all six output tables) are stored as one bundl
 `<cache dir>/<version key>/<ab>/<article key>.parquet`:
 - the article key is the SHA-256 of the article's raw input hash and its id, so the same text
   under another id, or changed text under the same id, is a miss;
-- the version key hashes every pipeline/*.py and rules/** file, the model name and the installed
-  model and spaCy versions, so any code, rule or model change starts an empty cache (old version
-  directories can be deleted at will).
+- the version key hashes every pipeline/*.py and rules/** file, the package and version of the
+  model actually loaded (pipeline/nlp.model_identity) and the spaCy version, so any code, rule or
+  model change starts an empty cache (old version directories can be deleted at will).
 Bundles are written through a temporary file and a rename: a killed run leaves no half bundle.
 """
 from __future__ import annotations
@@ -15,7 +15,6 @@ import hashlib
 import importlib.metadata
 import io
 import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,8 +23,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import schema
+from .nlp import model_identity
 from .rules import RULES_DIR
-from .tableio import to_arrow
+from .tableio import temp_sibling, to_arrow
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # A bundle is a Parquet file with one row per output table: its name and its rows as an Arrow IPC stream.
@@ -33,19 +33,19 @@ BUNDLE_SUFFIX = ".parquet"
 
 
 def version_key(model: str) -> str:
-    """Hash of what makes an article's results: code, rules, model name and versions (once per process)."""
-    return _version_key(model, PACKAGE_DIR, RULES_DIR)
+    """Hash of what makes an article's results: code, rules, the loaded model and versions (once per process)."""
+    return _version_key(model_identity(model), PACKAGE_DIR, RULES_DIR)
 
 
 @lru_cache(maxsize=8)
-def _version_key(model: str, package_dir: Path, rules_dir: Path) -> str:
+def _version_key(model_id: str, package_dir: Path, rules_dir: Path) -> str:
     digest = hashlib.sha256()
     files = [(package_dir, p) for p in sorted(package_dir.glob("*.py"))]
     files += [(rules_dir, p) for p in sorted(rules_dir.rglob("*")) if p.is_file()]
     for root, file in files:
         digest.update(f"{root.name}/{file.relative_to(root)}".encode() + b"\0")
         digest.update(hashlib.sha256(file.read_bytes()).digest())
-    digest.update(f"model={model}\0spacy={_version('spacy')}\0{model}={_version(model)}".encode())
+    digest.update(f"model={model_id}\0spacy={_version('spacy')}".encode())
     return digest.hexdigest()[:16]
 
 
@@ -95,8 +95,7 @@ class ArticleCache:
             payloads.append(sink.getvalue())
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.close(fd)
+        tmp = temp_sibling(path)
         try:
             pq.write_table(pa.table({"table": names, "ipc": pa.array(payloads, pa.binary())}), tmp)
             os.replace(tmp, path)

@@ -79,7 +79,9 @@ class LineRules:
     title_max_chars: int
     label_max_words: int
     date_prefix: re.Pattern
+    date_suffix: re.Pattern
     tail_fragment_max_words: int
+    min_body_words: int
     meta_max_leftover_words: int
     meta_max_chars: int
     meta_filler_words: frozenset[str]
@@ -139,7 +141,9 @@ def line_rules() -> LineRules:
         title_max_chars=int(d["title_max_chars"]),
         label_max_words=int(d["label_max_words"]),
         date_prefix=re.compile(d["date_prefix"], i),
+        date_suffix=re.compile(d["date_suffix"], i),
         tail_fragment_max_words=int(d["tail_fragment_max_words"]),
+        min_body_words=int(d["min_body_words"]),
         meta_max_leftover_words=int(d["meta_max_leftover_words"]),
         meta_max_chars=int(d["meta_max_chars"]),
         meta_filler_words=words("meta_filler_words"),
@@ -399,6 +403,10 @@ def _find_header(page: Page) -> None:
             date = meta.parse_date_string(m.group("date"))
             line.meta = meta.MetaLine(date=date, publishers=())
             line.text = line.text[m.end():].strip()
+        m = rules.date_suffix.search(line.text)
+        if m and len(word_list(line.text[:m.start()])) >= rules.title_min_words:
+            line.meta = meta.MetaLine(date=meta.parse_date_string(m.group("date")), publishers=())
+            line.text = line.text[:m.start()].strip()
         n_words = len(word_list(line.text))
         if page.title is None:
             if n_words >= rules.title_min_words and len(line.text) <= rules.title_max_chars:
@@ -408,12 +416,31 @@ def _find_header(page: Page) -> None:
                 line.reason = "label"
             elif _is_breadcrumb_pair(line.text):
                 line.reason = "label"
+    _title_below_breadcrumb(page, start)
     if page.title is None:
         # No headline-sized line: the short line nearest the body is the headline, those above it labels.
         labels = [ln for ln in lines[:start] if ln.reason == "label" and not _is_breadcrumb_pair(ln.text)]
         if labels:
             labels[-1].reason, labels[-1].title = None, True
             page.title = labels[-1]
+
+
+def _title_below_breadcrumb(page: Page, start: int) -> None:
+    """A breadcrumb separates the site's header from the article: a headline above it is the site's
+    banner (`The Official Website of ... Mobile 中文`), and the headline is the first line below it."""
+    rules = line_rules()
+    lines = page.lines
+    if page.title is None:
+        return
+    title_pos = lines.index(page.title)
+    crumbs = [p for p in range(title_pos + 1, start) if lines[p].reason == "breadcrumb"]
+    if not crumbs:
+        return
+    for line in lines[crumbs[-1] + 1:start]:
+        if line.kept and len(word_list(line.text)) >= rules.title_min_words and len(line.text) <= rules.title_max_chars:
+            page.title.title, page.title.reason = False, "label"
+            line.title, page.title = True, line
+            return
 
 
 def _use_title_hint(page: Page, hint: str) -> None:
@@ -580,29 +607,33 @@ class Extracted:
     clean_text: str
     published: dt.date | None
     published_source: str | None
+    published_evidence: str | None
     publisher: str | None
     dropped: int
     only_foreign: bool
+    url: str | None = None            # the page's own address (canonical link, og:url), HTML only
+    script_only: bool = False         # the page's text is only in scripts (rendered by JavaScript)
+    captions: frozenset[str] = frozenset()  # phrase keys of the page's photo captions, HTML only
 
 
-def extract_text(text: str, title_hint: str | None = None) -> Extracted:
-    """Title, clean text, publication date and publisher of a page read as plain text."""
+def extract_text(text: str, title_hint: str | None = None,
+                 page_dates: list[meta.DateCandidate] | None = None) -> Extracted:
+    """Title, clean text, publication date and publisher of a page read as plain text.
+
+    `page_dates` are date candidates from outside the text (an HTML page's metadata); they
+    compete with the text's own candidates.
+    """
     page = classify(text, title_hint)
     title = page.title.text if page.title else None
     parts = ([title] if title else []) + page.paragraphs
     clean_text = "\n\n".join(parts)
     header = page.lines[:page.body_start] if page.body_start is not None else page.lines
-    published, source = None, None
     metas = [ln.meta for ln in header if ln.meta is not None] + \
             [ln.meta for ln in page.lines[len(header):] if ln.meta is not None and ln.reason == "meta"]
-    date = next((m.date for m in metas if m.date is not None), None)
-    if date is not None:
-        published, source = date, "header"
     first_body = page.paragraphs[0] if page.paragraphs else ""
     body = "\n\n".join(page.paragraphs)
     line = meta.dateline(first_body, body) if first_body else None
-    if published is None and line is not None and line.date is not None:
-        published, source = line.date, ("dateline_year_inferred" if line.year_inferred else "dateline")
+    best = meta.best_candidate(date_candidates(page, first_body, body) + list(page_dates or ()))
     publisher = next((p for m in metas for p in m.publishers), None) or _source_line_publisher(page)
     if publisher is None and line is not None:
         publisher = line.agency
@@ -610,8 +641,49 @@ def extract_text(text: str, title_hint: str | None = None) -> Extracted:
         publisher = _breadcrumb_site(page)
     letters = [ln for ln in page.lines if ln.reason != "no_letters"]
     only_foreign = bool(letters) and all(ln.reason == "foreign" for ln in letters)
-    return Extracted(title=title, clean_text=clean_text, published=published, published_source=source,
-                     publisher=publisher, dropped=sum(1 for ln in page.lines if not ln.kept), only_foreign=only_foreign)
+    return Extracted(title=title, clean_text=clean_text, published=best.date if best else None,
+                     published_source=_published_source(best), published_evidence=best.evidence if best else None,
+                     publisher=publisher, dropped=sum(1 for ln in page.lines if not ln.kept),
+                     only_foreign=only_foreign)
+
+
+# `published_source` of a candidate's place (the coarse contract values; the evidence says more).
+_SOURCE_OF_PLACE = {"below_title": "header", "title_line": "header", "above_title": "header", "header": "header",
+                    "body_opening": "header", "below_body": "header", "dateline": "dateline",
+                    "html_published": "html_metadata", "html_updated": "html_metadata"}
+
+
+def _published_source(best: meta.DateCandidate | None) -> str | None:
+    if best is None:
+        return None
+    return "dateline_year_inferred" if best.year_inferred else _SOURCE_OF_PLACE[best.place]
+
+
+def date_candidates(page: Page, first_body: str, body: str) -> list[meta.DateCandidate]:
+    """Dates where a publication date can stand: header lines (placed against the headline),
+    metadata lines below the body, and the opening of the first paragraph."""
+    start = page.body_start if page.body_start is not None else len(page.lines)
+    title_pos = page.lines.index(page.title) if page.title is not None else None
+    found: list[meta.DateCandidate] = []
+    for pos, line in enumerate(page.lines):
+        if pos < start:
+            place = ("header" if title_pos is None else "above_title" if pos < title_pos
+                     else "title_line" if pos == title_pos else "below_title")
+        elif line.reason == "meta":
+            place = "below_body"
+        else:
+            continue
+        found += meta.line_candidates(line.raw, place, line.index,
+                                      meta_line=line.meta is not None and line.reason == "meta",
+                                      furniture=line.reason in _NAVIGATION_FURNITURE)
+    if first_body:
+        first = next((ln.index for ln in page.lines[start:] if ln.kept), len(page.lines))
+        found += meta.opening_candidates(first_body, body, first)
+    return found
+
+
+# Lines of navigation, where dates of other stories stand (a feature of date candidates).
+_NAVIGATION_FURNITURE = frozenset({"ticker", "menu", "nav", "list_item", "breadcrumb", "footer_menu", "tail_teaser"})
 
 
 _SOURCE_LABEL = re.compile(r"^\(?\s*(?:source|from)\s*[:：]\s*(?P<name>[^|;:()]+)", re.I)
@@ -643,7 +715,12 @@ def _breadcrumb_site(page: Page) -> str | None:
 
 
 def extract_html(html: str, url: str | None) -> Extracted:
-    """trafilatura's main text and metadata, then the plain-text rules over that text."""
+    """trafilatura's main text and metadata, then the plain-text rules over that text.
+
+    The headline is the page's h1 when its metadata title (og:title, <title>) differs from it:
+    metadata titles carry site suffixes and SEO wording. The page's address is its canonical
+    link, else og:url.
+    """
     import trafilatura  # heavy import, only needed for HTML inputs
 
     doc = trafilatura.bare_extraction(
@@ -651,20 +728,55 @@ def extract_html(html: str, url: str | None) -> Extracted:
         date_extraction_params={"extensive_search": False, "original_date": True,
                                 "min_date": f"{meta.date_rules().min_year}-01-01",
                                 "max_date": meta.today().isoformat()})
+    h1, canonical, script_only, captions = _html_head(html, url)
     if doc is None:
-        return Extracted(None, "", None, None, None, 0, False)
+        return Extracted(None, "", None, None, None, None, 0, False, url=canonical, script_only=script_only,
+                         captions=captions)
     get = doc.get if isinstance(doc, dict) else lambda k: getattr(doc, k, None)
     text = get("text") or ""
     title = _strip_site_suffix(normalize_line(normalize_text(get("title") or "")))
+    if h1 and _phrase_key(h1) != _phrase_key(title):
+        title = h1
     if title and not normalize_line(normalize_text(text)).startswith(normalize_line(normalize_text(title))):
         text = f"{title}\n\n{text}"
-    result = extract_text(text, title_hint=title or None)
-    date = meta.parse_date_string(get("date"))
-    if date is not None:
-        result.published, result.published_source = date, "html_metadata"
+    result = extract_text(text, title_hint=title or None, page_dates=meta.html_candidates(html, url))
     if result.publisher is None:
         result.publisher = meta.canonical_publisher(get("sitename")) or meta.canonical_publisher(get("hostname"))
+    result.url = canonical or (get("url") if get("url") and get("url") != url else None)
+    result.script_only, result.captions = script_only, captions
     return result
+
+
+def _html_head(html: str, url: str | None = None) -> tuple[str | None, str | None, bool, frozenset[str]]:
+    """(the first h1's text, the canonical link or og:url, whether all the page's text is in scripts,
+    the phrase keys of its photo captions). A relative link is read against the input's `url`."""
+    from urllib.parse import urljoin
+
+    import lxml.html  # trafilatura's parser
+
+    try:
+        tree = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return None, None, False, frozenset()
+    # the first h1 long enough to be a headline (a site logo in an h1 is one or two words)
+    headings = (normalize_line(normalize_text(h.text_content())) for h in tree.iter("h1"))
+    h1 = next((h for h in headings if len(word_list(h)) >= line_rules().title_min_words
+               and len(h) <= line_rules().title_max_chars), None)
+    address = None
+    for xpath in ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"):
+        links = [urljoin(url or "", str(v).strip()) for v in tree.xpath(xpath) if str(v).strip()]
+        found = [link for link in links if link.startswith(("http://", "https://"))]
+        if found:
+            address = found[0]
+            break
+    captions = frozenset(_phrase_key(normalize_line(normalize_text(c.text_content())))
+                         for c in tree.xpath("//figcaption | //*[contains(@class, 'caption')]"))
+    scripts = " ".join(s.text_content() for s in tree.iter("script"))
+    for element in list(tree.iter("script", "style", "noscript")):
+        element.drop_tree()
+    visible = normalize_line(normalize_text(tree.text_content()))
+    return h1, address, len(word_list(scripts)) > 0 and len(word_list(visible)) < line_rules().min_body_words, \
+        captions - {""}
 
 
 _TITLE_SUFFIX = re.compile(r"\s+[-|–—_:]\s+(?P<site>[^-|–—_:]{2,60})$")
@@ -696,19 +808,35 @@ def clean_one(row: dict) -> dict:
     hint = meta.parse_date_string(_none_if_na(row.get("published_hint")))
     if hint is not None:
         result.published, result.published_source = hint, "hint"
+        result.published_evidence = f"hint: {row.get('published_hint')}"[:80]
     if result.publisher is None and out["url"]:
         result.publisher = meta.canonical_publisher(out["url"])
     out.update(title=result.title, published=result.published, publisher=result.publisher,
-               published_source=result.published_source, furniture_lines=result.dropped)
+               published_source=result.published_source, published_evidence=result.published_evidence,
+               furniture_lines=result.dropped)
+    if result.url:
+        out["url"] = result.url
     body = result.clean_text[len(result.title):].strip() if result.title else result.clean_text
-    if not body:
+    body_words = len(word_list(body))
+    # A scraped HTML page with almost no text left is a shell (scripts, a headline and a caption);
+    # a plain text or JSONL article is taken as given, however short.
+    only_captions = bool(result.captions) and bool(body) and _words_besides(
+        result.clean_text, [*result.captions, _phrase_key(result.title or "")]) < line_rules().min_body_words
+    if not body or (content == "html" and (body_words < line_rules().min_body_words or only_captions)):
         out["status"] = "empty"
         if result.only_foreign:
             out["error"] = "no English text: every line is in another script or language"
         elif not raw_text.strip():
             out["error"] = "the article is empty"
-        else:
+        elif result.script_only:
+            out["error"] = "the page's text is only in scripts (rendered by JavaScript): no body text to read"
+        elif not body:
             out["error"] = "no body text left after removing page furniture"
+        elif only_captions:
+            out["error"] = "the page has only a headline and photo captions: no body text"
+        else:
+            out["error"] = (f"body too short after cleaning ({body_words} words, under "
+                            f"{line_rules().min_body_words}): no article text on the page")
         out["clean_text"] = result.clean_text or None
     else:
         out["status"] = "ok"
@@ -720,6 +848,15 @@ def clean_one(row: dict) -> dict:
         if latest is not None:
             out["reference_date"], out["reference_date_source"] = latest, "latest_in_body"
     return out
+
+
+def _words_besides(text: str, pieces: list[str]) -> int:
+    """Words of `text` left once the given phrase keys (captions, the headline) are taken out."""
+    rest = _phrase_key(text.replace("\n", " "))
+    for piece in sorted(pieces, key=len, reverse=True):
+        if piece:
+            rest = rest.replace(piece, " ")
+    return len(word_list(rest))
 
 
 def _none_if_na(value):
@@ -739,6 +876,68 @@ def run(raw: pd.DataFrame) -> pd.DataFrame:
                 base[key] = _none_if_na(record.get(key))
             rows.append(base | {"status": "failed", "error": f"clean failed: {type(exc).__name__}: {exc}"})
     return pd.DataFrame([{k: _valid_utf8(v) for k, v in row.items()} for row in rows], columns=columns)
+
+
+# --------------------------------------------------------------------------- blocks
+
+# A heading: a short paragraph without closing punctuation (`Major targets`, `II. Tasks`).
+HEADING_MAX_WORDS = 12
+_HEADING_END = re.compile(r"[.!?:;\"”’)]$")
+
+
+def blocks(articles: pd.DataFrame) -> pd.DataFrame:
+    """articles -> the `blocks` table: the title, headings, paragraphs, list items, lead-ins and
+    dateline of every `ok` article's `clean_text`, so later stages read structure instead of guessing it."""
+    rows: list[dict] = []
+    for a in articles.to_dict("records"):
+        text = a.get("clean_text")
+        if a.get("status") == "ok" and isinstance(text, str):
+            rows.extend(article_blocks(str(a["article_id"]), text, _none_if_na(a.get("title"))))
+    return pd.DataFrame(rows, columns=schema.BLOCKS.names) if rows else schema.empty("blocks")
+
+
+def article_blocks(article_id: str, clean_text: str, title: str | None) -> list[dict]:
+    """The blocks of one `clean_text` (title, blank line, paragraphs separated by blank lines).
+
+    A list item opens with a list marker, or follows a paragraph ending with a colon or another
+    item that ends like one (the rules clean joins lines by, rules/clean/lines.yaml); its parent is
+    the lead-in, which is itself an item of an outer list when it follows one. Other paragraphs take
+    the heading above them as parent."""
+    rules = line_rules()
+    out: list[dict] = []
+    pos = 0
+    heading = lead = None
+    previous: dict | None = None
+    body_seen = False
+    for para in clean_text.split("\n\n"):
+        start, end = pos, pos + len(para)
+        pos = end + 2
+        if not para.strip():
+            continue
+        block = {"article_id": article_id, "block_id": len(out), "start": start, "end": end, "parent": None}
+        in_list = rules.list_marker.match(para) is not None or previous is not None and previous["kind"] in (
+            "lead_in", "list_item") and (previous["kind"] == "lead_in" or rules.list_item_end.search(
+                clean_text[previous["start"]:previous["end"]]) is not None)
+        if not out and title and para == title:
+            kind = "title"
+        elif in_list and lead is not None:
+            kind, block["parent"] = "list_item", lead
+        elif len(para.split()) <= HEADING_MAX_WORDS and not _HEADING_END.search(para):
+            kind, heading, lead = "heading", len(out), None
+        else:
+            kind, block["parent"], lead = "paragraph", heading, None
+        if para.rstrip().endswith(":") and kind in ("paragraph", "list_item"):
+            kind, lead = "lead_in", len(out)
+        block["kind"] = kind
+        out.append(block)
+        previous = block
+        if kind == "paragraph" and not body_seen:
+            m = meta.date_rules().dateline.match(para)
+            if m:
+                out.append({"article_id": article_id, "block_id": len(out), "start": start,
+                            "end": start + len(m.group(0).rstrip()), "parent": block["block_id"], "kind": "dateline"})
+        body_seen = body_seen or kind in ("paragraph", "lead_in", "list_item")
+    return out
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

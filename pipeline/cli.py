@@ -1,32 +1,47 @@
-"""Command line: `run` does every stage in one go; one subcommand per DVC stage; `evaluate`.
+"""Command line: `run` does every stage in one go; one subcommand per DVC stage; `evaluate`, `report`.
 
-Stage subcommands read and write the intermediate tables of a work directory
-(`outputs/work` in dvc.yaml), named after the table they hold.
+Installed, the command is `regional-ie`; in a checkout, `python -m pipeline` is the same.
+Stage subcommands read and write the intermediate tables of a work directory (`--work`, which
+they require: dvc.yaml gives `outputs/work`), named after the table they hold.
+Every failure ends with one line on stderr and a non-zero exit (2: nothing could be done with
+these options or paths; 1: a failure while working); `--verbose` also prints the traceback.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
+import os
 import sys
+import traceback
 from pathlib import Path
 
+from . import __version__, checks
 from . import evaluate as evaluation
-from .inputs import InputError, read_inputs
-from .runner import Params
-from .tableio import read_table, write_table
+from .checks import UsageError
+from .inputs import InputError, list_input_files, read_inputs
+from .params import ConfigError, Params
+from .tableio import atomic_write_text, read_table, write_table
 
 log = logging.getLogger("pipeline")
 
+PROG = "regional-ie"
 # Intermediate tables of the work directory: file stem -> schema name.
 WORK_TABLES = {
     "articles": "articles", "sentences": "sentences", "tokens": "tokens", "regions": "regions",
-    "figures": "quantities", "quantities": "quantities", "targets": "targets",
+    "figures": "quantities", "quantities": "quantities", "targets": "targets", "blocks": "blocks",
+    "link_candidates": "link_candidates",
 }
+# The stage that writes each intermediate table, named when a later stage finds it missing.
+WRITTEN_BY = {"articles": "clean", "sentences": "segment", "tokens": "segment", "regions": "ner",
+              "figures": "quantities", "quantities": "link", "targets": "link"}
 
 
-class UsageError(Exception):
-    """Bad options or an unusable path: nothing could be done."""
+def _needs(args, *names: str) -> None:
+    """Before a stage starts: the tables it reads are in --work, and --work can be written."""
+    checks.work_tables(args.work, {name: WRITTEN_BY[name] for name in names})
+    checks.writable_dir(args.work, "--work")
 
 
 def _work(args, name: str):
@@ -37,6 +52,15 @@ def _save(args, df, name: str) -> None:
     write_table(df, WORK_TABLES[name], Path(args.work) / f"{name}.parquet")
 
 
+def _params(args) -> Params:
+    """The checked parameters, with a model that is installed (an error names those that are)."""
+    from .nlp import resolve_model
+
+    params = Params.load(args.params)
+    resolve_model(params.model)
+    return params
+
+
 def cmd_run(args) -> int:
     from . import engine
 
@@ -44,11 +68,18 @@ def cmd_run(args) -> int:
         raise UsageError(f"--workers must be at least 1, not {args.workers}")
     if args.engine == "dask" and not args.scheduler:
         raise UsageError("--engine dask needs --scheduler ADDRESS (tcp://host:8786, or `local`)")
-    if args.no_cache:
+    if args.scheduler and args.engine != "dask":
+        raise UsageError("--scheduler is for --engine dask (the local engine uses --workers processes)")
+    params = dataclasses.replace(_params(args), explain=args.explain)
+    list_input_files(args.input)  # a missing or unsupported input fails before anything is created
+    checks.writable_dir(args.output, "--output")
+    if args.no_cache or args.explain:  # cached articles hold no link candidates
         cache_dir = None
     else:
-        cache_dir = args.cache or engine.default_cache_dir(args.output)
-    stats = engine.run(args.input, args.output, Params.load(args.params), engine=args.engine,
+        cache_dir = checks.writable_dir(args.cache or engine.default_cache_dir(args.output), "--cache")
+    if args.engine == "dask":
+        checks.reachable_scheduler(args.scheduler)
+    stats = engine.run(args.input, args.output, params, engine=args.engine,
                        scheduler=args.scheduler, workers=args.workers, cache_dir=cache_dir, progress=not args.quiet)
     log.info("%s", stats.summary())
     return 0
@@ -59,7 +90,13 @@ def cmd_bench(args) -> int:
 
     if min(args.n, args.workers, args.scale, args.repeat) < 1:
         raise UsageError("--n, --workers, --scale and --repeat must be at least 1")
-    print(bench.report(bench.run(n=args.n, out_dir=args.out, workers=args.workers, params_path=args.params,
+    if not all(source.is_dir() for source in bench.SOURCES):
+        raise UsageError("bench needs a checkout of the repository: its corpus is seeds/ and tests/dev/articles/")
+    _params(args)
+    checks.writable_dir(args.out, "--out")
+    # the measured runs start in the repository root: an absolute path, or "" for their own default
+    params_path = str(Path(args.params).resolve()) if args.params else ""
+    print(bench.report(bench.run(n=args.n, out_dir=args.out, workers=args.workers, params_path=params_path,
                                  scale=args.scale, repeat=args.repeat)))
     return 0
 
@@ -67,7 +104,10 @@ def cmd_bench(args) -> int:
 def cmd_clean(args) -> int:
     from . import clean
 
-    _save(args, clean.run(read_inputs(args.input)), "articles")
+    checks.writable_dir(args.work, "--work")
+    articles = clean.run(read_inputs(args.input))
+    _save(args, articles, "articles")
+    _save(args, clean.blocks(articles), "blocks")
     return 0
 
 
@@ -75,7 +115,8 @@ def cmd_segment(args) -> int:
     from . import segment
     from .nlp import load_model
 
-    params = Params.load(args.params)
+    params = _params(args)
+    _needs(args, "articles")
     sentences, tokens = segment.run(_work(args, "articles"), load_model(params.model), n_process=params.n_process)
     _save(args, sentences, "sentences")
     _save(args, tokens, "tokens")
@@ -85,6 +126,7 @@ def cmd_segment(args) -> int:
 def cmd_ner(args) -> int:
     from . import ner
 
+    _needs(args, "articles", "tokens")
     _save(args, ner.run(_work(args, "articles"), _work(args, "tokens")), "regions")
     return 0
 
@@ -92,6 +134,7 @@ def cmd_ner(args) -> int:
 def cmd_quantities(args) -> int:
     from . import quantities
 
+    _needs(args, "articles", "tokens")
     _save(args, quantities.run(_work(args, "articles"), _work(args, "tokens")), "figures")
     return 0
 
@@ -99,8 +142,10 @@ def cmd_quantities(args) -> int:
 def cmd_link(args) -> int:
     from . import link
 
+    _needs(args, "articles", "sentences", "tokens", "regions", "figures")
+    blocks = _work(args, "blocks") if (Path(args.work) / "blocks.parquet").exists() else None
     figures, targets = link.run(_work(args, "articles"), _work(args, "sentences"), _work(args, "tokens"),
-                                _work(args, "regions"), _work(args, "figures"))
+                                _work(args, "regions"), _work(args, "figures"), blocks=blocks)
     _save(args, figures, "quantities")
     _save(args, targets, "targets")
     return 0
@@ -109,23 +154,46 @@ def cmd_link(args) -> int:
 def cmd_tables(args) -> int:
     from . import tables
 
+    checks.work_tables(args.work, {name: WRITTEN_BY[name]
+                                   for name in ("articles", "sentences", "regions", "quantities", "targets")})
+    checks.writable_dir(args.output, "--output")
     result = tables.run(_work(args, "articles"), _work(args, "sentences"), _work(args, "regions"),
                         _work(args, "quantities"), _work(args, "targets"))
     tables.write_all(result, args.output)
     return 0
 
 
+def _output_tables(args) -> Path:
+    """--output of the commands that read the tables of a run: a directory that holds them."""
+    if args.output is None:  # required, but optional to argparse because of its hidden old name
+        raise UsageError(f"the following arguments are required: --output (see `{PROG} {args.command} --help`)")
+    output = Path(args.output)
+    if not (output / "articles.parquet").exists():
+        raise UsageError(f"no articles.parquet in --output {output}: not the output directory of a run")
+    return output
+
+
 def cmd_evaluate(args) -> int:
-    if not Path(args.gold).exists():
-        raise UsageError(f"gold file does not exist: {args.gold}")
-    if not Path(args.pred).is_dir():
-        raise UsageError(f"prediction directory does not exist: {args.pred}")
-    result = evaluation.score(args.gold, args.pred)
+    checks.gold_file(args.gold)
+    output = _output_tables(args)
+    if args.errors_out and Path(args.errors_out).suffix.lower() not in (".csv", ".jsonl", ".json"):
+        raise UsageError(f"--errors-out must end in .csv or .jsonl: {args.errors_out}")
+    for option, path in (("--metrics", args.metrics), ("--plots", args.plots), ("--errors-out", args.errors_out)):
+        if path:
+            checks.writable_dir(Path(path).parent, option)
+    result = evaluation.score(args.gold, output)
     if args.metrics:
-        Path(args.metrics).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.metrics).write_text(json.dumps(evaluation.flat_metrics(result), indent=2, sort_keys=True) + "\n")
+        atomic_write_text(args.metrics, json.dumps(evaluation.flat_metrics(result), indent=2, sort_keys=True) + "\n")
+    if args.plots:
+        evaluation.write_plots(result, args.plots)
+    if args.errors_out:
+        evaluation.write_errors(result["errors"], args.errors_out)
     if args.json:
         print(json.dumps(result, indent=1, default=str))
+    if args.by_article:
+        print(evaluation.format_by_article(result))
+    if args.errors:
+        print(evaluation.format_errors(result["errors"]))
     print(evaluation.summary(result))
     return 0
 
@@ -133,72 +201,122 @@ def cmd_evaluate(args) -> int:
 def cmd_report(args) -> int:
     from . import report
 
-    if not (Path(args.output) / "articles.parquet").exists():
-        raise UsageError(f"no articles.parquet in {args.output}: not the output directory of a run")
-    if args.gold and not Path(args.gold).exists():
-        raise UsageError(f"gold file does not exist: {args.gold}")
-    print(report.build(args.output, gold=args.gold, report_dir=args.report_dir))
+    output = _output_tables(args)
+    if args.gold:
+        checks.gold_file(args.gold)
+    report_dir = checks.writable_dir(args.report_dir or output / report.REPORT_DIRNAME, "--report-dir")
+    print(report.build(output, gold=args.gold, report_dir=report_dir))
     return 0
 
 
 def cmd_datadict(args) -> int:
     from . import datadict
 
+    if args.path is None and not datadict.DOC_PATH.parent.is_dir():
+        raise UsageError("outside a checkout of the repository, datadict needs --path FILE")
     path = args.path or datadict.DOC_PATH
     if args.check:
         if not datadict.is_current(path):
             raise UsageError(f"{path} is out of date; regenerate it with `{datadict.REGENERATE}`")
         return 0
+    checks.writable_dir(Path(path).parent, "--path")
     print(datadict.write(path))
     return 0
 
 
+# --- the parser -------------------------------------------------------------------------------------
+
 class OneLineErrorParser(argparse.ArgumentParser):
-    """Bad options end the run with one line that says why (SPEC §1), not a usage block."""
+    """Bad options end the run with one line that says why, not a usage block."""
 
     def error(self, message: str):
         self.exit(2, f"error: {message} (see `{self.prog} --help`)\n")
 
 
+# One example per subcommand, citing only files of the repository (run from its root).
+EXAMPLES = {
+    "run": f"{PROG} run --input seeds --output /tmp/out",
+    "bench": f"{PROG} bench --scale 1 --repeat 1 --out /tmp/bench",
+    "clean": f"{PROG} clean --input seeds --work /tmp/work",
+    "segment": f"{PROG} segment --work /tmp/work --params params.yaml",
+    "ner": f"{PROG} ner --work /tmp/work",
+    "quantities": f"{PROG} quantities --work /tmp/work",
+    "link": f"{PROG} link --work /tmp/work",
+    "tables": f"{PROG} tables --work /tmp/work --output /tmp/out",
+    "evaluate": f"{PROG} evaluate --gold tests/gold/seeds.jsonl --output /tmp/out",
+    "report": f"{PROG} report --output /tmp/out --gold tests/gold/seeds.jsonl",
+    "datadict": f"{PROG} datadict --check",
+}
+
+
+def _add_verbosity(parser: argparse.ArgumentParser, default) -> None:
+    """-q/-v, accepted before and after the subcommand (the subcommand's copy defaults to SUPPRESS,
+    so it never overwrites what was given before it)."""
+    parser.add_argument("-q", "--quiet", action="store_true", default=default,
+                        help="only warnings and errors (Dask's logging too); no progress")
+    parser.add_argument("-v", "--verbose", action="store_true", default=default,
+                        help="debug logging, and the traceback of an error")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineErrorParser(prog="python -m pipeline",
-                                     description="Extract regions, figures and targets from news articles on "
-                                                 "China's regional development into Parquet tables.")
-    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser = OneLineErrorParser(
+        prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Extract regions, figures and targets from news articles on China's regional development\n"
+                    "into Parquet tables. In a checkout `python -m pipeline` is the same command.",
+        epilog=f"example (from the repository root):\n  {EXAMPLES['run']}\n  {EXAMPLES['evaluate']}\n"
+               f"`{PROG} COMMAND --help` explains each command; docs/DATA_DICTIONARY.md describes the tables.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    _add_verbosity(parser, False)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineErrorParser)
 
     def add(name: str, func, help_: str, work: bool = True, params: bool = False):
-        p = sub.add_parser(name, help=help_, description=help_)
+        p = sub.add_parser(name, help=help_, description=help_, formatter_class=argparse.RawDescriptionHelpFormatter,
+                           epilog=f"example (from the repository root):\n  {EXAMPLES[name]}")
+        _add_verbosity(p, argparse.SUPPRESS)
         if work:
-            p.add_argument("--work", default="outputs/work", help="directory of intermediate tables (default %(default)s)")
+            p.add_argument("--work", required=True, metavar="DIR",
+                           help="directory of the intermediate tables (dvc.yaml uses outputs/work)")
         if params:
-            p.add_argument("--params", default="params.yaml", help="parameters file (default %(default)s)")
+            p.add_argument("--params", metavar="FILE",
+                           help="parameters file (default: params.yaml of the current directory if there is one, "
+                                "else the built-in defaults)")
         p.set_defaults(func=func)
         return p
 
+    def add_output(p, help_: str, old_name: str | None = None) -> None:
+        """--output names the directory of the output tables in every command; an old name still works
+        (hidden), so scripts written for it keep running."""
+        p.add_argument("--output", metavar="DIR", required=old_name is None, help=help_)
+        if old_name:
+            p.add_argument(old_name, dest="output", help=argparse.SUPPRESS)
+
     p = add("run", cmd_run, "Run every stage over articles and write the output tables.", work=False, params=True)
     p.add_argument("--input", required=True, help="a directory of .txt/.html/.jsonl articles, or one such file")
-    p.add_argument("--output", required=True, help="directory for <table>.parquet outputs")
+    add_output(p, "directory the <table>.parquet outputs are written to")
     p.add_argument("--engine", choices=("local", "dask"), default="local",
                    help="local: batches in this machine's processes; dask: partitions on a dask.distributed cluster")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="Dask scheduler address (tcp://host:8786), or `local` to start a cluster on this machine")
     p.add_argument("--workers", type=int, default=1,
-                   help="local engine: worker processes, each with its own model (default %(default)s)")
+                   help="worker processes, each with its own model: of the local engine, or of the cluster that "
+                        "`--scheduler local` starts (default %(default)s)")
     p.add_argument("--cache", metavar="DIR",
                    help="per-article result cache (default: .pipeline-cache beside the output directory)")
     p.add_argument("--no-cache", action="store_true", help="process every article, read and write no cache")
+    p.add_argument("--explain", action="store_true",
+                   help="also write link_candidates.parquet: every region considered for every figure (no cache)")
 
-    p = add("bench", cmd_bench, "Benchmark: throughput and peak memory against the bare spaCy model.",
-            work=False, params=True)
+    p = add("bench", cmd_bench, "Benchmark: throughput and peak memory against the bare spaCy model "
+            "(needs a checkout: its corpus is seeds/ and tests/dev/articles/).", work=False, params=True)
     p.add_argument("--n", type=int, default=400, help="articles in the benchmark corpus (default %(default)s)")
     p.add_argument("--scale", type=int, default=4,
                    help="also run at SCALE x N, to show memory stays flat (default %(default)s; 1: N only)")
     p.add_argument("--repeat", type=int, default=3,
-                   help="alternating runs of spaCy and the pipeline per size; the fastest of each count (default %(default)s)")
+                   help="alternating runs of spaCy and the pipeline per size; the fastest of each count "
+                        "(default %(default)s)")
     p.add_argument("--out", default="outputs/bench", help="directory for the corpora and outputs (default %(default)s)")
-    p.add_argument("--workers", type=int, default=2, help="processes for both the pipeline and nlp.pipe (default %(default)s)")
+    p.add_argument("--workers", type=int, default=2,
+                   help="processes for both the pipeline and nlp.pipe (default %(default)s)")
 
     p = add("clean", cmd_clean, "Stage clean: read articles, strip page furniture, extract metadata.")
     p.add_argument("--input", required=True, help="a directory of articles, or one file")
@@ -207,16 +325,24 @@ def build_parser() -> argparse.ArgumentParser:
     add("quantities", cmd_quantities, "Stage quantities: every number with a unit, normalised.")
     add("link", cmd_link, "Stage link: region, period and kind of each figure; the targets.")
     p = add("tables", cmd_tables, "Stage tables: write the contracted output tables.")
-    p.add_argument("--output", default="outputs", help="directory for <table>.parquet outputs (default %(default)s)")
+    add_output(p, "directory the <table>.parquet outputs are written to (dvc.yaml uses outputs)")
 
-    p = add("evaluate", cmd_evaluate, "Score output tables against gold annotations (SPEC §6).", work=False)
+    p = add("evaluate", cmd_evaluate, "Score output tables against gold annotations (docs/ANNOTATION.md).",
+            work=False)
     p.add_argument("--gold", required=True, help="gold JSONL file (or directory of JSON files)")
-    p.add_argument("--pred", required=True, help="directory holding the output tables")
+    add_output(p, "directory of the output tables of a run (required)", old_name="--pred")
     p.add_argument("--metrics", help="also write the flat scores as JSON here (DVC metrics)")
     p.add_argument("--json", action="store_true", help="print the full result with per-article misses")
+    p.add_argument("--errors", action="store_true",
+                   help="print one line per error: article, table, kind of error, gold and predicted text and value, "
+                        "the prediction's evidence")
+    p.add_argument("--errors-out", metavar="FILE", help="also write the error listing here (.csv or .jsonl)")
+    p.add_argument("--by-article", action="store_true", help="print each article's scores")
+    p.add_argument("--plots", metavar="FILE", help="also write per-article scores as CSV here (DVC plots)")
 
-    p = add("report", cmd_report, "Write a self-contained HTML review report of the tables in a directory.", work=False)
-    p.add_argument("--output", required=True, help="directory holding the output tables")
+    p = add("report", cmd_report, "Write a self-contained HTML review report of the tables in a directory.",
+            work=False)
+    add_output(p, "directory of the output tables of a run")
     p.add_argument("--gold", help="gold JSONL file: adds the accuracy scores and per-article misses")
     p.add_argument("--report-dir", help="where to write the report (default OUTPUT/report)")
 
@@ -226,16 +352,53 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# --- running a command ------------------------------------------------------------------------------
+
+# Errors that mean the options, paths or parameters (model included) cannot be used: exit 2; others exit 1.
+_USAGE_ERRORS: tuple[type[BaseException], ...] = (UsageError, InputError, ConfigError)
+
+
+def configure_logging(quiet: bool, verbose: bool) -> None:
+    """Our log level; with -q, Dask's loggers too, in this process and the worker processes it starts."""
+    level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if quiet:
+        os.environ["DASK_LOGGING__DISTRIBUTED"] = "warning"  # read by the processes a local cluster starts
+        for name in ("distributed", "dask"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+        if "dask" in sys.modules:
+            import dask
+
+            dask.config.set({"logging.distributed": "warning"})
+
+
+def one_line(exc: BaseException) -> str:
+    """What went wrong, on one line: our own errors as they are, others with their type."""
+    text = " ".join(str(exc).split())
+    if isinstance(exc, _USAGE_ERRORS):
+        return text
+    if isinstance(exc, OSError) and exc.strerror:
+        target = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror}{target}"
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    level = logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    configure_logging(args.quiet, args.verbose)
     try:
         return args.func(args)
-    except (UsageError, InputError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - every failure ends as one line (and a traceback with -v)
+        if args.verbose:
+            traceback.print_exc(file=sys.stderr)
+        hint = "" if args.verbose else " (--verbose shows the traceback)"
+        usage = isinstance(exc, _USAGE_ERRORS)
+        print(f"error: {one_line(exc)}{'' if usage else hint}", file=sys.stderr)
+        return 2 if usage else 1
 
 
 if __name__ == "__main__":

@@ -24,7 +24,10 @@ TABLE_ROWS = {
     "quantities": "One row per number with a unit (percentages, money, counts of things); plain years, dates, "
                   "ordinals and list numbering are not quantities. A figure that holds for several named regions "
                   "is one row per region.",
-    "monetary": "The rows of `quantities` whose unit is a currency (ISO 4217), with `amount`, `currency` and `role`.",
+    "monetary": "The rows of `quantities` whose unit is a currency (ISO 4217), with `amount`, `currency` and `role`, "
+                "and `amount_cny`, every amount in yuan. To count each amount once, drop the rows with "
+                "`is_conversion`, `in_title` or a `part_of`: `money[~(money.is_conversion | money.in_title | "
+                "money.part_of.notna())]`.",
     "targets": "One row per forward-looking quantitative statement (goal, plan, forecast) and region.",
     "tokens": "Intermediate table (work directory only, not an output): the spaCy parse, so later stages "
               "rebuild Docs without parsing again.",
@@ -99,11 +102,14 @@ def render() -> str:
         "`sentence_id` is the 0-based index of the sentence in `sentences`. Dates are `date32`, years `int32`;",
         "a column marked nullable is null where the value is not known.",
         "",
-        "Loading a table as it is:",
+        "Loading a table as it is. In pandas, pass `dtype_backend=\"pyarrow\"`: the columns then keep the types",
+        "listed here, nullable integers (`converts`, `start_year`) as `int32[pyarrow]` and dates as",
+        "`date32[day][pyarrow]`; without it pandas reads an integer column that has nulls as `float64` and dates",
+        "as Python objects. The project has no reading helper of its own: this is the documented way.",
         "",
         "```python",
         "import pandas as pd, polars as pl, duckdb",
-        'money = pd.read_parquet("outputs/monetary.parquet")',
+        'money = pd.read_parquet("outputs/monetary.parquet", dtype_backend="pyarrow")',
         'money = pl.read_parquet("outputs/monetary.parquet")',
         "money = duckdb.sql(\"SELECT * FROM 'outputs/monetary.parquet'\").df()",
         "```",

@@ -85,6 +85,8 @@ class RunStats:
     # Largest peak RSS (MB) of a process that ran batches: workers are children of the fork server,
     # not of this process, so each reports its own.
     peak_rss_mb: float = 0.0
+    # Seconds workers spent processing these articles (start-up and waiting excluded): the ETA's basis.
+    busy_seconds: float = 0.0
 
     def add(self, other: "RunStats") -> None:
         self.articles += other.articles
@@ -94,6 +96,7 @@ class RunStats:
         for name, n in other.rows.items():
             self.rows[name] = self.rows.get(name, 0) + n
         self.peak_rss_mb = max(self.peak_rss_mb, other.peak_rss_mb)
+        self.busy_seconds += other.busy_seconds
 
     def summary(self) -> str:
         rows = ", ".join(f"{name} {self.rows.get(name, 0)}" for name in schema.TABLES if name != "articles")
@@ -122,13 +125,13 @@ def run(input_path: str | os.PathLike, out_dir: str | os.PathLike, params: Param
     _remove_stale_staging(out_dir)
     staging = out_dir / f"{STAGING_PREFIX}{os.getpid()}"
     total = None if any(SUFFIXES[f.suffix.lower()] == "jsonl" for f in files) else len(files)
-    bar = Progress(total, enabled=progress)
+    bar = Progress(total, enabled=progress, workers=workers)
     cache = None if cache_dir is None else str(cache_dir)
     try:
         if engine == "local":
             stats = _run_local(files, staging, params, workers, cache, bar)
         elif engine == "dask":
-            stats = _run_dask(files, staging, params, scheduler, cache, bar)
+            stats = _run_dask(files, staging, params, scheduler, cache, bar, workers)
         else:
             raise ValueError(f"unknown engine {engine!r}: expected local or dask")
         if stats.articles == 0:
@@ -194,15 +197,17 @@ def _batches(rows: Iterable[dict], size: int, total: int | None = None, workers:
 
 def write_parts(tables: dict[str, pd.DataFrame], staging: Path, part_no: int) -> None:
     """One part file per table: `<staging>/<table>.parquet/part-XXXXX.parquet` (empty tables too, for the schema)."""
-    for name in schema.TABLES:
+    for name in list(schema.TABLES) + [n for n in schema.EXPLAIN_TABLES if n in tables]:  # explain: link_candidates
         part_dir = staging / f"{name}.parquet"
         part_dir.mkdir(parents=True, exist_ok=True)
         pq.write_table(to_arrow(tables.get(name), name), part_dir / f"part-{part_no:05d}.parquet")
 
 
 def _run_batch(batch_no: int, rows: list[dict], staging: Path, params: Params, cache_dir: str | None) -> RunStats:
+    started = time.perf_counter()
     tables, stats = process_batch(rows, params, cache_dir)
     write_parts(tables, staging, batch_no)
+    stats.busy_seconds = time.perf_counter() - started
     stats.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
     return stats
 
@@ -240,14 +245,16 @@ def _run_local(files: list[Path], staging: Path, params: Params, workers: int, c
             if len(pending) >= 2 * workers:  # bounded read-ahead keeps memory flat
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 absorb(finished)
-        absorb(wait(pending).done)
+        while pending:  # each batch counts as it finishes, so progress and its ETA never lag behind
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            absorb(finished)
     return stats
 
 
 # --- Dask engine ----------------------------------------------------------------------------------
 
 def _run_dask(files: list[Path], staging: Path, params: Params, scheduler: str | None, cache_dir: str | None,
-              bar: "Progress") -> RunStats:
+              bar: "Progress", workers: int = 1) -> RunStats:
     from distributed import Client, LocalCluster, as_completed
 
     if not scheduler:
@@ -255,10 +262,12 @@ def _run_dask(files: list[Path], staging: Path, params: Params, scheduler: str |
     duplicates = duplicate_errors(files)
     params = dataclasses.replace(params, n_process=1)  # worker processes are daemons: no nlp.pipe children
     staging.mkdir(parents=True, exist_ok=True)
-    cluster = LocalCluster(threads_per_worker=1, processes=True) if scheduler == "local" else None
+    # `local`: `workers` worker processes of one thread each on this machine
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True) if scheduler == "local" else None
     stats = RunStats()
     try:
         with Client(cluster if cluster is not None else scheduler) as client:
+            bar.workers = max(1, len(client.scheduler_info().get("workers", {})))
             futures = []
             for part_no, start in enumerate(range(0, len(files), PARTITION_FILES)):
                 part = [str(f) for f in files[start:start + PARTITION_FILES]]
@@ -280,6 +289,7 @@ def run_partition(part_no: int, files: list[str], duplicates: dict[str, str], st
                   cache_dir: str | None) -> RunStats:
     """A Dask task: read a partition's files, process them batch by batch, write one part per table."""
     with _PROCESS_LOCK:
+        started = time.perf_counter()
         rows = (_with_duplicate_error(row, duplicates) for row in iter_rows(Path(f) for f in files))
         stats, parts = RunStats(), []
         for batch in _batches(rows, BATCH_ARTICLES):
@@ -287,6 +297,7 @@ def run_partition(part_no: int, files: list[str], duplicates: dict[str, str], st
             parts.append(tables)
             stats.add(done)
         write_parts(runner.concat_tables(parts), Path(staging), part_no)
+        stats.busy_seconds = time.perf_counter() - started
         return stats
 
 
@@ -325,7 +336,8 @@ def _with_duplicate_error(row: dict, duplicates: dict[str, str]) -> dict:
 def _publish(staging: Path, out_dir: Path, as_dataset: bool) -> None:
     """Replace each OUT/<table>.parquet by the staged parts: one merged file, or the dataset directory."""
     ready: list[tuple[Path, Path]] = []
-    for name in schema.TABLES:
+    explained = [n for n in schema.EXPLAIN_TABLES if (staging / f"{n}.parquet").is_dir()]  # run --explain
+    for name in list(schema.TABLES) + explained:
         part_dir = staging / f"{name}.parquet"
         parts = sorted(part_dir.glob("part-*.parquet"))
         target = _unified_schema(parts, name)
@@ -392,21 +404,31 @@ def _alive(pid: int) -> bool:
 # --- progress -------------------------------------------------------------------------------------
 
 class Progress:
-    """A tqdm bar on a terminal; otherwise a log line every LOG_EVERY_SECONDS. Silent when disabled."""
+    """A tqdm bar on a terminal; otherwise a log line every LOG_EVERY_SECONDS. Silent when disabled.
 
-    def __init__(self, total: int | None, enabled: bool = True):
+    The logged ETA comes from the work completed so far: the seconds workers spent per finished
+    article, times the articles left, shared by the `workers` running at once. Wall time since the
+    start would count the workers' start-up (model loading) as if it were work still to come."""
+
+    def __init__(self, total: int | None, enabled: bool = True, workers: int = 1):
         self.enabled = enabled
         self.total = total
+        self.workers = workers
         self.done = 0
+        self.busy_seconds = 0.0
         self.started = self.last_log = time.perf_counter()
         self.bar = None
         if enabled and sys.stderr.isatty():
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit="article", desc="articles", dynamic_ncols=True, file=sys.stderr)
+            # smoothing=0: the rate (and ETA) of all work completed so far, not of the last burst of
+            # batches, which arrive unevenly from several workers and shrink towards the end
+            self.bar = tqdm(total=total, unit="article", desc="articles", dynamic_ncols=True, file=sys.stderr,
+                            smoothing=0)
 
     def update(self, stats: RunStats) -> None:
         self.done += stats.articles
+        self.busy_seconds += stats.busy_seconds
         if self.bar is not None:
             self.bar.update(stats.articles)
             return
@@ -414,9 +436,14 @@ class Progress:
         if self.enabled and now - self.last_log >= LOG_EVERY_SECONDS:
             self.last_log = now
             rate = self.done / max(now - self.started, 1e-9)
-            left = f", about {(self.total - self.done) / rate:.0f} s left" if self.total and rate else ""
+            left = f", about {self.seconds_left():.0f} s left" if self.total and self.done else ""
             of = f"/{self.total}" if self.total else ""
             log.info("%d%s articles done, %.1f articles/s%s", self.done, of, rate, left)
+
+    def seconds_left(self) -> float:
+        """Articles left x busy seconds per finished article / workers (see the class docstring)."""
+        per_article = self.busy_seconds / self.done
+        return max(self.total - self.done, 0) * per_article / max(self.workers, 1)
 
     def close(self) -> None:
         if self.bar is not None:

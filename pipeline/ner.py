@@ -31,7 +31,7 @@ from spacy.tokens import Doc, Span, SpanGroup
 from . import schema
 from .docs import docs_from_tokens, sentence_ids
 from .gazetteer import (COUNTRY_ID, COUNTRY_NAME, LEVEL_RANK, Division, Gazetteer, load, normalise,
-                        prefecture_id)
+                        prefecture_id, zone_id)
 from .nlp import blank
 from .rules import RULES_DIR, alternation
 
@@ -51,6 +51,9 @@ QUALIFIER_WINDOW = 4
 # `X, a county-level city in ...`: the division noun comes within five tokens of the name.
 APPOSITIVE_WINDOW = 5
 DIVISION_NOUNS = frozenset({"city", "county", "district", "prefecture", "banner", "town"})
+# Compass words of a label in front of a province (`east China's`, `northwestern China's`).
+COMPASS_WORDS = frozenset(w + suffix for w in ("east", "west", "north", "south", "northeast", "northwest",
+                                                 "southeast", "southwest") for suffix in ("", "ern")) | {"central"}
 NAME_CONNECTORS = frozenset({"of", "and", "&", "-", "(", ")"})
 # Inside a zone's own name only these join words (`Asia-Europe Meigu (Horgos) ...`); `of`/`and`
 # would run into the organisation around it (`Administration Committee of Xining ... Zone`).
@@ -140,6 +143,11 @@ class RegionRecognizer:
         return (any(m.group(0).endswith(h) for h in heads)
                 and re.match(comp.get("not_label", "$^"), text[m.end():]) is not None)
 
+    def _compass_label_after_place(self, text: str, start: int) -> bool:
+        """`Henan Province, central China`, `the three eastern provinces`: a label of places named before."""
+        pattern = self.gaz.compass.get("not_preceded_by")
+        return bool(pattern) and re.search(pattern, text[max(0, start - 60):start]) is not None
+
     def macro_mentions(self, text: str) -> list[Mention]:
         found: list[Mention] = []
         taken: list[tuple[int, int]] = []
@@ -150,6 +158,8 @@ class RegionRecognizer:
                     possessor = re.search(r"([A-Z]\w+)['’]s\s+$", text[max(0, m.start() - 40):m.start()])
                     if possessor and possessor.group(1) not in self.gaz.compass.get("country_possessors", ()):
                         continue  # `Xinjiang's western region` is part of a province
+                    if self._compass_label_after_place(text, m.start()):
+                        continue
                     words = re.split(r"\s*,\s*and\s+|\s*,\s*|\s+and\s+", m.group("words"))
                     ids_here = tuple(dict.fromkeys(self.gaz.compass["words"][w.lower()] for w in words))
                 else:
@@ -251,7 +261,8 @@ class RegionRecognizer:
                 modifier = doc[start:i]
                 names = [t.text for t in modifier if t.text not in self.gaz.zone_connectors]
                 names_place = bool(self._places_in(modifier, matches)) or any(
-                    is_pinyin_word(w, self.gaz.zone_min_pinyin) for w in names)
+                    is_pinyin_word(w, self.gaz.zone_min_pinyin) for w in names) or \
+                    self.gaz.zone_entry(doc[start:i + len(head)].text) is not None
                 if names_place:
                     out.append((doc[start:i + len(head)], modifier))
             i += len(head)
@@ -297,10 +308,10 @@ class RegionRecognizer:
         provinces = [c for c in cands if c.level == "province"]
         if provinces and not prefer_city:
             return provinces[0].code
-        # the province written next to the name (`Taizhou in Zhejiang`, `Jiangsu's Suzhou`) decides,
-        # else any province or prefecture the article names
-        qualifier = self._qualifying_province(doc, span)
-        in_context = [c for c in cands if c.province == qualifier] or [c for c in cands if _in_context(c, context)]
+        # the province or city written next to the name (`Taizhou in Zhejiang`, `Jiangsu's Suzhou`,
+        # `Gulou District of Fuzhou`) decides, else any province or prefecture the article names
+        qualifier = self._qualifier(doc, span)
+        in_context = [c for c in cands if _in_context(c, qualifier)] or [c for c in cands if _in_context(c, context)]
         if in_context:
             cands = in_context
         top = min(LEVEL_RANK[c.level] for c in cands)
@@ -318,23 +329,39 @@ class RegionRecognizer:
             return ranked[0].code
         return None
 
-    def _qualifying_province(self, doc: Doc, span: Span) -> str | None:
-        """Province named right after (`X, Zhejiang`, `X in Zhejiang province`) or before (`Zhejiang's X`)."""
-        def province_at(start: int, end: int) -> str | None:
+    def _qualifier(self, doc: Doc, span: Span) -> set[str]:
+        """Provinces and prefectures named right after the name (`X, Zhejiang`, `X in Zhejiang province`,
+        `X city in east China's Zhejiang province`, `X District of Fuzhou`) or before it (`Zhejiang's X`)."""
+        def named_at(start: int, end: int) -> set[str]:
             for length in range(min(QUALIFIER_WINDOW, end - start), 0, -1):
                 sub = doc[start:start + length] if start >= span.end else doc[end - length:end]
-                provinces = [c.code for c in self.gaz.candidates(sub.text) if c.level == "province"]
-                if provinces:
-                    return provinces[0]
-            return None
+                found = {c.code for c in self.gaz.candidates(sub.text) if c.level in ("province", "prefecture")}
+                if found:
+                    return found | {self.gaz.division(c).province for c in found}
+            return set()
 
-        if span.end + 1 < len(doc) and doc[span.end].text in {",", "in", "of"}:
-            found = province_at(span.end + 1, min(len(doc), span.end + 1 + QUALIFIER_WINDOW))
+        after = span.end
+        if after < len(doc) and doc[after].lower_ in DIVISION_NOUNS:
+            after += 1  # `Taizhou city in ...`
+        if after + 1 < len(doc) and doc[after].text in {",", "in", "of"}:
+            start = after + 1
+            label = self._compass_label_length(doc, start)  # `east China's`, `northwest China's`
+            found = named_at(start + label, min(len(doc), start + label + QUALIFIER_WINDOW))
             if found:
                 return found
         if span.start >= 2 and doc[span.start - 1].text in {"'s", "’s"}:
-            return province_at(max(0, span.start - 1 - QUALIFIER_WINDOW), span.start - 1)
-        return None
+            return named_at(max(0, span.start - 1 - QUALIFIER_WINDOW), span.start - 1)
+        return set()
+
+    @staticmethod
+    def _compass_label_length(doc: Doc, start: int) -> int:
+        """Tokens of a compass label at `start` (`east China 's`, `the southwestern China 's`), else 0."""
+        words = [t.lower_ for t in doc[start:start + 5]]
+        i = 1 if words[:1] == ["the"] else 0
+        if i + 2 < len(words) and words[i] in COMPASS_WORDS and words[i + 1] == "china" \
+                and words[i + 2] in {"'s", "’s"}:
+            return i + 3
+        return 0
 
     def _appositive_division(self, doc: Doc, span: Span) -> bool:
         """`Anda, a county-level city in Heilongjiang`: the text itself says the name is a division."""
@@ -387,12 +414,19 @@ class RegionRecognizer:
         def free(start: int, end: int) -> bool:
             return not any(start < e and s < end for s, e in blocked)
 
-        # datelines
+        # datelines: a name of one city is read at once; a shared one (`TAIZHOU, May 5 --`) waits
+        # for the article's other regions (resolved with the context below)
+        shared_datelines = []
         for m in DATELINE.finditer(text):
             word = " ".join(w.capitalize() for w in m.group(1).split(" "))
             cands = gaz.candidates(word)
             span = doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
             if cands and span is not None:
+                cities = [c for c in cands if c.kind in ("city", "municipality", "sar")] or cands
+                if len(cities) > 1 and not self._qualifier(doc, span):
+                    shared_datelines.append((m.start(1), m.end(1), span, cands))
+                    blocked.append((m.start(1), m.end(1)))
+                    continue
                 code = self.resolve(span, cands, doc, set(), prefer_city=True, dateline=True)
                 if code:
                     out.append(self._division_mention(m.start(1), m.end(1), code, "dateline"))
@@ -439,6 +473,12 @@ class RegionRecognizer:
                 provs = {gaz.division(c).province for c in codes}
                 if len(provs) == 1 and any(gaz.division(c).level != "county" for c in codes):
                     context.update(provs)
+        for start, end, span, cands in shared_datelines:
+            code = self.resolve(span, cands, doc, context, prefer_city=True, dateline=True)
+            if code:
+                out.append(self._division_mention(start, end, code, "dateline"))
+                d = gaz.division(code)
+                context.update({d.province, prefecture_id(code)})
         persons = [(e.start, e.end) for e in doc.ents if e.label_ == "PERSON"]
         for span, place in pending:
             if place is not None:
@@ -466,8 +506,12 @@ class RegionRecognizer:
             # (`Yangpu Economic Development Zone in Danzhou` is Hainan's, not Shanghai's Yangpu District)
             inner = [(sub, code) for sub, code in self._places_in(modifier, offsets, context)
                      if not is_bare_county(sub.text, gaz.division(code)) or _in_context(gaz.division(code), context)]
-            host = inner[0][1] if inner else self._nearest_host(zone, out)
-            zid = "zone:" + re.sub(r"[^a-z0-9]+", "-", zone.text.lower().replace("&", "and")).strip("-")
+            entry = gaz.zone_entry(zone.text)
+            if entry is not None:  # a zone of the table: its host and its one id whatever the wording
+                host, zid = entry.host, entry.region_id
+            else:
+                host = inner[0][1] if inner else self._nearest_host(zone, out)
+                zid = zone_id(zone.text)
             d = gaz.division(host)
             out.append(Mention(zone.start_char, zone.end_char, zid, "zone", zone.text, host,
                                d.province if d else None, "zone_pattern"))
@@ -483,6 +527,10 @@ class RegionRecognizer:
             cands = gaz.candidates(re.sub(r"['’]s$", "", form))
             if cands:
                 code = self.resolve(ent, cands, doc, context, prefer_city=self._says_city(doc, ent))
+                d = gaz.division(code)
+                if d is not None and is_bare_county(ent.text, d) and (
+                        not is_pinyin_word(ent.text, 2) or not _in_context(d, context)):
+                    continue  # the same evidence rule as for matcher names (`Zhang` the surname)
                 if code:
                     out.append(self._division_mention(ent.start_char, ent.end_char, code, "model"))
                     blocked.append((ent.start_char, ent.end_char))
@@ -508,10 +556,27 @@ class RegionRecognizer:
         if same:
             return min(same, key=lambda m: min(abs(m.start - zone.end_char), abs(zone.start_char - m.end)))\
                 .admin_id
+        told = self._host_told_next(zone, sent, divisions)
+        if told is not None:
+            return told
         if divisions:
             counts = pd.Series([m.admin_id for m in divisions]).value_counts()
             return str(counts.index[0])
         return None
+
+    def _host_told_next(self, zone: Span, sent: Span, divisions: list[Mention]) -> str | None:
+        """The division the next sentence says the zone lies in (`It is located in ... Shizuishan city.`)."""
+        doc = zone.doc
+        if sent.end >= len(doc) or not self.gaz.zone_host_cues:
+            return None
+        following = doc[sent.end].sent
+        lowered = following.text.lower()
+        cue = re.search(r"\b(?:" + alternation(self.gaz.zone_host_cues) + r")\b", lowered)
+        if cue is None:
+            return None
+        after = following.start_char + cue.end()
+        named = [m for m in divisions if after <= m.start < following.end_char]
+        return min(named, key=lambda m: m.start).admin_id if named else None
 
     def _division_mention(self, start: int, end: int, code: str, source: str) -> Mention:
         d = self.gaz.division(code)

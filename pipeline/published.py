@@ -1,10 +1,13 @@
 """Article metadata from a page's text: publication date, publisher, and the latest date in the body.
 
-The publication date is the date printed in the page header (a metadata line such as
-`(Xinhua) Updated: 2016-03-03 11:02`, or a dateline `BEIJING, March 5, 2024 --`), never a
-date the body talks about. Formats and lexicons live in rules/clean/dates.yaml and
-rules/clean/publishers.yaml; dateparser reads only the few header lines that carry a date
-label but no known format.
+The publication date is chosen among candidates: every date printed in the page header (a
+metadata line such as `(Xinhua) Updated: 2016-03-03 11:02`), a dateline (`BEIJING, March 5,
+2024 --`), a metadata line below the body, and for HTML the page's own metadata read by
+htmldate; never a date the body talks about. Each candidate has features (its place, label,
+whether its line is only metadata, ...); weighted features give a score and the best wins
+(`best_candidate`), and its evidence is kept. Formats, lexicons and weights live in
+rules/clean/dates.yaml and rules/clean/publishers.yaml; dateparser reads only the few header
+lines that carry a date label but no known format.
 """
 from __future__ import annotations
 
@@ -33,6 +36,39 @@ class DateRules:
     min_year: int
     dateparser_languages: tuple[str, ...]
     dateparser_settings: dict
+    label_kinds: tuple[tuple[str, re.Pattern], ...]
+    label_max_gap: int
+    weights: "CandidateWeights"
+    body_opening_max_chars: int
+
+
+PLACES = ("html_published", "html_updated", "below_title", "title_line", "above_title", "header",
+          "body_opening", "dateline", "below_body")
+
+
+@dataclass(frozen=True)
+class CandidateWeights:
+    place: dict[str, float]
+    label: dict[str, float]
+    meta_line: float
+    with_time: float
+    furniture: float
+    year_inferred: float
+
+
+def _candidate_weights(data: dict, label_kinds: set[str]) -> CandidateWeights:
+    """dates.yaml `candidate_weights`, checked: unknown keys, places or labels are errors."""
+    keys = {"place", "label", "meta_line", "with_time", "furniture", "year_inferred"}
+    if set(data) != keys:
+        raise ValueError(f"dates.yaml candidate_weights: keys must be {sorted(keys)}, got {sorted(data)}")
+    if set(data["place"]) != set(PLACES):
+        raise ValueError(f"dates.yaml candidate_weights.place: places must be {sorted(PLACES)}")
+    if not set(data["label"]) <= label_kinds:
+        unknown = sorted(set(data["label"]) - label_kinds)
+        raise ValueError(f"dates.yaml candidate_weights.label: unknown labels {unknown}")
+    return CandidateWeights(place={k: float(v) for k, v in data["place"].items()},
+                            label={k: float(v) for k, v in data["label"].items()},
+                            **{k: float(data[k]) for k in keys - {"place", "label"}})
 
 
 @dataclass(frozen=True)
@@ -60,6 +96,7 @@ def date_rules() -> DateRules:
         return re.compile(pattern.replace("{MONTH}", month_alt), re.I)
 
     dp = data["dateparser"]
+    labels = {str(kind): str(pattern) for kind, pattern in data["date_labels"].items()}
     settings = {
         "RELATIVE_BASE": dt.datetime.fromisoformat(str(dp["relative_base"])),
         "PREFER_DATES_FROM": dp["prefer_dates_from"],
@@ -71,7 +108,7 @@ def date_rules() -> DateRules:
         month_names=months,
         full_patterns=tuple(compile_(p) for p in data["full_date_patterns"].values()),
         header_patterns=tuple(compile_(p) for p in data["header_only_patterns"].values()),
-        date_labels=re.compile(data["date_labels"], re.I),
+        date_labels=re.compile("(?:" + "|".join(f"(?:{p})" for p in labels.values()) + r")\s*[:：]?", re.I),
         # The dateline's place is upper case: matched case-sensitively (month names are capitalised).
         dateline=re.compile(data["dateline"].replace("{MONTH}", _capitalised_alternation(months))),
         infer_dateline_year=bool(data["infer_dateline_year"]),
@@ -80,6 +117,10 @@ def date_rules() -> DateRules:
         min_year=int(data["min_year"]),
         dateparser_languages=tuple(dp["languages"]),
         dateparser_settings=settings,
+        label_kinds=tuple((kind, re.compile(rf"(?:{p})\s*[:：]?", re.I)) for kind, p in labels.items()),
+        label_max_gap=int(data["label_max_gap"]),
+        weights=_candidate_weights(data["candidate_weights"], set(labels)),
+        body_opening_max_chars=int(data["body_opening_max_chars"]),
     )
 
 
@@ -308,3 +349,100 @@ def latest_date(text: str) -> dt.date | None:
     """The latest valid full date written in `text` (the fallback reference date)."""
     dates = [d for _, _, d in full_dates(text)]
     return max(dates) if dates else None
+
+
+# --------------------------------------------------------------------------- date candidates
+
+@dataclass(frozen=True)
+class DateCandidate:
+    """One date the page prints where a publication date can stand, with its features."""
+
+    date: dt.date
+    place: str                 # one of PLACES
+    order: int                 # position on the page (line number; HTML metadata comes first)
+    text: str = ""             # the date as printed (for the evidence)
+    label: str | None = None   # kind of the label right before it (`updated`, `published`, `date`)
+    meta_line: bool = False    # its line says nothing but dates, labels, publishers and widget words
+    with_time: bool = False    # a clock time stands right after it
+    furniture: bool = False    # its line is navigation (ticker, menu, list of other stories)
+    year_inferred: bool = False
+
+    @property
+    def score(self) -> float:
+        w = date_rules().weights
+        return (w.place[self.place] + (w.label.get(self.label, 0.0) if self.label else 0.0)
+                + w.meta_line * self.meta_line + w.with_time * self.with_time
+                + w.furniture * self.furniture + w.year_inferred * self.year_inferred)
+
+    @property
+    def evidence(self) -> str:
+        """Which candidate won and why: `below_title label=updated meta_line score=4.60: 2018-07-11`."""
+        flags = [f"label={self.label}"] if self.label else []
+        flags += [name for name in ("meta_line", "with_time", "furniture", "year_inferred") if getattr(self, name)]
+        return " ".join([self.place, *flags, f"score={self.score:.2f}:"]) + " " + self.text[:60]
+
+
+def label_before(line: str, start: int) -> str | None:
+    """Kind of the date label closest before position `start` of `line`, if it ends near enough."""
+    rules = date_rules()
+    best: tuple[int, str] | None = None
+    for kind, pattern in rules.label_kinds:
+        for m in pattern.finditer(line, 0, start):
+            if start - m.end() <= rules.label_max_gap and (best is None or m.end() > best[0]):
+                best = (m.end(), kind)
+    return best[1] if best else None
+
+
+def line_candidates(line: str, place: str, order: int, meta_line: bool = False,
+                    furniture: bool = False) -> list[DateCandidate]:
+    """Every valid full date of one line, as candidates of `place`."""
+    found = []
+    for start, end, date in header_date_spans(line):
+        if date is None:
+            continue
+        after = end + 1 if line[end:end + 1] == " " else end
+        found.append(DateCandidate(date=date, place=place, order=order, text=line[start:end],
+                                   label=label_before(line, start), meta_line=meta_line,
+                                   with_time=_TIME.match(line, after) is not None, furniture=furniture))
+    return found
+
+
+def opening_candidates(paragraph: str, body: str, order: int) -> list[DateCandidate]:
+    """Candidates opening the first paragraph: its dateline, or a labelled date at its start."""
+    found = []
+    line = dateline(paragraph, body)
+    if line is not None and line.date is not None:
+        found.append(DateCandidate(date=line.date, place="dateline", order=order, text=paragraph[:40],
+                                   year_inferred=line.year_inferred))
+    limit = date_rules().body_opening_max_chars
+    for cand in line_candidates(paragraph[:limit + 40], "body_opening", order):
+        start = paragraph.find(cand.text)
+        if cand.label is not None and 0 <= start <= limit:
+            found.append(cand)
+    return found
+
+
+def best_candidate(candidates: list[DateCandidate]) -> DateCandidate | None:
+    """The highest-scoring candidate; ties go to the first on the page."""
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: (c.score, -c.order))
+
+
+def html_candidates(html: str, url: str | None) -> list[DateCandidate]:
+    """The page's own dates from its metadata and structure, read by htmldate (original, then updated)."""
+    import htmldate  # imported lazily: only HTML pages need it
+
+    rules = date_rules()
+    found = []
+    for place, original in (("html_published", True), ("html_updated", False)):
+        try:
+            value = htmldate.find_date(html, url=url, original_date=original, extensive_search=False,
+                                       outputformat="%Y-%m-%d", min_date=f"{rules.min_year}-01-01",
+                                       max_date=today().isoformat())
+        except Exception:  # noqa: BLE001 - htmldate can fail on broken markup; no candidate then
+            value = None
+        date = parse_date_string(value)
+        if date is not None and all(c.date != date for c in found):
+            found.append(DateCandidate(date=date, place=place, order=-1, text=str(value)))
+    return found

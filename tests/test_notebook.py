@@ -7,6 +7,7 @@ from pathlib import Path
 
 import nbformat
 import pandas as pd
+import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
@@ -62,7 +63,12 @@ def test_notebook_answers_the_questions_on_the_seed_and_dev_outputs(tmp_path, co
     if money.empty:
         assert probe["money_total"] == 0
     else:
-        assert probe["money_total"] > 0
+        # in yuan, each amount once: no conversion, headline repeat or part of a stated total; one row per
+        # figure and province (the province of a six-digit code is its first two digits)
+        once = money[~(money["is_conversion"] | money["in_title"] | money["part_of"].notna())]
+        province = once["region_id"].map(lambda r: r[:2] + "0000" if isinstance(r, str) and r.isdigit() else r)
+        once = once.assign(province=province).drop_duplicates(["article_id", "quantity_id", "province"])
+        assert probe["money_total"] == pytest.approx(once["amount_cny"].sum(), rel=1e-9)
         # every six-digit region falls in its province (the first two digits), named or coded
         regions = pd.read_parquet(corpus_outputs / "regions.parquet")
         names = dict(zip(regions["region_id"], regions["name"]))

@@ -112,3 +112,83 @@ def test_first_named_publisher():
     assert published.publishers_named(" | Gov & Xinhua & China Daily") == ("Xinhua", "China Daily")
     assert published.publishers_named("ezhejiang.gov.cn|") == ("Zhejiang Government",)
     assert published.publishers_named("portal.example.com |") == ("portal.example.com",)
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("日期：2019-02-18", D(2019, 2, 18)),
+    ("UPDATED: March 4, 2023", D(2023, 3, 4)),
+    ("Updated:March 4, 2023", D(2023, 3, 4)),
+    ("LMS| Updated: October 31, 2023", D(2023, 10, 31)),
+    ("By Liu Wei ( ) 2013-07-22", D(2013, 7, 22)),
+])
+def test_more_header_date_formats(line, expected):
+    assert header_date(clean.normalize_text(line)) == expected
+
+
+def test_label_kinds():
+    assert published.label_before("Updated: 2020-01-02", 9) == "updated"
+    assert published.label_before("UPDATED:2020-01-02", 8) == "updated"
+    assert published.label_before("Pub Date:2019-02-18", 9) == "published"
+    assert published.label_before("日期：2019-02-18", 3) == "date"
+    assert published.label_before("2019-02-18", 0) is None
+
+
+def test_article_date_below_the_title_beats_the_portal_date_above_it():
+    text = ("The Official Website of the Provincial Government Mobile 中文 Francais\n\n15 July 2015\n\n"
+            "Home>Business>Statistics Updates\n\nProvince announces 64 new projects worth 174 bln yuan\n\n"
+            "2018-07-11 Download Print Comment\n"
+            "Sixty-four new projects have been announced for the province between January and June this year, "
+            "with a total investment of 174 billion yuan.\n")
+    result = clean.extract_text(text)
+    assert result.title == "Province announces 64 new projects worth 174 bln yuan"
+    assert result.published == D(2018, 7, 11)
+    assert result.published_evidence.startswith("below_title")
+
+
+@pytest.mark.parametrize("text, expected, place", [
+    # a labelled date opening the first paragraph
+    ("date 2018-01-26 Chongqing has set its economic growth target for 2018 at 8.5 percent, according to a "
+     "government work report on Friday.", D(2018, 1, 26), "body_opening"),
+    # a date printed in the headline's line
+    ("Economic zones of the city continued to grow steadily 2018-06-20\n\nFrom January to April of this year, the "
+     "city's economic development zones completed business revenue of 458.96 billion yuan.", D(2018, 6, 20),
+     "title_line"),
+    # a PR-wire dateline
+    ("Company opens plant in Suzhou\n\nSUZHOU, China, May 6, 2024 /PRNewswire/ -- The company opened a new plant in "
+     "the Suzhou Industrial Park on Monday, it said in a statement.", D(2024, 5, 6), "dateline"),
+    # a closing source line below the body
+    ("Henan grain output rises again\n\nThe province harvested 65.4 million tonnes of grain in 2003, the provincial "
+     "bureau of statistics said on Monday.\n\n(Xinhua News Agency March 22, 2004)", D(2004, 3, 22), "below_body"),
+])
+def test_date_places(text, expected, place):
+    result = clean.extract_text(text)
+    assert result.published == expected
+    assert result.published_evidence.split()[0] == place
+
+
+def test_body_date_is_not_an_opening_candidate():
+    text = ("Xinjiang ports boom\n\nOn July 16, 2022, a truck left the Alataw Pass land port for Kazakhstan, "
+            "carrying more than 1,000 goods.")
+    assert clean.extract_text(text).published is None
+
+
+def test_navigation_dates_lose_to_the_article_date():
+    nav = published.line_candidates("Xinjiang cotton exports rise 2024-01-03", "above_title", 0, furniture=True)
+    own = published.line_candidates("Updated: 2024-01-05", "above_title", 1, meta_line=True)
+    assert published.best_candidate(nav + own).date == D(2024, 1, 5)
+    assert published.best_candidate([]) is None
+
+
+def test_html_metadata_dates_from_htmldate():
+    html = ("<html><head><meta property='article:published_time' content='2023-10-05T01:30:00Z'>"
+            "<script type='application/ld+json'>{\"@type\": \"NewsArticle\", \"datePublished\": \"2023-10-05T01:30:00Z\","
+            " \"dateModified\": \"2023-10-07T09:00:00Z\"}</script></head><body><h1>Title</h1>"
+            "<p>Updated 2023-10-07</p></body></html>")
+    found = published.html_candidates(html, None)
+    assert found[0].place == "html_published" and found[0].date == D(2023, 10, 5)
+    assert published.best_candidate(found).date == D(2023, 10, 5)
+
+
+def test_candidate_weights_are_validated():
+    with pytest.raises(ValueError):
+        published._candidate_weights({"place": {}, "label": {}}, {"updated"})

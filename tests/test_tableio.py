@@ -1,11 +1,13 @@
 """Tables are conformed to their schema and written atomically."""
 import datetime as dt
+import os
+import stat
 
 import pandas as pd
 import pyarrow.parquet as pq
 
 from pipeline import schema
-from pipeline.tableio import read_table, to_arrow, write_table
+from pipeline.tableio import atomic_write_text, read_table, to_arrow, write_table
 
 
 def test_conforms_types_and_fills_missing_columns(tmp_path):
@@ -37,3 +39,14 @@ def test_write_replaces_without_leftovers(tmp_path):
     write_table(pd.DataFrame([{"article_id": "b", "sentence_id": 1}]), "sentences", path)
     assert read_table(path)["article_id"].tolist() == ["b"]
     assert [p.name for p in tmp_path.iterdir()] == ["s.parquet"]
+
+
+def test_written_files_follow_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        paths = [write_table(None, "articles", tmp_path / "articles.parquet"),
+                 atomic_write_text(tmp_path / "metrics.json", "{}\n")]
+    finally:
+        os.umask(old)
+    # readable by the other users of a shared filesystem
+    assert [stat.S_IMODE(p.stat().st_mode) for p in paths] == [0o644, 0o644]

@@ -1,0 +1,97 @@
+"""The rules linking reads: vocabularies (rules/link/linking.yaml, anaphora.yaml) and the decider's
+order, exclusions and tie-breaks (rules/link/decider.yaml), checked when loaded."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .. import targets as T
+
+LEVEL_RANK = {"country": 0, "macro_region": 1, "province": 2, "prefecture": 3, "county": 4, "zone": 5}
+TIE_BREAKS = ("coordinated", "containers_out", "nearest", "finest")
+DECIDER_KEYS = {"order", "exclusions", "tie_break", "fan_out"}
+
+
+class LinkRulesError(ValueError):
+    """rules/link/decider.yaml names something the code does not know."""
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict:
+    """rules/link/linking.yaml with the anaphora lexicon beside it."""
+    return {**T.rules("linking"), "anaphora": T.rules("anaphora")}
+
+
+@lru_cache(maxsize=1)
+def decider_rules() -> dict:
+    """rules/link/decider.yaml, validated against the finders and situations the code defines."""
+    from .context import SITUATIONS
+    from .finders import FINDERS
+
+    return validate_decider(T.rules("decider"), set(FINDERS), set(SITUATIONS))
+
+
+VIAS = ("mention", "pronoun", "anaphora", "dateline")
+
+
+@lru_cache(maxsize=1)
+def confidence_table() -> dict:
+    """rules/link/confidence.yaml (scripts/calibrate_link_confidence.py), checked against the finders."""
+    from .finders import FINDERS
+
+    return validate_confidence(T.rules("confidence"), set(FINDERS) | {"conversion"})
+
+
+def validate_confidence(data: dict, finders: set[str]) -> dict:
+    """The confidence table if its finders, vias and probabilities are known and in [0, 1]; else LinkRulesError."""
+    if set(data) != {"default", "finders"}:
+        raise LinkRulesError(f"rules/link/confidence.yaml: keys must be default and finders, not {sorted(data)}")
+    probabilities = [data["default"]]
+    for finder, entry in (data["finders"] or {}).items():
+        if finder not in finders:
+            raise LinkRulesError(f"rules/link/confidence.yaml: unknown finder {finder!r}")
+        if set(entry) - {"all", "rows", "right", "via"} or "all" not in entry:
+            raise LinkRulesError(f"rules/link/confidence.yaml: bad entry for {finder!r}: {sorted(entry)}")
+        bad = set(entry.get("via") or {}) - set(VIAS)
+        if bad:
+            raise LinkRulesError(f"rules/link/confidence.yaml: unknown via {sorted(bad)} of {finder!r}")
+        probabilities += [entry["all"], *(entry.get("via") or {}).values()]
+    if not all(isinstance(p, (int, float)) and 0 <= p <= 1 for p in probabilities):
+        raise LinkRulesError("rules/link/confidence.yaml: confidences must be numbers from 0 to 1")
+    return data
+
+
+def confidence(finder: str | None, via: str | None) -> float | None:
+    """The calibrated probability that a region linked by `finder` through a `via` mention is right."""
+    if finder is None:
+        return None
+    table = confidence_table()
+    entry = table["finders"].get(finder)
+    return float(table["default"] if entry is None else (entry.get("via") or {}).get(via, entry["all"]))
+
+
+def validate_decider(data: dict, finders: set[str], situations: set[str]) -> dict:
+    """The decider rules if every key, finder, situation and tie-break is known; else LinkRulesError."""
+    unknown = set(data) - DECIDER_KEYS
+    if unknown:
+        raise LinkRulesError(f"rules/link/decider.yaml: unknown keys {sorted(unknown)}")
+    missing = DECIDER_KEYS - set(data)
+    if missing:
+        raise LinkRulesError(f"rules/link/decider.yaml: missing keys {sorted(missing)}")
+
+    def known(names, what: str, allowed) -> list[str]:
+        names = list(names or [])
+        bad = [n for n in names if n not in allowed]
+        if bad:
+            raise LinkRulesError(f"rules/link/decider.yaml: unknown {what} {bad}; known: {sorted(allowed)}")
+        return names
+
+    order = known(data["order"], "finder in `order`", finders)
+    if len(set(order)) != len(order):
+        raise LinkRulesError("rules/link/decider.yaml: a finder appears twice in `order`")
+    exclusions = {}
+    for situation, excluded in (data["exclusions"] or {}).items():
+        known([situation], "situation in `exclusions`", situations)
+        exclusions[situation] = known(excluded, f"finder excluded by `{situation}`", finders)
+    return {"order": order, "exclusions": exclusions,
+            "tie_break": known(data["tie_break"], "tie-break", TIE_BREAKS),
+            "fan_out": set(known(data["fan_out"], "finder in `fan_out`", finders))}

@@ -1,0 +1,124 @@
+"""The one decider: exclusions -> order -> tie-break -> fan-out, over the finders' candidates.
+
+Per figure it runs every finder (finders.py), rules out those its situation excludes, takes the
+first finder of rules/link/decider.yaml `order` that proposed something, ranks that candidate's
+regions by the tie-breaks, and fans out: one row per region when the figure holds for each, the
+macro region they make up for a total, else null. Every candidate region considered, and why it
+was not chosen, is kept for explain mode (`link_candidates`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+
+from .config import LEVEL_RANK, decider_rules, rules
+from .context import Article, situations
+from .figures import Figure
+from .finders import FINDERS, Candidate, Situation
+from .mentions import Mention, _coordinated_group, _gazetteer, contains
+
+
+@dataclass
+class Decision:
+    """The region(s) chosen for one figure, by which finder, and every candidate considered."""
+    mentions: list[Mention]
+    finder: str | None
+    considered: list[dict] = field(default_factory=list)   # one per candidate region: see `_considered`
+
+
+def rank(doc: Doc, found: list[Mention], anchor: Token, keys: list[str]) -> tuple[list[Mention], int]:
+    """`found` best first by the tie-breaks, and how many of the first belong together (a coordinated group)."""
+    if "coordinated" in keys:
+        group = _coordinated_group(doc, found)
+        if len(group) > 1:
+            return group + [m for m in found if m not in group], len(group)
+    keep, dropped = list(found), []
+    if "containers_out" in keys:
+        keep = [m for m in found if not any(contains(m, o) for o in found)]
+        dropped = [m for m in found if m not in keep]
+    measures = {"nearest": lambda m: abs(m.root(doc).i - anchor.i), "finest": lambda m: -LEVEL_RANK.get(m.level, 0)}
+    order = [measures[k] for k in keys if k in measures]
+    keep.sort(key=lambda m: tuple(fn(m) for fn in order))
+    return keep + dropped, 1
+
+
+def decide(art: Article, fig: Figure, resp: tuple[int, int] | None, first_of_group: Figure | None,
+           explain: bool = False) -> Decision:
+    """The region mention(s) of one figure and the finder that found them."""
+    r = decider_rules()
+    situation = Situation(art, fig, resp, first_of_group)
+    ruled_out = {}
+    for s in situations(art, fig.sent_index):
+        for name in r["exclusions"].get(s, ()):
+            ruled_out.setdefault(name, s)
+    chosen: Decision | None = None
+    considered: list[dict] = []
+    for position, name in enumerate(r["order"]):
+        if chosen is not None and not explain:
+            break
+        candidate = FINDERS[name](situation)
+        if candidate is None:
+            continue
+        ranked, together = _ranked(art.doc, candidate, name, r)
+        if name in ruled_out:
+            reason = f"excluded:{ruled_out[name]}"
+            kept = []
+        elif chosen is not None:
+            reason, kept = "later_finder", []
+        else:
+            reason, kept = None, ranked[:together]
+            chosen = Decision(kept, name)
+        if explain:
+            for k, m in enumerate(ranked):
+                considered.append(_considered(name, position, k, m, m in kept,
+                                              reason if reason else (None if m in kept else "tie_break")))
+    if explain:
+        for m in art.sent_mentions[fig.sent_index]:
+            if m.excluded is not None:
+                considered.append(_considered(None, None, None, m, False, f"mention:{m.excluded}"))
+    decision = chosen or Decision([], None)
+    decision.considered = considered
+    return decision
+
+
+def _ranked(doc: Doc, candidate: Candidate, name: str, r: dict) -> tuple[list[Mention], int]:
+    if candidate.anchor is None:
+        return list(candidate.found), len(candidate.found)
+    ranked, together = rank(doc, candidate.found, candidate.anchor, r["tie_break"])
+    return ranked, together if name in r["fan_out"] else 1
+
+
+def _considered(finder, position, k, m: Mention, chosen: bool, reason: str | None) -> dict:
+    return {"finder": finder, "finder_order": position, "rank": k, "region_id": m.link_id,
+            "zone_id": m.region_id if m.level == "zone" else None, "mention_token_start": m.start,
+            "mention_token_end": m.end, "via": m.source, "chosen": chosen, "reason": reason}
+
+
+def _region_ids(art: Article, f: Figure, mentions: list[Mention]) -> list[tuple[str | None, str | None]]:
+    """(region_id, zone_id) rows: one per region for a figure that holds for each, the macro region
+    (or null) for a total over several."""
+    if not mentions:
+        return [(None, None)]
+    rows = []
+    for m in mentions:
+        row = (m.link_id, m.region_id if m.level == "zone" else None)
+        if row not in rows:
+            rows.append(row)
+    if len(rows) == 1:
+        return rows
+    sent = art.sents[f.sent_index]
+    words = {t.lower_ for t in sent}
+    if words & set(rules()["total_words"]):
+        return [(_macro_of({m.province_id or m.link_id for m in mentions}), None)]
+    return rows
+
+
+def _macro_of(provinces: set[str]) -> str | None:
+    gz = _gazetteer()
+    if gz is None:
+        return None
+    for macro_id in getattr(gz, "macros", {}):
+        if set(gz.members(macro_id)) == provinces:
+            return macro_id
+    return None

@@ -1,0 +1,262 @@
+"""Finders: each proposes the region(s) one kind of evidence ties a figure to, and never decides.
+
+A finder returns a Candidate (its name, the mentions it came through, and the token nearness is
+measured from when the decider must still rank them) or None. The decider (decider.py) takes
+them in the order rules/link/decider.yaml gives.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable
+
+from spacy.tokens import Doc, Token
+
+from .. import targets as T
+from .config import rules
+from ..rules import alternation
+from .context import Article, _has_finite_verb, _lead_in_chain
+from .figures import LIST_SEPARATOR, Figure
+from .mentions import Mention
+
+
+@dataclass
+class Candidate:
+    finder: str
+    found: list[Mention]                 # the regions it proposes, through these mentions
+    anchor: Token | None = None          # rank `found` by nearness to it; None: `found` is the proposal as is
+
+
+@dataclass
+class Situation:
+    """What finders see of one figure."""
+    art: Article
+    fig: Figure
+    resp: tuple[int, int] | None         # (position, size) in a `respectively` list
+    first_of_group: Figure | None        # the first figure of that list
+
+    @property
+    def sid(self) -> int:
+        return self.fig.sent_index
+
+    @property
+    def usable(self) -> list[Mention]:
+        return [m for m in self.art.sent_mentions[self.sid] if m.excluded is None]
+
+
+def respectively(x: Situation) -> Candidate | None:
+    """`Heilongjiang, Jilin and Liaoning … 5.7, 6.5 and 3 percent, respectively`: the k-th region of
+    the latest list of as many named regions before the figures, in their sentence or, when the
+    figures open a sentence without a verb of its own (a broken line), in the sentence before."""
+    if x.resp is None or x.first_of_group is None:
+        return None
+    art, (k, n) = x.art, x.resp
+    first = x.first_of_group.row["start"]
+    sids = [x.sid]
+    before = art.doc[art.sents[x.sid].start:x.first_of_group.span.start]
+    if x.sid > 0 and not _has_finite_verb(before):
+        sids.append(x.sid - 1)
+    for sid in sids:
+        # a comparison's other side may carry its own list (`lower than that of Jiangsu, Shandong and
+        # Zhejiang, which hit 14.3, 13.5 and 12.1 percent, respectively`)
+        named = _distinct([m for m in art.sent_mentions[sid]
+                           if m.excluded in (None, "comparison") and m.source == "mention"])
+        chosen = _latest_list(art, named, first, n)
+        if chosen:
+            return Candidate("respectively", [chosen[k]])
+    return None
+
+
+def _latest_list(art: Article, mentions: list[Mention], before_char: int, n: int) -> list[Mention] | None:
+    """The latest `n` mentions before `before_char` written as one list (`Jiangsu, Shandong and Zhejiang`)."""
+    doc = art.doc
+    start = lambda m: doc[m.start].idx
+    end = lambda m: doc[m.end - 1].idx + len(doc[m.end - 1])
+    items = [m for m in mentions if end(m) <= before_char]
+    for i in range(len(items) - n, -1, -1):
+        run = items[i:i + n]
+        if all(LIST_SEPARATOR.match(art.text[end(a):start(b)]) for a, b in zip(run, run[1:])):
+            return run
+    return None
+
+
+def owner_of_base(x: Situation) -> Candidate | None:
+    """`the national average of 6.9 percent`, `the nation's average, which stood at 12.1 percent`: the
+    figure is the value of a base noun (total, average) itself, so the region that owns the base owns it
+    (`25 percent of Guangxi's total` is not: there the base lies inside the figure's phrase)."""
+    doc, anchor = x.art.doc, x.fig.anchor
+    found = []
+    for m in x.art.sent_mentions[x.sid]:
+        head = _base_noun(doc, m) if m.excluded == "base" else None
+        if head is not None and head.i != anchor.i and head in anchor.ancestors:
+            found.append(m)
+    return Candidate("owner_of_base", found, anchor) if found else None
+
+
+def _base_noun(doc: Doc, m: Mention) -> Token | None:
+    root = m.root(doc)
+    head = root.head
+    while head.i != root.i and head.pos_ == "PROPN" and head.dep_ in ("compound", "poss"):
+        head = head.head
+    return head if head.lemma_.lower() in rules()["base_nouns"] else None
+
+
+def following_region(x: Situation) -> Candidate | None:
+    """`2.04 billion yuan going to Heilongjiang, 1.64 billion yuan to Liaoning and …`: a region right
+    after the figure, joined by a preposition of rules/link/linking.yaml, and ending its phrase there."""
+    art, f = x.art, x.fig
+    doc, r = art.doc, rules()
+    end = f.row["end"]
+    named = [m for m in x.usable if m.source == "mention"]
+    for i, m in enumerate(named):
+        m_start, m_end = doc[m.start].idx, doc[m.end - 1].idx + len(doc[m.end - 1])
+        if m_start < end:
+            continue
+        after = named[i + 1] if i + 1 < len(named) else None
+        listed = after is not None and LIST_SEPARATOR.match(art.text[m_end:doc[after.start].idx])
+        if _following_gap().match(art.text[end:m_start]) and _phrase_end().match(art.text[m_end:m_end + 6]) \
+                and not listed:  # `four bonded areas in Alataw Pass, Kashgar, Horgos …` is a list, not one region
+            return Candidate("following_region", [m])
+        break
+    return None
+
+
+@lru_cache(maxsize=1)
+def _following_gap() -> re.Pattern:
+    r = rules()["following_region"]
+    return re.compile(r"^\s*(?:\w+(?:ing|ed)\s+)?(?:%s)\s+(?:the\s+)?$" % alternation(r["prepositions"]), re.I)
+
+
+@lru_cache(maxsize=1)
+def _phrase_end() -> re.Pattern:
+    return re.compile(r"^(?:\s*[,;.)]|\s+and\b|\s*$)", re.I)
+
+
+def same_phrase(x: Situation) -> Candidate | None:
+    """The figure's own noun phrase: `growth rate in Liaoning`, `Haixi's GDP`."""
+    doc, f = x.art.doc, x.fig
+    t, path = f.anchor, []
+    while not T.is_clause_verb(t):
+        path.append(t)
+        if t.head.i == t.i:
+            break
+        t = t.head
+    usable = x.usable
+    own = [m for m in x.art.sent_mentions[x.sid] if m.excluded == "comparison"]
+    for n, noun in enumerate(path):
+        # a comparison both sides of which lie in the figure's phrase (`than the country's 5.2 percent`)
+        found = _outside_descriptions(doc, noun, [m for m in usable + (own if n == 0 else [])
+                                                  if m.root(doc) in noun.subtree and m.root(doc).i != noun.i])
+        if found:
+            return Candidate("same_phrase", found, f.anchor)
+    return None
+
+
+def relative_owner(x: Situation) -> Candidate | None:
+    """`… Guangdong, Shandong, Jiangsu and Zhejiang provinces, whose GDPs all exceed 1 trillion yuan`: a
+    figure in a relative clause belongs to the regions the clause describes (each of them, when several)."""
+    doc = x.art.doc
+    t = x.fig.anchor
+    while not T.is_clause_verb(t) and t.head.i != t.i:
+        t = t.head
+    if t.dep_ != "relcl":
+        return None
+    head = t.head
+    while head.dep_ == "appos" and head.head.i != head.i:  # `Guangdong, …, and Zhejiang provinces, whose …`
+        head = head.head
+    inside = {c.i for c in t.subtree}
+    found = [m for m in x.usable if m.root(doc) in head.subtree and m.root(doc).i not in inside]
+    return Candidate("relative_owner", found, head) if found else None
+
+
+def dependency(x: Situation) -> Candidate | None:
+    """The subject of the figure's clause (`Horgos … 22.865 billion yuan`)."""
+    doc = x.art.doc
+    for v in T.verb_chain(x.fig.anchor):
+        s = T.own_subject(v) or T.participle_subject(v)
+        if s is None:
+            continue
+        found = _outside_descriptions(doc, s, [m for m in x.usable if m.root(doc) in s.subtree])
+        if found:
+            return Candidate("dependency", found, s)
+    return None
+
+
+def same_clause(x: Situation) -> Candidate | None:
+    """Any region elsewhere in the figure's clause."""
+    doc = x.art.doc
+    top = T.verb_chain(x.fig.anchor)[-1]
+    found = _outside_descriptions(doc, top, [m for m in x.usable if m.root(doc) in top.subtree and top.pos_ in T.VERBS])
+    return Candidate("same_clause", found, x.fig.anchor) if found else None
+
+
+def sentence_topic(x: Situation) -> Candidate | None:
+    """The region(s) the sentence is about: the subject of its main verb."""
+    topic = x.art.topics[x.sid]
+    return Candidate("sentence_topic", topic) if topic else None
+
+
+def same_sentence(x: Situation) -> Candidate | None:
+    """Any region the sentence names."""
+    usable = x.usable
+    return Candidate("same_sentence", usable, x.fig.anchor) if usable else None
+
+
+def list_lead_in(x: Situation) -> Candidate | None:
+    """A list item: the region of its lead-in (`Guangdong set these targets:`), or of the lead-in's own list."""
+    art = x.art
+    for lead in _lead_in_chain(art, x.sid):
+        if art.blocked[lead]:
+            return None
+        if art.topics[lead]:
+            return Candidate("list_lead_in", art.topics[lead])
+        named = [m for m in art.sent_mentions[lead] if m.excluded is None]
+        if named:
+            return Candidate("list_lead_in", named, art.sents[lead].root)
+    return None
+
+
+def previous_sentence(x: Situation) -> Candidate | None:
+    """The topic of one of the previous few sentences of the section (of a list: before its lead-in)."""
+    art, sid = x.art, x.sid
+    for lead in _lead_in_chain(art, sid):
+        if art.blocked[lead] or art.topics[lead] or any(m.excluded is None for m in art.sent_mentions[lead]):
+            break
+        sid = lead  # the lead-in names none: the sentences before it speak for the list
+    window = rules()["previous_sentence_window"]
+    for back in range(1, window + 1):
+        if sid - back < 0 or art.sections[sid - back] != art.sections[sid] and back > 1:
+            break
+        if art.topics[sid - back]:
+            return Candidate("previous_sentence", art.topics[sid - back])
+    return None
+
+
+def article_focus(x: Situation) -> Candidate | None:
+    """The region the article is plainly about."""
+    return Candidate("article_focus", [x.art.focus]) if x.art.focus is not None else None
+
+
+FINDERS: dict[str, Callable[[Situation], Candidate | None]] = {
+    f.__name__: f for f in (respectively, owner_of_base, following_region, same_phrase, relative_owner, dependency, same_clause, sentence_topic, same_sentence,
+                            list_lead_in, previous_sentence, article_focus)}
+
+
+def _outside_descriptions(doc: Doc, phrase: Token, found: list[Mention]) -> list[Mention]:
+    """Drop regions named only in a relative clause or apposition that describes the phrase
+    (`the Yangtze River Delta region, which covers Shanghai and …`), when others remain."""
+    described = set()
+    for t in phrase.subtree:
+        if t.dep_ in ("relcl", "appos") and t.i != phrase.i:
+            described.update(x.i for x in t.subtree)
+    kept = [m for m in found if m.root(doc).i not in described]
+    return kept or found
+
+
+def _distinct(mentions: list[Mention]) -> list[Mention]:
+    out = []
+    for m in mentions:
+        if not out or out[-1].start != m.start:
+            out.append(m)
+    return out
