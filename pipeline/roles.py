@@ -23,7 +23,7 @@ from . import schema
 from . import targets as T
 from .rules import alternation, load_yaml
 
-KEYS = {"roles", "verb_roles", "people_subjects", "context_sentences", "generic_heads"}
+KEYS = {"roles", "verb_roles", "people_subjects", "context_sentences", "generic_heads", "in_place"}
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ def lexicon() -> dict:
         "people": frozenset(r["people_subjects"]),
         "context": int(r["context_sentences"]),
         "generic": frozenset(r["generic_heads"]),
+        "in_place": re.compile(r["in_place"], re.I),
     }
 
 
@@ -126,6 +127,9 @@ def candidates(anchor: Token) -> list[Role]:
     verb = K.signed(anchor)
     if verb:
         out.append(Role("contract_value", f"signed:{verb}"))
+    after = anchor.doc.text[anchor.idx + len(anchor.text):anchor.sent.end_char]
+    if lexicon()["in_place"].match(after):
+        out.append(Role("investment", "in_place"))
     by_verb = _verb_role(anchor)
     if by_verb is not None and (anchor.dep_ == "dobj" or anchor.head.lower_ == "worth"):
         out.append(by_verb)   # the verb says what the money is; `of funds`, `goods worth` what it buys

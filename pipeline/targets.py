@@ -22,9 +22,31 @@ UNIT_WORDS = {"percent", "%", "pct", "per", "cent", "point", "points", "yuan", "
 TENSE_AUX = {"has", "have", "had", "was", "were", "is", "are", "did", "does", "do", "been", "be", "'s", "am"}
 
 
+# The keys each lexicon of this concern may have: any other is a typo, and an error at load.
+KNOWN_KEYS = {
+    "targets": {"amount_anaphors", "amount_verbs", "commitment_nouns", "completion_verbs", "cue_classes",
+                "cue_predicates", "cue_verbs", "cue_words", "deal_nouns", "duration_prepositions", "duration_units",
+                "future_aux", "group_member", "object_cue_verbs", "parallel_verbs", "reporting_verbs", "restated_as",
+                "restatement", "restating_subjects", "restating_verbs", "scene_count_items", "scope_prepositions",
+                "semicolon_list_min_parts", "signing_verbs", "started_verbs", "superseded_from"},
+    "indicators": {"annual_phrases", "bare_growth", "change_units", "change_words", "context_heads",
+                   "economy_growth_indicator", "generic_heads", "growth_verbs", "indicators", "level_words",
+                   "money_indicators", "own_complement_preps", "pass_through_heads", "ratio_indicators", "ratio_units",
+                   "share_particles", "share_verbs", "verb_indicators", "verb_object_preps"},
+}
+# The classes of forward-looking statement kind_evidence names (rules/link/targets.yaml cue_classes).
+CUE_CLASSES = {"plan", "forecast", "expectation", "budget", "goal"}
+
+
 def rules(name: str) -> dict:
-    """rules/link/<name>.yaml (cached by pipeline.rules)."""
-    return load_yaml(f"link/{name}.yaml")
+    """rules/link/<name>.yaml (cached by pipeline.rules); unknown keys of a known lexicon are errors."""
+    r = load_yaml(f"link/{name}.yaml")
+    unknown = set(r) - KNOWN_KEYS.get(name, set(r))
+    if unknown:
+        raise ValueError(f"rules/link/{name}.yaml: unknown keys {sorted(unknown)}")
+    if name == "targets" and set(r["cue_classes"]) - CUE_CLASSES:
+        raise ValueError(f"rules/link/targets.yaml: unknown cue classes {sorted(set(r['cue_classes']) - CUE_CLASSES)}")
+    return r
 
 
 @lru_cache(maxsize=1)

@@ -69,3 +69,8 @@ def test_a_headline_amount_without_role_words_takes_the_article_role(nlp):
     text = "Hunan Announces 64 Projects Valued 174 Bln CNY\nThe projects have a total investment of 174 billion CNY."
     found = roles_of(nlp, text)
     assert [r for _, r, _ in found] == ["investment", "investment"]
+
+
+def test_money_in_place_is_investment(nlp):
+    text = "Xinjiang implemented 3,826 projects, with 355.287 billion yuan investment fund being in place."
+    assert roles_of(nlp, text)[0][1:] == ("investment", "in_place")
