@@ -108,8 +108,8 @@ def _target_heads(art: Article, figs: list[Figure], kinds, resp, first_of) -> di
         if i in resp and head is not None:
             k, n = resp[i]
             nouns = T.coordinated(head)
-            if len(nouns) == n:
-                head = nouns[k]
+            if len(nouns) == n and (T.classify(T.phrase_text(nouns[k])) != "other" or indicator == "other"):
+                head = nouns[k]   # (`… for urban and rural residents, respectively` names whose, not what)
                 indicator = T.classify(T.phrase_text(head))
                 evidence = f"respectively:{T.phrase_text(head)}"
         out[i] = (indicator, head, _frame_text(art, f), evidence)
