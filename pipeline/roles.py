@@ -105,8 +105,6 @@ def owner(anchor: Token) -> Token | None:
     """The noun the amount is the value of: `a total investment of X`, `X in GDP` (its own
     complement), `2-trillion-yuan GDP`, `goods worth X`."""
     t = anchor
-    while t.dep_ in ("conj", "appos") and t.head.lower_ != t.lower_ and t.head.pos_ in T.NOUNS and t.head.i < t.i:
-        break
     if t.dep_ == "pobj" and t.head.lower_ in ("of", "at") and t.head.head.pos_ in T.NOUNS:
         return t.head.head
     for prep in (c for c in t.children if c.dep_ == "prep" and c.lower_ in ("in", "of")):
