@@ -479,6 +479,9 @@ def _resolve_units(text: str, doc, figs: list[Figure]) -> list[Figure]:
         if f.unit is None:
             if f.year_like:
                 continue
+            if _patterns()["rate_re"].match(text, f.number_end):
+                kept.append(f)       # `2.5 per 10,000 people`: the rate is its unit (_merge_rates)
+                continue
             found = _domain_unit(text, f) or _quantulum_unit(text, f)
             if found:
                 f.unit, f.end = found
@@ -513,10 +516,11 @@ def _merge_rates(text: str, figs: list[Figure]) -> list[Figure]:
                 and not schema.is_currency(f.unit) and nxt.unit is not None and not schema.is_currency(nxt.unit) \
                 and nxt.unit not in PERCENT_UNITS:
             base = nxt.item if nxt.unit == "count" and nxt.item else nxt.unit
-            f.unit = f"{f.unit} per {nxt.value:g} {base}"
+            f.unit = f"{f.unit} per {nxt.value:g} {base}" if f.unit else f"per {nxt.value:g} {base}"
             f.end = f.unit_end = nxt.end
             skip = i + 1
-        out.append(f)
+        if f.unit is not None:
+            out.append(f)
     return out
 
 

@@ -248,3 +248,10 @@ def test_physical_target_units(nlp):
            "an area of more than 94 square km."
     units = [f.unit for f in Q.figures_of_article(text, nlp(text))]
     assert units == ["microgram per cubic metre", "tonne of standard coal equivalent", "square kilometre"]
+
+
+def test_energy_units_and_bare_rates(nlp):
+    from pipeline import quantities as Q
+    text = "The plant will generate 5 GWh of power; the number of beds will reach 2.5 per 10,000 people."
+    figs = Q.figures_of_article(text, nlp(text))
+    assert [(f.value, f.unit) for f in figs] == [(5, "gigawatt hour"), (2.5, "per 10000 people")]
