@@ -125,3 +125,13 @@ def test_a_parallel_present_tense_clause_after_a_goal(nlp):
     doc = nlp("Zhengzhou aims for 7 percent growth this year, while other cities grew 5 percent last year.")
     pct = [t for t in doc if t.text == "percent"][-1]
     assert not K.parallel_goal(pct, {"percent"}, "percent")
+
+
+@pytest.mark.parametrize("text,word", [
+    ("The IMF's forecast of 5.2 percent growth for China was kept.", "percent"),
+    ("The province set a growth floor of 6 percent.", "percent"),
+])
+def test_forecast_and_floor_nouns_are_cues(nlp, text, word):
+    doc = nlp(text)
+    a = [t for t in doc if t.text == word][0]
+    assert T.forward_cue(a, a.sent) in ("forecast", "floor")
