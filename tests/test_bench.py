@@ -24,3 +24,11 @@ def test_benchmark_smoke(tmp_path):
     assert (inc["articles"], inc["processed"], inc["cached"]) == (2 + bench.NEW_ARTICLES, bench.NEW_ARTICLES, 2)
     text = bench.report(results)
     assert "articles/s" in text and "ratio" in text and f"{bench.NEW_ARTICLES} processed" in text
+
+
+def test_sentence_length_figure_smoke():
+    """Two short lengths and one shape: the figure is produced and the article comes out ok (no timing asserted)."""
+    results = bench.sentence_scaling(lengths=(200, 400), shapes=("list of figures",))
+    runs = results["list of figures"]
+    assert set(runs) == {200, 400} and all(r["status"] == "ok" and r["seconds"] > 0 for r in runs.values())
+    assert "per 10x length" in bench.sentence_report(results)

@@ -568,3 +568,21 @@ def test_line_rules_are_validated():
         from_data(clean.LinesFile, {**data, "nav_word": []}, "lines.yaml")
     with pytest.raises(RulesError, match=r"function_words\[0\]: expected str, got bool"):
         from_data(clean.LinesFile, {**data, "function_words": [True]}, "lines.yaml")
+
+
+def test_a_text_that_ends_no_sentence_keeps_its_body():
+    """Scraped text that lost its full stops is body, not a headline over an empty article."""
+    line = ("Shanghai reported that its GDP grew 5 percent in 2023 and that investment in fixed assets rose "
+            "7 percent while retail sales climbed 6 percent according to the municipal statistics bureau")
+    out = clean.run(raw_frame({"one": line, "two": "Shanghai sets its goals\n" + line})).set_index("article_id")
+    assert out.loc["one", "status"] == "ok" and out.loc["one", "clean_text"] == line
+    assert out.loc["two", "status"] == "ok" and out.loc["two", "title"] == "Shanghai sets its goals"
+    assert out.loc["two", "clean_text"].endswith(line)
+
+
+def test_a_long_list_of_figures_is_not_foreign_text():
+    """The unit after each number (`5 percent, 6 percent, …`) is no evidence of another language."""
+    text = "Growth by district was " + ", ".join(f"{i % 9 + 1} percent" for i in range(100)) + "."
+    out = clean.run(raw_frame({"list": text})).iloc[0]
+    assert out["status"] == "ok" and out["clean_text"] == text
+    assert clean.furniture_reason("Der Umsatz stieg im Jahr deutlich und die Firma plant weitere Werke im Osten des Landes")[0] == "foreign"
