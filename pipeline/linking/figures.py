@@ -18,7 +18,6 @@ RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 UNIT_CONVERSION_GAP = re.compile(r"^\s*[(\[]\s*(?:about|approximately|around|roughly|some|nearly|or|equivalent to|"
                                  r"over|more than|at least)?\s*$", re.I)
 BRACKET_STARTERS = {"with", "for", "of", "in", "at", "by", "including", "to"}
-UNIT_WORDS = T.UNIT_WORDS
 
 
 @dataclass
@@ -44,7 +43,7 @@ def _figures(art: Article, rows: list[dict]) -> list[DocFigure]:
         anchor = _anchor(span, art.doc, row)
         sid = int(row["sentence_id"]) if not is_missing(row.get("sentence_id")) else \
             max(0, sum(1 for s in sent_starts if s <= span.start) - 1)
-        is_count = row.get("unit") == "count" or (anchor.lower_ not in UNIT_WORDS and not anchor.like_num
+        is_count = row.get("unit") == "count" or (anchor.lower_ not in T.unit_words() and not anchor.like_num
                                                   and anchor.pos_ in T.NOUNS and not schema.is_currency(row.get("unit")))
         figs.append(DocFigure(row, span, anchor, sid, is_count))
     for i, f in enumerate(figs):
@@ -81,7 +80,7 @@ def _anchor(span: Span, doc: Doc, row: dict) -> Token:
         t = t.head
     # a list figure can end at its number (`5.7` in `5.7, 6.5 and 3 percent`): its unit is outside
     if t.like_num and t.head.i != t.i and t.head.i >= span.end and t.head.i - span.end <= 3 \
-            and t.head.lower_ in UNIT_WORDS:
+            and t.head.lower_ in T.unit_words():
         return t.head
     return t
 
