@@ -98,6 +98,21 @@ def is_clause_verb(t: Token) -> bool:
     return t.pos_ in VERBS and t.dep_ not in ("prep", "amod")
 
 
+def clause_path(token: Token) -> list[Token]:
+    """The token and its heads up to the first clause verb, or to the root when none is above it:
+    the last is that verb (or the root)."""
+    path = [token]
+    while not is_clause_verb(path[-1]) and path[-1].head.i != path[-1].i:
+        path.append(path[-1].head)
+    return path
+
+
+def below_clause_verb(token: Token) -> list[Token]:
+    """The tokens from the token up to its clause verb, the verb left out (the root kept when no verb is above)."""
+    path = clause_path(token)
+    return path if not is_clause_verb(path[-1]) else path[:-1]
+
+
 def governing_verb(token: Token) -> Token:
     """The first clause verb above a token (the token itself when it is one); the root when there is none.
 
@@ -169,12 +184,10 @@ def forward_cue(anchor: Token, sentence: Span) -> str | None:
     """Why the figure at `anchor` is a goal or forecast (the cue word), or None when it is reported."""
     c = _cues()
     # Noun phrase cues on the way up to the verb: `planned total investment`, `a target of 7 percent`.
-    t = anchor
-    while not is_clause_verb(t) and t.head.i != t.i:
+    for t in clause_path(anchor)[:-1]:
         for w in [t] + [ch for ch in t.children if ch.dep_ in ("amod", "compound", "nsubj")]:
             if w.lower_ in c["cue_words"] and (w.pos_ != "VERB" or w.dep_ == "amod"):
                 return w.lower_
-        t = t.head
     chain = verb_chain(anchor)
     for v in chain:
         cue = _verb_cue(v)
@@ -239,14 +252,7 @@ def _is_commitment(anchor: Token, chain: list[Token]) -> bool:
 
 def _path_nouns(anchor: Token) -> list[Token]:
     """The nouns from the figure up to its verb (`investment` in `a total investment of 5 billion yuan`)."""
-    nouns, t = [], anchor
-    while not is_clause_verb(t):
-        if t.pos_ in NOUNS or t.pos_ == "NUM":
-            nouns.append(t)
-        if t.head.i == t.i:
-            break
-        t = t.head
-    return nouns
+    return [t for t in below_clause_verb(anchor) if t.pos_ in NOUNS or t.pos_ == "NUM"]
 
 
 def _left_modifiers(noun: Token) -> list[Token]:

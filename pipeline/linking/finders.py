@@ -136,12 +136,7 @@ def _phrase_end() -> re.Pattern:
 def same_phrase(x: Situation) -> Candidate | None:
     """The figure's own noun phrase: `growth rate in Liaoning`, `Haixi's GDP`."""
     doc, f = x.art.doc, x.fig
-    t, path = f.anchor, []
-    while not T.is_clause_verb(t):
-        path.append(t)
-        if t.head.i == t.i:
-            break
-        t = t.head
+    path = T.below_clause_verb(f.anchor)
     usable = x.usable
     own = [m for m in x.art.sent_mentions[x.sid] if m.excluded == "comparison"]
     for n, noun in enumerate(path):
@@ -157,9 +152,7 @@ def relative_owner(x: Situation) -> Candidate | None:
     """`… Guangdong, Shandong, Jiangsu and Zhejiang provinces, whose GDPs all exceed 1 trillion yuan`: a
     figure in a relative clause belongs to the regions the clause describes (each of them, when several)."""
     doc = x.art.doc
-    t = x.fig.anchor
-    while not T.is_clause_verb(t) and t.head.i != t.i:
-        t = t.head
+    t = T.clause_path(x.fig.anchor)[-1]
     if t.dep_ != "relcl":
         return None
     head = t.head

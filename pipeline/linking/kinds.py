@@ -169,10 +169,8 @@ def _own_words(f: DocFigure, noun: Token | None, clause: Span) -> str:
         words.append(T.phrase_text(noun))
     v = T.governing_verb(f.anchor)
     words.extend(c.text for c in v.children if c.dep_ in ("advmod", "npadvmod"))
-    t = f.anchor
-    while not T.is_clause_verb(t) and t.head.i != t.i:
+    for t in T.clause_path(f.anchor)[:-1]:
         words.extend(c.text for c in t.children if c.dep_ in ("amod", "advmod", "npadvmod", "compound"))
-        t = t.head
     following = f.span.doc[f.span.end:min(f.span.end + 5, f.span.sent.end)].text
     words.append(following)
     return " ".join(words)
