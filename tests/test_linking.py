@@ -74,3 +74,18 @@ def test_calibration_smooths_per_finder_and_via_and_backs_off_when_rows_are_few(
     assert calibrate.lookup(table, "article_focus", "mention") == round(1 / 3, 3)
     assert calibrate.lookup(table, "respectively", "mention") == table["default"] == round(22 / 26, 3)
     config.validate_confidence(table, set(FINDERS))
+
+
+def test_linking_and_anaphora_rules_are_typed_and_validated():
+    from pipeline.linking import config
+    from pipeline.rules import RulesError, from_data, load_yaml
+
+    r = config.rules()
+    assert r.previous_sentence_window >= 1 and r.anaphora.nouns["prefecture"].levels == ["prefecture"]
+    linking = load_yaml("link/linking.yaml")
+    with pytest.raises(RulesError, match=r"linking\.yaml: unknown keys \['base_noun'\]"):
+        from_data(config.LinkingFile, {**linking, "base_noun": []}, "linking.yaml")
+    anaphora = load_yaml("link/anaphora.yaml")
+    nouns = {**anaphora["nouns"], "township": {"levels": ["township"]}}
+    with pytest.raises(RulesError, match=r"\['township'\] not in the schema's regions.level"):
+        from_data(config.AnaphoraFile, {**anaphora, "nouns": nouns}, "anaphora.yaml")

@@ -105,7 +105,7 @@ def test_spans_on_docs_for_the_link_stage(recognise, nlp):
     doc = ner.region_docs(articles, tokens)["a"]
     spans = doc.spans[ner.SPANS_KEY]
     assert [(s.text, s.kb_id_, s.label_) for s in spans] == [("Hunan", "430000", "province")]
-    assert doc.user_data[ner.RECORDS_KEY][0]["province_id"] == "430000"
+    assert spans[0]._.region.province_id == "430000"
 
 
 def test_shared_prefecture_names_without_province_go_to_the_more_prominent(recognise):
@@ -212,3 +212,88 @@ def test_zone_host_told_in_the_next_sentence(recognise):
     out = recognise("Ningxia grew fast. Yinchuan built roads, and Yinchuan opened schools. The Xinmin Industrial "
                     "Park drew 20 firms. It is located in the eastern part of Shizuishan city.")
     assert list(out[out["level"] == "zone"]["admin_id"]) == ["640200"]
+
+
+def _hunan_doc(nlp, text="Output in Hunan and Suzhou rose."):
+    articles = pd.DataFrame({"article_id": ["a"], "status": ["ok"], "clean_text": [text]})
+    _, tokens = segment.run(articles, nlp)
+    return ner.region_docs(articles, tokens)["a"]
+
+
+def test_component_declares_what_it_requires_and_assigns():
+    meta = ner.recognizer_pipeline().get_pipe_meta("region_recognizer")
+    assert "doc.ents" in meta.requires and "token.is_sent_start" in meta.requires
+    assert set(meta.assigns) == {"doc.spans", "span._.region"}
+    assert meta.default_score_weights["regions_f"] == 1.0
+
+
+def test_component_must_be_initialized_before_use(nlp):
+    from pipeline.nlp import blank
+
+    component = ner.RegionRecognizer(blank())
+    with pytest.raises(RuntimeError, match="not initialized"):
+        component(blank()("Hunan"))
+
+
+def test_rules_path_from_the_config_is_the_gazetteer_read(tmp_path):
+    import shutil
+    import spacy
+
+    from pipeline.rules import RULES_DIR
+
+    rules = tmp_path / "gazetteer"
+    shutil.copytree(RULES_DIR / "gazetteer", rules)
+    non = rules / "non_regions.yaml"
+    non.write_text(non.read_text(encoding="utf-8").replace("country_words: [China, PRC, Chinese]",
+                                                          "country_words: [PRC]"), encoding="utf-8")
+    nlp = spacy.blank("en")
+    nlp.add_pipe("region_recognizer", config={"rules_path": str(rules)})
+    nlp.initialize()
+    doc = nlp("China and the PRC")
+    assert [(s.text, s.kb_id_) for s in doc.spans[ner.SPANS_KEY]] == [("PRC", "CN")]
+
+
+def test_to_disk_and_from_disk_restore_the_built_matcher(tmp_path, nlp):
+    component = ner.recognizer_pipeline().get_pipe("region_recognizer")
+    component.to_disk(tmp_path / "recognizer")
+    restored = ner.RegionRecognizer(ner.recognizer_pipeline()).from_disk(tmp_path / "recognizer")
+    assert len(restored.patterns) == len(component.patterns)
+    doc = _hunan_doc(nlp)
+    before = [(s.start, s.end, s.kb_id_) for s in doc.spans[ner.SPANS_KEY]]
+    restored(doc)
+    assert [(s.start, s.end, s.kb_id_) for s in doc.spans[ner.SPANS_KEY]] == before
+    assert ("430000" in {k for _, _, k in before}) and ("320500" in {k for _, _, k in before})
+
+
+def test_scorer_in_the_config_scores_examples(nlp):
+    from spacy.tokens import Span, SpanGroup
+    from spacy.training import Example
+
+    predicted = _hunan_doc(nlp)
+    reference = predicted.copy()
+    hunan = [s for s in predicted.spans[ner.SPANS_KEY] if s.kb_id_ == "430000"][0]
+    reference.spans[ner.SPANS_KEY] = SpanGroup(reference, name=ner.SPANS_KEY, spans=[
+        Span(reference, hunan.start, hunan.end, label="province", kb_id="430000"),
+        Span(reference, 0, 1, label="province", kb_id="440000")])
+    component = ner.recognizer_pipeline().get_pipe("region_recognizer")
+    scores = component.score([Example(predicted, reference)])
+    assert scores == {"regions_p": 0.5, "regions_r": 0.5, "regions_f": 0.5}  # Hunan right, Suzhou extra, Guangdong missed
+
+
+def test_each_span_carries_its_mention(nlp):
+    doc = _hunan_doc(nlp)
+    group = doc.spans[ner.SPANS_KEY]
+    assert [s._.region.region_id for s in group] == [s.kb_id_ for s in group]
+    assert group[0]._.region.name == "Hunan"
+
+
+def test_a_saved_pipeline_loads_with_its_recognizer(tmp_path):
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("region_recognizer")
+    nlp.initialize()
+    nlp.to_disk(tmp_path / "pipeline")
+    loaded = spacy.load(tmp_path / "pipeline")
+    doc = loaded("Output in Hunan and Suzhou rose.")
+    assert [(s.text, s.kb_id_) for s in doc.spans[ner.SPANS_KEY]] == [("Hunan", "430000"), ("Suzhou", "320500")]

@@ -189,6 +189,24 @@ def test_html_metadata_dates_from_htmldate():
     assert published.best_candidate(found).date == D(2023, 10, 5)
 
 
-def test_candidate_weights_are_validated():
-    with pytest.raises(ValueError):
-        published._candidate_weights({"place": {}, "label": {}}, {"updated"})
+def test_dates_rules_are_validated():
+    from pipeline.rules import RulesError, from_data, load_yaml
+
+    data = load_yaml("clean/dates.yaml")
+    weights = data["candidate_weights"]
+    assert from_data(published.DatesFile, data, "dates.yaml").candidate_weights.place == weights["place"]
+    for broken in ({**data, "candidate_weights": {**weights, "place": {}}},
+                   {**data, "candidate_weights": {**weights, "label": {"revised": 1.0}}},
+                   {**data, "candidate_weights": {**weights, "bonus": 1.0}},
+                   {**data, "dateparser": {**data["dateparser"], "languages": "en"}},
+                   {**data, "month_name": {}}):
+        with pytest.raises(RulesError, match="dates.yaml"):
+            from_data(published.DatesFile, broken, "dates.yaml")
+
+
+def test_publishers_rules_are_validated():
+    from pipeline.rules import RulesError, from_data, load_yaml
+
+    data = load_yaml("clean/publishers.yaml")
+    with pytest.raises(RulesError, match="unknown keys"):
+        from_data(published.PublishersFile, {**data, "domains": ""}, "publishers.yaml")

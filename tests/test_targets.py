@@ -152,3 +152,16 @@ def test_unknown_cue_classes_are_errors(monkeypatch):
     monkeypatch.setattr(T, "load_yaml", lambda path: {**real(path), "cue_classes": {"wish": ["hope"]}})
     with pytest.raises(ValueError, match="wish"):
         T.rules("targets")
+
+
+def test_clause_path_walks_up_to_the_verb(nlp):
+    from pipeline import targets as T
+
+    doc = nlp("The total investment of 5 billion yuan will rise.")
+    billion = next(t for t in doc if t.text == "billion")
+    path = [t.text for t in T.clause_path(billion)]
+    assert path[0] == "billion" and path[-1] == "rise" and "investment" in path
+    assert [t.text for t in T.below_clause_verb(billion)] == path[:-1]
+    headline = nlp("Investment of 5 billion yuan")
+    root = [t for t in headline if t.head.i == t.i][0]
+    assert T.below_clause_verb(headline[2])[-1] == root  # no verb above: the root is kept

@@ -2,23 +2,82 @@
 order, exclusions and tie-breaks (rules/link/decider.yaml), checked when loaded."""
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .. import targets as T
+from ..gazetteer import LEVEL_RANK  # noqa: F401  (read by mentions and the decider from here)
+from ..rules import RulesError, check_vocabulary, load_yaml
+from ..rules import load as load_rules
 
-LEVEL_RANK = {"country": 0, "macro_region": 1, "province": 2, "prefecture": 3, "county": 4, "zone": 5}
 TIE_BREAKS = ("coordinated", "containers_out", "nearest", "finest")
 DECIDER_KEYS = {"order", "exclusions", "tie_break", "fan_out"}
 
 
-class LinkRulesError(ValueError):
+class LinkRulesError(RulesError):
     """rules/link/decider.yaml names something the code does not know."""
 
 
+@dataclass(frozen=True)
+class AnaphorNoun:
+    """What `the <noun>` may refer to: regions of these levels (only municipalities, or autonomous
+    regions too, when said), or the country."""
+    levels: list[str] = field(default_factory=list)
+    municipality: bool = False
+    autonomous_region: bool = False
+    country: bool = False
+
+    def __post_init__(self):
+        check_vocabulary(self.levels, "regions.level", "levels")
+
+
+@dataclass(frozen=True)
+class AnaphoraFile:
+    """rules/link/anaphora.yaml."""
+    nouns: dict[str, AnaphorNoun]
+    determiners: list[str]
+    whole_phrases: list[str]
+    count_words: dict[str, int]
+    pronouns: list[str]
+    plural_pronouns: list[str]
+    country_phrases: list[str]
+    country_adjectives: list[str]
+    autonomous_regions: list[str]
+    municipalities: list[str]
+
+
+@dataclass(frozen=True)
+class FollowingRegion:
+    prepositions: list[str]
+
+
+@dataclass(frozen=True)
+class LinkingFile:
+    """rules/link/linking.yaml, with the anaphora lexicon beside it (`anaphora`, from anaphora.yaml)."""
+    base_nouns: list[str]
+    comparison_words: list[str]
+    rank_words: list[str]
+    total_words: list[str]
+    following_region: FollowingRegion
+    previous_sentence_window: int
+    focus_title_weight: float
+    focus_first_paragraph_weight: float
+    focus_min_share: float
+    focus_min_margin: float
+    focus_min_mentions: int
+    lead_in_goal_words: list[str]
+    lead_in_fulfilled_verbs: list[str]
+    anaphora: AnaphoraFile | None = None
+
+
 @lru_cache(maxsize=1)
-def rules() -> dict:
-    """rules/link/linking.yaml with the anaphora lexicon beside it."""
-    return {**T.rules("linking"), "anaphora": T.rules("anaphora")}
+def rules() -> LinkingFile:
+    """rules/link/linking.yaml with the anaphora lexicon beside it, as typed shapes."""
+    linking = load_rules("link/linking.yaml", LinkingFile)
+    anaphora = load_rules("link/anaphora.yaml", AnaphoraFile)
+    spelled = {str(w): int(n) for w, n in load_yaml("quantities/scales.yaml")["units"].items()}  # the one number-word table
+    anaphora = dataclasses.replace(anaphora, count_words={**spelled, **anaphora.count_words})
+    return dataclasses.replace(linking, anaphora=anaphora)
 
 
 @lru_cache(maxsize=1)
@@ -27,7 +86,7 @@ def decider_rules() -> dict:
     from .context import SITUATIONS
     from .finders import FINDERS
 
-    return validate_decider(T.rules("decider"), set(FINDERS), set(SITUATIONS))
+    return validate_decider(load_yaml("link/decider.yaml"), set(FINDERS), set(SITUATIONS))
 
 
 VIAS = ("mention", "pronoun", "anaphora", "dateline")
@@ -38,7 +97,7 @@ def confidence_table() -> dict:
     """rules/link/confidence.yaml (scripts/calibrate_link_confidence.py), checked against the finders."""
     from .finders import FINDERS
 
-    return validate_confidence(T.rules("confidence"), set(FINDERS) | {"conversion"})
+    return validate_confidence(load_yaml("link/confidence.yaml"), set(FINDERS) | {"conversion"})
 
 
 def validate_confidence(data: dict, finders: set[str]) -> dict:

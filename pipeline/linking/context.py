@@ -170,10 +170,10 @@ def _lead_in_forward(art: Article, lead: int) -> bool:
     does not say they were met (`met these targets in 2023:`); a sub-list's lead-in without
     words of its own (`- Economy:`) takes the list's."""
     r = rules()
-    goal_words = set(r["lead_in_goal_words"])
+    goal_words = set(r.lead_in_goal_words)
     sent = art.sents[lead]
     if any(t.lemma_.lower() in goal_words or t.lower_ in goal_words for t in sent):
-        met = set(r["lead_in_fulfilled_verbs"])
+        met = set(r.lead_in_fulfilled_verbs)
         return not any(t.lemma_.lower() in met and t.pos_ == "VERB" and (
             t.tag_ in ("VBD", "VBN") or any(c.lower_ in ("has", "have", "had") for c in t.children)) for t in sent)
     parent = art.lead_in_of.get(lead)
@@ -191,9 +191,9 @@ def _focus(art: Article, blocks: list[dict]) -> Mention | None:
 
     def weight(char: int) -> float:
         if char < title_end:
-            return 1.0 + r["focus_title_weight"]
+            return 1.0 + r.focus_title_weight
         if first_para[0] <= char < first_para[1]:
-            return 1.0 + r["focus_first_paragraph_weight"]
+            return 1.0 + r.focus_first_paragraph_weight
         return 1.0
 
     for m in art.mentions:
@@ -212,8 +212,8 @@ def _focus(art: Article, blocks: list[dict]) -> Mention | None:
     total = sum(scores.values()) + foreign
     top, score = ranked[0]
     second = ranked[1][1] if len(ranked) > 1 else 0.0
-    if score < r["focus_min_share"] * total or score < r["focus_min_margin"] * second \
-            or named[top] < r["focus_min_mentions"]:
+    if score < r.focus_min_share * total or score < r.focus_min_margin * second \
+            or named[top] < r.focus_min_mentions:
         return None
     return best_mention[top]
 

@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Token
 
 from .config import LEVEL_RANK, decider_rules, rules
 from .context import Article, situations
-from .figures import Figure
+from .figures import DocFigure
 from .finders import FINDERS, Candidate, Situation
 from .mentions import Mention, _coordinated_group, _gazetteer, contains
 
@@ -43,7 +43,7 @@ def rank(doc: Doc, found: list[Mention], anchor: Token, keys: list[str]) -> tupl
     return keep + dropped, 1
 
 
-def decide(art: Article, fig: Figure, resp: tuple[int, int] | None, first_of_group: Figure | None,
+def decide(art: Article, fig: DocFigure, resp: tuple[int, int] | None, first_of_group: DocFigure | None,
            explain: bool = False) -> Decision:
     """The region mention(s) of one figure and the finder that found them."""
     r = decider_rules()
@@ -95,7 +95,7 @@ def _considered(finder, position, k, m: Mention, chosen: bool, reason: str | Non
             "mention_token_end": m.end, "via": m.source, "chosen": chosen, "reason": reason}
 
 
-def _region_ids(art: Article, f: Figure, mentions: list[Mention]) -> list[tuple[str | None, str | None]]:
+def _region_ids(art: Article, f: DocFigure, mentions: list[Mention]) -> list[tuple[str | None, str | None]]:
     """(region_id, zone_id) rows: one per region for a figure that holds for each, the macro region
     (or null) for a total over several."""
     if not mentions:
@@ -109,7 +109,7 @@ def _region_ids(art: Article, f: Figure, mentions: list[Mention]) -> list[tuple[
         return rows
     sent = art.sents[f.sent_index]
     words = {t.lower_ for t in sent}
-    if words & set(rules()["total_words"]):
+    if words & set(rules().total_words):
         return [(_macro_of({m.province_id or m.link_id for m in mentions}), None)]
     return rows
 

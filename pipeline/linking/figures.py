@@ -18,11 +18,11 @@ RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 UNIT_CONVERSION_GAP = re.compile(r"^\s*[(\[]\s*(?:about|approximately|around|roughly|some|nearly|or|equivalent to|"
                                  r"over|more than|at least)?\s*$", re.I)
 BRACKET_STARTERS = {"with", "for", "of", "in", "at", "by", "including", "to"}
-UNIT_WORDS = T.UNIT_WORDS
 
 
 @dataclass
-class Figure:
+class DocFigure:
+    """A figure row (quantities.Figure once found) placed in the article's parsed Doc: its span, anchor token and sentence."""
     row: dict
     span: Span
     anchor: Token
@@ -32,7 +32,7 @@ class Figure:
     in_definition: bool = False          # in brackets that state a definition, not the clause
 
 
-def _figures(art: Article, rows: list[dict]) -> list[Figure]:
+def _figures(art: Article, rows: list[dict]) -> list[DocFigure]:
     figs = []
     sent_starts = [s.start for s in art.sents]
     for row in rows:
@@ -43,9 +43,9 @@ def _figures(art: Article, rows: list[dict]) -> list[Figure]:
         anchor = _anchor(span, art.doc, row)
         sid = int(row["sentence_id"]) if not is_missing(row.get("sentence_id")) else \
             max(0, sum(1 for s in sent_starts if s <= span.start) - 1)
-        is_count = row.get("unit") == "count" or (anchor.lower_ not in UNIT_WORDS and not anchor.like_num
+        is_count = row.get("unit") == "count" or (anchor.lower_ not in T.unit_words() and not anchor.like_num
                                                   and anchor.pos_ in T.NOUNS and not schema.is_currency(row.get("unit")))
-        figs.append(Figure(row, span, anchor, sid, is_count))
+        figs.append(DocFigure(row, span, anchor, sid, is_count))
     for i, f in enumerate(figs):
         if f is None:
             continue
@@ -80,12 +80,12 @@ def _anchor(span: Span, doc: Doc, row: dict) -> Token:
         t = t.head
     # a list figure can end at its number (`5.7` in `5.7, 6.5 and 3 percent`): its unit is outside
     if t.like_num and t.head.i != t.i and t.head.i >= span.end and t.head.i - span.end <= 3 \
-            and t.head.lower_ in UNIT_WORDS:
+            and t.head.lower_ in T.unit_words():
         return t.head
     return t
 
 
-def _in_definition(text: str, f: Figure) -> bool:
+def _in_definition(text: str, f: DocFigure) -> bool:
     """A figure in brackets that state something of their own (`(annual revenues … no less than RMB
     20 million)`), not a complement of the clause (`(with 113.5 billion RMB)`)."""
     start = f.row["start"]
@@ -100,8 +100,8 @@ def _in_definition(text: str, f: Figure) -> bool:
     return bool(first) and first.group(1).lower() not in BRACKET_STARTERS and text[opened + 1:start].strip() != ""
 
 
-def _respectively_groups(art: Article, figs: list[Figure]) -> dict[int, tuple[int, int]]:
-    """Figure index -> (position, size) for the figures of a list (quantities' `list_id`) that
+def _respectively_groups(art: Article, figs: list[DocFigure]) -> dict[int, tuple[int, int]]:
+    """DocFigure index -> (position, size) for the figures of a list (quantities' `list_id`) that
     `respectively` closes, before the next figure of the sentence."""
     lists: dict[int, list[int]] = {}
     for i, f in enumerate(figs):

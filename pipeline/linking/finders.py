@@ -17,7 +17,7 @@ from .. import targets as T
 from .config import rules
 from ..rules import alternation
 from .context import Article, _has_finite_verb, _lead_in_chain
-from .figures import LIST_SEPARATOR, Figure
+from .figures import LIST_SEPARATOR, DocFigure
 from .mentions import Mention
 
 
@@ -32,9 +32,9 @@ class Candidate:
 class Situation:
     """What finders see of one figure."""
     art: Article
-    fig: Figure
+    fig: DocFigure
     resp: tuple[int, int] | None         # (position, size) in a `respectively` list
-    first_of_group: Figure | None        # the first figure of that list
+    first_of_group: DocFigure | None        # the first figure of that list
 
     @property
     def sid(self) -> int:
@@ -99,7 +99,7 @@ def _base_noun(doc: Doc, m: Mention) -> Token | None:
     head = root.head
     while head.i != root.i and head.pos_ == "PROPN" and head.dep_ in ("compound", "poss"):
         head = head.head
-    return head if head.lemma_.lower() in rules()["base_nouns"] else None
+    return head if head.lemma_.lower() in rules().base_nouns else None
 
 
 def following_region(x: Situation) -> Candidate | None:
@@ -124,8 +124,8 @@ def following_region(x: Situation) -> Candidate | None:
 
 @lru_cache(maxsize=1)
 def _following_gap() -> re.Pattern:
-    r = rules()["following_region"]
-    return re.compile(r"^\s*(?:\w+(?:ing|ed)\s+)?(?:%s)\s+(?:the\s+)?$" % alternation(r["prepositions"]), re.I)
+    r = rules().following_region
+    return re.compile(r"^\s*(?:\w+(?:ing|ed)\s+)?(?:%s)\s+(?:the\s+)?$" % alternation(r.prepositions), re.I)
 
 
 @lru_cache(maxsize=1)
@@ -136,12 +136,7 @@ def _phrase_end() -> re.Pattern:
 def same_phrase(x: Situation) -> Candidate | None:
     """The figure's own noun phrase: `growth rate in Liaoning`, `Haixi's GDP`."""
     doc, f = x.art.doc, x.fig
-    t, path = f.anchor, []
-    while not T.is_clause_verb(t):
-        path.append(t)
-        if t.head.i == t.i:
-            break
-        t = t.head
+    path = T.below_clause_verb(f.anchor)
     usable = x.usable
     own = [m for m in x.art.sent_mentions[x.sid] if m.excluded == "comparison"]
     for n, noun in enumerate(path):
@@ -157,9 +152,7 @@ def relative_owner(x: Situation) -> Candidate | None:
     """`… Guangdong, Shandong, Jiangsu and Zhejiang provinces, whose GDPs all exceed 1 trillion yuan`: a
     figure in a relative clause belongs to the regions the clause describes (each of them, when several)."""
     doc = x.art.doc
-    t = x.fig.anchor
-    while not T.is_clause_verb(t) and t.head.i != t.i:
-        t = t.head
+    t = T.clause_path(x.fig.anchor)[-1]
     if t.dep_ != "relcl":
         return None
     head = t.head
@@ -224,7 +217,7 @@ def previous_sentence(x: Situation) -> Candidate | None:
         if art.blocked[lead] or art.topics[lead] or any(m.excluded is None for m in art.sent_mentions[lead]):
             break
         sid = lead  # the lead-in names none: the sentences before it speak for the list
-    window = rules()["previous_sentence_window"]
+    window = rules().previous_sentence_window
     for back in range(1, window + 1):
         if sid - back < 0 or art.sections[sid - back] != art.sections[sid] and back > 1:
             break

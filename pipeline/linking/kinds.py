@@ -12,11 +12,11 @@ from .. import kinds as K
 from .. import periods as P
 from .. import targets as T
 from .context import Article, _lead_in_chain, _lead_in_forward
-from .figures import Figure, _list_before
+from .figures import DocFigure, _list_before
 
 
-def _period_for(art: Article, f: Figure, is_target: bool, resp: tuple[int, int] | None,
-                first_of_group: Figure | None) -> P.PeriodMention | None:
+def _period_for(art: Article, f: DocFigure, is_target: bool, resp: tuple[int, int] | None,
+                first_of_group: DocFigure | None) -> P.PeriodMention | None:
     sid = f.sent_index
     found = art.periods[sid]
     usable = [p for p in found if p.role != "comparison"]
@@ -40,7 +40,7 @@ def _period_for(art: Article, f: Figure, is_target: bool, resp: tuple[int, int] 
     return None
 
 
-def _frames(art: Article, figs: list[Figure], kinds: list[str | None]) -> list[P.PeriodMention | None]:
+def _frames(art: Article, figs: list[DocFigure], kinds: list[str | None]) -> list[P.PeriodMention | None]:
     """Per sentence: the period a forward-looking sentence states (`Haixi's goals … from 2016 to 2020`)."""
     target_sents = {f.sent_index for f, k in zip(figs, kinds) if f is not None and k == "target"}
     lead_ins = {j for j in art.lead_ins if j is not None}
@@ -78,14 +78,14 @@ def _is_forward(sent: Span) -> bool:
                or (t.pos_ == "VERB" and t.lemma_.lower() in cues["cue_verbs"]) for t in sent) or K.sets_goals(sent)
 
 
-def _listed_goal(art: Article, f: Figure) -> str | None:
+def _listed_goal(art: Article, f: DocFigure) -> str | None:
     """A list item without a finite verb (`- GDP growth of around 6 percent;`) under a lead-in
     that looks ahead (`The main targets for 2024 are as follows:`)."""
     chain = _lead_in_chain(art, f.sent_index) or [K.semicolon_lead_in(art.sents, art.text, f.sent_index)]
     return "list" if chain[0] is not None and _lead_in_forward(art, chain[0]) else None
 
 
-def _by_future_year(art: Article, f: Figure) -> str | None:
+def _by_future_year(art: Article, f: DocFigure) -> str | None:
     """`by 2025` in the figure's clause, with 2025 after the reference year, makes it a goal."""
     clause = T.clause_span(f.anchor)
     for p in art.periods[f.sent_index]:
@@ -95,7 +95,7 @@ def _by_future_year(art: Article, f: Figure) -> str | None:
     return None
 
 
-def _target_heads(art: Article, figs: list[Figure], kinds, resp, first_of) -> dict[int, tuple[str, Token | None, str]]:
+def _target_heads(art: Article, figs: list[DocFigure], kinds, resp, first_of) -> dict[int, tuple[str, Token | None, str]]:
     """Per target figure: (indicator, indicator noun, frame text). Figures listed after a head
     figure (`7.5 percent, including 12 percent for primary industries`) inherit its frame;
     `respectively` lists take the matching noun of a coordinated list."""
@@ -116,7 +116,7 @@ def _target_heads(art: Article, figs: list[Figure], kinds, resp, first_of) -> di
     return out
 
 
-def _frame_text(art: Article, f: Figure) -> str:
+def _frame_text(art: Article, f: DocFigure) -> str:
     """The words that frame a figure: its clause, plus the clause of the figure it elaborates
     (`including 12 percent for …` takes `average annual GDP growth` of its head)."""
     clause = T.clause_span(f.anchor)
@@ -130,7 +130,7 @@ def _frame_text(art: Article, f: Figure) -> str:
     return text
 
 
-def _target_row(art: Article, f: Figure, row: dict, head, region_id, evidence, p) -> dict:
+def _target_row(art: Article, f: DocFigure, row: dict, head, region_id, evidence, p) -> dict:
     indicator, noun, frame, indicator_evidence = head if head else ("other", None, f.span.sent.text, "none")
     clause = T.clause_span(f.anchor)
     unit = row.get("unit")
@@ -150,7 +150,7 @@ def _target_row(art: Article, f: Figure, row: dict, head, region_id, evidence, p
     }
 
 
-def _frequency_words(art: Article, f: Figure, noun: Token | None, frame: str, clause: Span) -> str:
+def _frequency_words(art: Article, f: DocFigure, noun: Token | None, frame: str, clause: Span) -> str:
     """Listed figures (`including 12 percent for …`) and coordinated objects of one verb
     (`increase revenue by 7 percent annually, and fixed investment by 15 percent`) share the
     frame of the first; other figures speak for themselves."""
@@ -162,23 +162,21 @@ def _frequency_words(art: Article, f: Figure, noun: Token | None, frame: str, cl
     return words
 
 
-def _own_words(f: Figure, noun: Token | None, clause: Span) -> str:
+def _own_words(f: DocFigure, noun: Token | None, clause: Span) -> str:
     """The words that can say a figure is per year: its own, its indicator phrase, its verb's adverbs."""
     words = [f.span.text]
     if noun is not None:
         words.append(T.phrase_text(noun))
     v = T.governing_verb(f.anchor)
     words.extend(c.text for c in v.children if c.dep_ in ("advmod", "npadvmod"))
-    t = f.anchor
-    while not T.is_clause_verb(t) and t.head.i != t.i:
+    for t in T.clause_path(f.anchor)[:-1]:
         words.extend(c.text for c in t.children if c.dep_ in ("amod", "advmod", "npadvmod", "compound"))
-        t = t.head
     following = f.span.doc[f.span.end:min(f.span.end + 5, f.span.sent.end)].text
     words.append(following)
     return " ".join(words)
 
 
-def _inherits_growth(f: Figure) -> bool:
+def _inherits_growth(f: DocFigure) -> bool:
     """`…, including 12 percent for primary industries`: a figure listed under a head figure."""
     t = f.anchor
     for _ in range(4):

@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Span, Token
 
 from .. import targets as T
 from ..tableio import is_missing
-from .config import LEVEL_RANK, rules
+from .config import LEVEL_RANK, AnaphoraFile, AnaphorNoun, rules
 
 
 @dataclass
@@ -90,13 +90,13 @@ def _exclusion(doc: Doc, m: Mention) -> str | None:
     # base of a share: `Guangxi's total`, `the country's land area`, `the national average of`
     while head.i != root.i and head.pos_ == "PROPN" and head.dep_ in ("compound", "poss"):
         head = head.head
-    if root.dep_ in ("poss", "compound", "pobj") and head.pos_ == "NOUN" and head.lemma_.lower() in r["base_nouns"]:
+    if root.dep_ in ("poss", "compound", "pobj") and head.pos_ == "NOUN" and head.lemma_.lower() in r.base_nouns:
         if not (head.i + 1 < len(doc) and doc[head.i + 1].pos_ == "NOUN"):
             return "base"
     t = root
     while t.head.i != t.i and t.pos_ not in ("VERB", "AUX"):
         t = t.head
-        if t.lower_ in r["comparison_words"]:
+        if t.lower_ in r.comparison_words:
             return "comparison"
         if t.dep_ == "prep" and t.lower_ in ("in", "among", "across", "of") and _in_ranking(t.head):
             return "comparison"
@@ -119,7 +119,7 @@ def _in_ranking(t: Token) -> bool:
 
 
 def _is_rank(t: Token) -> bool:
-    words = rules()["rank_words"]
+    words = rules().rank_words
     return t.lemma_.lower() in words or t.lower_ in words or any(
         c.lower_ in words for c in t.children if c.dep_ in ("amod", "advmod", "npadvmod", "nummod", "attr"))
 
@@ -139,35 +139,35 @@ def _is_speaker(doc: Doc, m: Mention, root: Token) -> bool:
 
 def _anaphors(doc: Doc, sent: Span, known: list[Mention], topics: list[list[Mention]]) -> list[Mention]:
     """`the prefecture`/`the region`/`the country` and `it`/`its` in a sentence, resolved."""
-    a = rules()["anaphora"]
-    nouns = a["nouns"]
+    a = rules().anaphora
+    nouns = a.nouns
     out = []
     taken = {i for m in known for i in range(m.start, m.end)}
     for t in sent:
         if t.i in taken:
             continue
-        if t.lower_ in a["pronouns"] and t.dep_ in ("nsubj", "nsubjpass", "poss"):
-            topic = _subject_before(doc, sent, known + out, t) or _latest_topic(topics[-rules()["previous_sentence_window"]:])
+        if t.lower_ in a.pronouns and t.dep_ in ("nsubj", "nsubjpass", "poss"):
+            topic = _subject_before(doc, sent, known + out, t) or _latest_topic(topics[-rules().previous_sentence_window:])
             if topic:
                 for m in topic:
                     out.append(Mention(t.i, t.i + 1, m.region_id, m.level, m.admin_id, m.province_id, "pronoun"))
             continue
-        if t.lower_ in a["plural_pronouns"] and t.dep_ in ("nsubj", "nsubjpass", "poss"):
+        if t.lower_ in a.plural_pronouns and t.dep_ in ("nsubj", "nsubjpass", "poss"):
             # `Guangdong and Jiangsu …; their GDPs all exceed …`: a group of regions, else no region
             group = _group_before(doc, sent, known + out, t) or next(
-                (tp for tp in reversed(topics[-rules()["previous_sentence_window"]:]) if tp), None)
+                (tp for tp in reversed(topics[-rules().previous_sentence_window:]) if tp), None)
             if group and len({m.link_id for m in group}) > 1:
                 out.extend(Mention(t.i, t.i + 1, m.region_id, m.level, m.admin_id, m.province_id, "pronoun")
                            for m in group)
             continue
-        if t.dep_ == "amod" and t.lower_ in a["country_adjectives"] and t.head.pos_ == "NOUN" \
+        if t.dep_ == "amod" and t.lower_ in a.country_adjectives and t.head.pos_ == "NOUN" \
                 and any(c.dep_ == "det" and c.lower_ == "the" for c in t.head.children):
             # `the national figure grew 5 percent`: China's; `the national average` is a base (whose
             # own value, `the national average of 6.9 percent`, is still China's: finders.owner_of_base)
-            base = "base" if t.head.lemma_.lower() in rules()["base_nouns"] else None
+            base = "base" if t.head.lemma_.lower() in rules().base_nouns else None
             out.append(Mention(t.i, t.i + 1, "CN", "country", None, None, "anaphora", base))
             continue
-        if t.i > sent.start and f"{doc[t.i - 1].lower_} {t.lower_}" in a["country_phrases"] and t.i - 1 not in taken:
+        if t.i > sent.start and f"{doc[t.i - 1].lower_} {t.lower_}" in a.country_phrases and t.i - 1 not in taken:
             out.append(Mention(t.i - 1, t.i + 1, "CN", "country", None, None, "anaphora"))
             continue
         if t.pos_ == "NOUN" and t.tag_ == "NNS":
@@ -180,11 +180,11 @@ def _anaphors(doc: Doc, sent: Span, known: list[Mention], topics: list[list[Ment
         if prev is not None and f"{prev.lower_} {key}" in nouns:
             key = f"{prev.lower_} {key}"
         spec = nouns.get(key)
-        if spec is None or not any(c.dep_ == "det" and c.lower_ in a["determiners"] for c in t.children):
+        if spec is None or not any(c.dep_ == "det" and c.lower_ in a.determiners for c in t.children):
             continue
         # `the Xinjiang region`, `the city of Jilin`, `the most affluent city in Zhejiang` describe, not refer
         if any((c.dep_ == "compound" and c.pos_ == "PROPN" and c.text[:1].isupper())
-               or (c.dep_ in ("prep", "relcl", "acl") and _subtree_text(c) not in a["whole_phrases"]) or c.tag_ == "JJS"
+               or (c.dep_ in ("prep", "relcl", "acl") and _subtree_text(c) not in a.whole_phrases) or c.tag_ == "JJS"
                or any(g.lower_ in ("most", "least") for g in c.children) for c in t.children):
             continue
         target = _resolve_anaphor(spec, known + out, t.i, a)
@@ -198,23 +198,23 @@ def _subtree_text(t: Token) -> str:
     return " ".join(x.lower_ for x in t.subtree)
 
 
-def _plural_anaphor(doc: Doc, t: Token, known: list[Mention], a: dict) -> list[Mention]:
+def _plural_anaphor(doc: Doc, t: Token, known: list[Mention], a: AnaphoraFile) -> list[Mention]:
     """`the three provinces`, `both cities`: the latest that many distinct regions of the noun's levels,
     one mention each at the anaphor (the decider keeps them together, as a coordinated group)."""
-    spec = a["nouns"].get(t.lemma_.lower())
-    counts = a["count_words"]
+    spec = a.nouns.get(t.lemma_.lower())
+    counts = a.count_words
     count = next((c for c in t.children if c.dep_ in ("nummod", "det", "predet")
                   and (c.lower_ in counts or c.text.isdigit())), None)
-    if spec is None or spec.get("country") or count is None:
+    if spec is None or spec.country or count is None:
         return []
     n = counts.get(count.lower_) or int(count.text)
     # `both provinces`, or a determiner right before the number: `the three provinces`
-    if n < 2 or not (count.lower_ == "both" or count.i > 0 and doc[count.i - 1].lower_ in a["determiners"]):
+    if n < 2 or not (count.lower_ == "both" or count.i > 0 and doc[count.i - 1].lower_ in a.determiners):
         return []
-    levels = spec.get("levels", [])
+    levels = spec.levels
     if sum(1 for m in known if m.start > t.i and m.start < t.sent.end and m.level in levels) >= n:
         return []  # the regions are named right there (`the four bonded areas: Alataw Pass, Kashgar, …`)
-    if any(c.dep_ in ("prep", "relcl", "acl", "appos") and _subtree_text(c) not in a["whole_phrases"] for c in t.children):
+    if any(c.dep_ in ("prep", "relcl", "acl", "appos") and _subtree_text(c) not in a.whole_phrases for c in t.children):
         return []  # `the four bonded areas in Alataw Pass, Kashgar …` describe, not refer
     picked: list[Mention] = []
     for m in sorted((m for m in known if m.start < t.i and m.excluded is None and m.source == "mention"),
@@ -255,15 +255,15 @@ def _group_before(doc: Doc, sent: Span, known: list[Mention], pronoun: Token) ->
     return group if subject[0] in group else None
 
 
-def _resolve_anaphor(spec: dict, known: list[Mention], before: int, a: dict) -> Mention | None:
-    if spec.get("country"):
+def _resolve_anaphor(spec: AnaphorNoun, known: list[Mention], before: int, a: AnaphoraFile) -> Mention | None:
+    if spec.country:
         return Mention(before, before + 1, "CN", "country", None, None, "anaphora")
     for m in sorted((m for m in known if m.start < before and m.excluded is None), key=lambda m: -m.start):
-        if m.level in spec.get("levels", []) and not (spec.get("municipality") and m.region_id not in a["municipalities"]):
-            if m.level == "province" and spec.get("autonomous_region") and "province" not in spec.get("levels", []):
+        if m.level in spec.levels and not (spec.municipality and m.region_id not in a.municipalities):
+            if m.level == "province" and spec.autonomous_region and "province" not in spec.levels:
                 continue
             return m
-        if spec.get("autonomous_region") and m.level == "province" and m.region_id in a["autonomous_regions"]:
+        if spec.autonomous_region and m.level == "province" and m.region_id in a.autonomous_regions:
             return m
     return None
 
