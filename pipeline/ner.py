@@ -363,6 +363,30 @@ class RegionRecognizer:
             return i + 3
         return 0
 
+    def _in_person_name(self, doc: Doc, span: Span) -> bool:
+        """A bare name next to a capitalised pinyin word that names no division: a Chinese personal
+        name (`Xi Jinping`, `Jin Junhai`); it replaces the model's PERSON entities."""
+        for i in (span.start - 1, span.end):
+            if 0 <= i < len(doc) and not doc[i].is_upper and is_pinyin_word(doc[i].text, 1) \
+                    and not self.gaz.candidates(doc[i].text):
+                return True
+        return False
+
+    def _name_runs(self, doc: Doc) -> list[Span]:
+        """Capitalised words (one to NAME_RUN_MAX_WORDS) that may be a place name the phrase matcher
+        missed, longest first at each word, not the words that name no place (`Xinhua`): they replace
+        the model's GPE/LOC entities."""
+        spans = []
+        for i, tok in enumerate(doc):
+            if not (tok.text[:1].isupper() and tok.is_alpha):
+                continue
+            for n in range(min(NAME_RUN_MAX_WORDS, len(doc) - i), 0, -1):
+                words = doc[i:i + n]
+                if all(t.text[:1].isupper() and (t.is_alpha or t.text in {"'s", "’s"} and k == n - 1)
+                       for k, t in enumerate(words)) and normalise(words.text) not in self.gaz.not_places:
+                    spans.append(words)
+        return spans
+
     def _appositive_division(self, doc: Doc, span: Span) -> bool:
         """`Anda, a county-level city in Heilongjiang`: the text itself says the name is a division."""
         after = [t.lower_ for t in doc[span.end:span.end + APPOSITIVE_WINDOW]]
@@ -479,7 +503,6 @@ class RegionRecognizer:
                 out.append(self._division_mention(start, end, code, "dateline"))
                 d = gaz.division(code)
                 context.update({d.province, prefecture_id(code)})
-        persons = [(e.start, e.end) for e in doc.ents if e.label_ == "PERSON"]
         for span, place in pending:
             if place is not None:
                 out.append(self._division_mention(span.start_char, span.end_char, place.code, "place"))
@@ -493,8 +516,7 @@ class RegionRecognizer:
             if is_bare_county(span.text, d):
                 if not is_pinyin_word(span.text, 2):
                     continue  # one-syllable bare names (`You`, `Pei`) are English words or surnames
-                in_person = any(s <= span.start and span.end <= e for s, e in persons) \
-                    and not self._appositive_division(doc, span)
+                in_person = self._in_person_name(doc, span) and not self._appositive_division(doc, span)
                 if in_person or not _in_context(d, context):
                     continue  # bare county names need the article to name their province
             out.append(self._division_mention(span.start_char, span.end_char, code, "gazetteer"))
@@ -517,9 +539,9 @@ class RegionRecognizer:
                                d.province if d else None, "zone_pattern"))
             blocked.append((zone.start_char, zone.end_char))
 
-        # the model's place entities the matcher did not cover (all-caps headlines, variants)
-        for ent in doc.ents:
-            if ent.label_ not in {"GPE", "LOC"} or not free(ent.start_char, ent.end_char):
+        # capitalised names the matcher did not cover (all-caps headlines, possessives)
+        for ent in self._name_runs(doc):
+            if not free(ent.start_char, ent.end_char):
                 continue
             form = ent.text
             if form.isupper():
@@ -529,10 +551,11 @@ class RegionRecognizer:
                 code = self.resolve(ent, cands, doc, context, prefer_city=self._says_city(doc, ent))
                 d = gaz.division(code)
                 if d is not None and is_bare_county(ent.text, d) and (
-                        not is_pinyin_word(ent.text, 2) or not _in_context(d, context)):
+                        not is_pinyin_word(ent.text, 2) or not _in_context(d, context)
+                        or self._in_person_name(doc, ent)):
                     continue  # the same evidence rule as for matcher names (`Zhang` the surname)
                 if code:
-                    out.append(self._division_mention(ent.start_char, ent.end_char, code, "model"))
+                    out.append(self._division_mention(ent.start_char, ent.end_char, code, "name_run"))
                     blocked.append((ent.start_char, ent.end_char))
 
         if self.emit_country:
@@ -581,6 +604,11 @@ class RegionRecognizer:
     def _division_mention(self, start: int, end: int, code: str, source: str) -> Mention:
         d = self.gaz.division(code)
         return Mention(start, end, code, d.level, d.name, code, d.province, source)
+
+
+# The longest place name written without the level word (`Inner Mongolia Autonomous Region` is
+# matched by the phrase matcher; what it misses are one- or two-word forms in other casing).
+NAME_RUN_MAX_WORDS = 3
 
 
 def is_bare_county(surface: str, d: Division | None) -> bool:

@@ -108,6 +108,7 @@ def _patterns() -> dict:
         "quantulum_entities": set(units.get("quantulum_entities", [])),
         "not_unit_words": {w.lower() for w in units.get("not_unit_words", [])},
         "not_count_heads": {w.lower() for w in units.get("not_count_heads", [])},
+        "time_heads": {w.lower() for w in units.get("time_heads", [])},
     }
 
 
@@ -437,20 +438,24 @@ def _word_hyphen(token) -> bool:
     return token.text == "-" and not token.whitespace_ and token.i > 0 and not doc[token.i - 1].whitespace_
 
 
+# A number written as a year of the period the articles speak of (1900-2099, no separator).
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
 def _count_head(doc, f: Figure):
     """The noun a bare number counts (`57 projects` -> projects), from the dependency parse."""
     span = doc.char_span(f.number_start, f.number_end, alignment_mode="expand")
     if span is None or len(span) == 0:
         return None
-    if any(t.ent_type_ in ("DATE", "TIME", "ORDINAL") for t in span):
-        return None
+    if any(_YEAR.fullmatch(t.text) for t in span):
+        return None  # a year (`2025 targets`), not a count
     token = span[-1]
     head = token.head
     if token.dep_ not in ("nummod", "quantmod", "compound") and not any(t.dep_ == "nummod" for t in span):
         return None
     if head.i <= token.i or head.pos_ not in ("NOUN", "PROPN"):
         return None
-    if head.lemma_.lower() in _patterns()["not_count_heads"] or head.ent_type_ in ("DATE", "TIME"):
+    if head.lemma_.lower() in _patterns()["not_count_heads"] or head.lemma_.lower() in _patterns()["time_heads"]:
         return None
     # the noun must be in the same phrase: every word between modifies a word of the phrase
     # (`1,500 local jobs`, `15 east-west technology cooperation projects`), and a hyphen inside
