@@ -154,3 +154,33 @@ def test_zone_table_is_validated():
                    {**base, "zones": [{"name": "X New Area", "kind": "new_area", "host": "110000", "hots": 1}]}):
         with pytest.raises(ValueError):
             gazetteer._zone_table(broken, divisions)
+
+
+def test_built_gazetteer_is_kept_per_version_of_the_rules(tmp_path, monkeypatch):
+    """The built gazetteer is read back from the artifact cache, and a change of the rules builds anew."""
+    import shutil
+
+    from pipeline import gazetteer as G
+
+    monkeypatch.setenv(G.ARTIFACT_CACHE_ENV, str(tmp_path / "cache"))
+    rules = tmp_path / "rules"
+    shutil.copytree(G.RULES, rules)
+    built = G._build(rules)
+    first = G.load.__wrapped__(str(rules))
+    artifacts = sorted((tmp_path / "cache").iterdir())
+    assert len(artifacts) == 1 and first.divisions == built.divisions
+    real_build = G._build
+    monkeypatch.setattr(G, "_build", lambda r: pytest.fail("built again with unchanged rules"))
+    assert G.load.__wrapped__(str(rules)).surfaces == built.surfaces  # read back, not rebuilt
+    monkeypatch.setattr(G, "_build", real_build)
+    with (rules / "non_regions.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("\n# a comment changes the hash\n")
+    G.load.__wrapped__(str(rules))
+    assert len(list((tmp_path / "cache").iterdir())) == 2
+
+
+def test_artifact_cache_can_be_turned_off(tmp_path, monkeypatch):
+    from pipeline import gazetteer as G
+
+    monkeypatch.setenv(G.ARTIFACT_CACHE_ENV, "off")
+    assert G._artifact_path(G.RULES) is None
