@@ -7,7 +7,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-import pandas as pd
 from spacy.tokens import Doc, Span, Token
 
 from .. import periods as P
@@ -34,7 +33,7 @@ class Article:
     lead_in_of: dict[int, int] = field(default_factory=dict)   # lead-in -> the lead-in of the list it is an item of
 
 
-def _article(doc: Doc, text: str, title: str | None, reference: dt.date | None, regions: pd.DataFrame,
+def _article(doc: Doc, text: str, title: str | None, reference: dt.date | None, regions: list[dict],
              blocks: list[dict]) -> Article:
     sents = list(doc.sents)
     base = _mentions_of(doc, regions)
