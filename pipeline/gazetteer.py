@@ -21,22 +21,17 @@ is Nagqu 540600), old names are aliases, and a division abolished without a succ
 from __future__ import annotations
 
 import csv
-import hashlib
-import logging
-import os
-import pickle
 import re
-import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
+from . import artifacts
 from .rules import RULES_DIR
 
 RULES = RULES_DIR / "gazetteer"
-log = logging.getLogger(__name__)
 COUNTRY_ID = "CN"
 COUNTRY_NAME = "China"
 MUNICIPALITY_PREFIXES = {"11", "12", "31", "50"}
@@ -262,49 +257,11 @@ def _yaml(name: str, rules: Path) -> dict:
 
 @lru_cache(maxsize=2)
 def load(rules_dir: str | None = None) -> Gazetteer:
-    """The gazetteer of the rules (cached per process, and built once per version of the rules: the
-    built object is kept in the artifact cache under the hash of the rules and of this module)."""
+    """The gazetteer of the rules (cached per process, and built once per version of the rules and
+    of this module: pipeline/artifacts.py keeps the built object)."""
     rules = Path(rules_dir) if rules_dir else RULES
-    path = _artifact_path(rules)
-    if path is not None:
-        try:
-            gaz = pickle.loads(path.read_bytes())
-            if isinstance(gaz, Gazetteer):
-                return gaz
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-            pass  # missing or unreadable: built again below
-    gaz = _build(rules)
-    if path is not None:
-        _write_artifact(path, pickle.dumps(gaz, protocol=pickle.HIGHEST_PROTOCOL))
-    return gaz
-
-
-# Where built rule artifacts are kept between runs (default ~/.cache/regional-ie); `off` disables it.
-ARTIFACT_CACHE_ENV = "PIPELINE_ARTIFACT_CACHE"
-
-
-def _artifact_path(rules: Path) -> Path | None:
-    """The artifact file of these rules: named by the hash of every file under `rules` and of this module."""
-    setting = os.environ.get(ARTIFACT_CACHE_ENV, "")
-    if setting == "off":
-        return None
-    base = Path(setting) if setting else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "regional-ie"
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    for f in sorted(p for p in rules.rglob("*") if p.is_file()):
-        digest.update(f.relative_to(rules).as_posix().encode() + b"\0" + f.read_bytes())
-    return base / f"gazetteer-{digest.hexdigest()[:32]}.pickle"
-
-
-def _write_artifact(path: Path, data: bytes) -> None:
-    """Write atomically (a reader never sees half a file); a cache that cannot be written is skipped."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        log.debug("gazetteer artifact not written to %s: %s", path, exc)
+    key = artifacts.files_digest([p for p in rules.rglob("*") if p.is_file()], rules) + Path(__file__).read_bytes()
+    return artifacts.load_or_build("gazetteer", key, lambda: _build(rules), Gazetteer)
 
 
 def _build(rules: Path) -> Gazetteer:

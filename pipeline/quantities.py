@@ -16,6 +16,7 @@ import warnings
 from dataclasses import dataclass, field, replace
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 from spacy.tokens import Doc
@@ -334,9 +335,23 @@ def warm_up() -> None:
 def _quantulum():
     with _quiet_import():
         from quantulum3 import load, parser
-        load.units()
+        _kept_units(load)
         parser.parse("1 km")       # compiles its unit regex (~0.3 s) here, once per process
     return parser
+
+
+def _kept_units(load) -> None:
+    """quantulum3's unit tables, most of its set-up (issue 16: 0.9 s idle, 8 s under load), built once per
+    version of its data and read back after (pipeline/artifacts.py), then put where `load.units()` looks."""
+    import quantulum3
+
+    from .artifacts import files_digest, load_or_build
+
+    root = Path(quantulum3.__file__).parent
+    flags = (load.USE_GENERAL_UNITS, load.USE_LANGUAGE_UNITS, load.USE_ADDITIONAL_UNITS, load.USE_CUSTOM_UNITS)
+    key = files_digest([p for p in root.rglob("*") if p.suffix in (".json", ".py")], root) + repr(flags).encode()
+    units = load_or_build("quantulum-units", key, load.units, load.Units)
+    load._CACHED_UNITS[hash(("en_US", *flags))] = units  # the key quantulum3's load.units() computes
 
 
 QUANTULUM_VOCABULARY = "quantulum_vocabulary"     # rules/quantities/quantulum_vocabulary.yaml
