@@ -37,10 +37,14 @@ def _article(doc: Doc, text: str, title: str | None, reference: dt.date | None, 
              blocks: list[dict]) -> Article:
     sents = list(doc.sents)
     base = _mentions_of(doc, regions)
+    doc_text = doc.text  # built from the tokens on every access: once per article, not per mention
+    starts = {doc[o.start].idx for o in base}
+    ends = {doc[o.end - 1].idx + len(doc[o.end - 1]) for o in base}
     for m in base:
         # a dateline (`GUANGZHOU --`) says where the story was filed, not whose figures follow:
         # it only counts towards the article's focus
-        m.excluded = "dateline" if m.source == "dateline" else _exclusion(doc, m) or _joint_name(doc, m, base)
+        m.excluded = "dateline" if m.source == "dateline" else _exclusion(doc, m) \
+            or _joint_name(doc, doc_text, m, starts, ends)
     all_mentions: list[Mention] = []
     topics: list[list[Mention]] = []
     per_sent: list[list[Mention]] = []
@@ -63,13 +67,11 @@ def _article(doc: Doc, text: str, title: str | None, reference: dt.date | None, 
     return art
 
 
-def _joint_name(doc: Doc, m: Mention, mentions: list[Mention]) -> str | None:
+def _joint_name(doc: Doc, text: str, m: Mention, starts: set[int], ends: set[int]) -> str | None:
     """`the China-ROK industrial park`: a region joined by a hyphen to a partner that is no region names
-    a joint thing, not the region (`Chongqing-Kunming` joins two regions and stays)."""
-    text = doc.text
+    a joint thing, not the region (`Chongqing-Kunming` joins two regions and stays). `text` is the
+    Doc's text, `starts`/`ends` the character offsets where the article's mentions start and end."""
     start, end = doc[m.start].idx, doc[m.end - 1].idx + len(doc[m.end - 1])
-    starts = {doc[o.start].idx for o in mentions}
-    ends = {doc[o.end - 1].idx + len(doc[o.end - 1]) for o in mentions}
     after = re.match(r"-(?=[A-Z])", text[end:end + 2])
     before = start >= 2 and re.search(r"[A-Za-z]-$", text[start - 2:start])
     if after and end + 1 not in starts:
