@@ -26,6 +26,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -226,6 +227,73 @@ def report(results: dict) -> str:
     return "\n".join(lines)
 
 
+# --- time against sentence length ----------------------------------------------------------------
+# One article whose body is one sentence of the shapes that broke linearity (issue 17): a list of
+# figures, `respectively` clauses, a `between … and` chain, a run of currency signs. Each length is
+# timed through every stage after clean (runner.analyse: segment to tables) in this process, model
+# loaded first; the sentence is put into the cleaned text as is, since clean may drop a list as
+# page furniture, and the point is the extraction's growth with length.
+
+SENTENCE_LENGTHS = (1_000, 10_000, 100_000)
+SENTENCE_SHAPES = {
+    "list of figures": "5 percent, ",
+    "respectively": "Beijing, Shanghai and Tianjin grew 5, 6 and 7 percent, respectively, ",
+    "between chain": "between 5 and ",
+    "currency run": "$¥",
+}
+
+
+def sentence_article(shape: str, chars: int) -> str:
+    unit = SENTENCE_SHAPES[shape]
+    body = (unit * (chars // len(unit) + 1))[:chars]
+    return f"Shanghai figures\n\nShanghai's economy grew in 2020: {body} 6 percent.\n"
+
+
+def sentence_scaling(lengths=SENTENCE_LENGTHS, shapes=tuple(SENTENCE_SHAPES), params_path=None) -> dict:
+    """Seconds through every stage for one sentence of each length and shape, and per 1,000 characters."""
+    import pandas as pd
+
+    from . import clean, runner
+    from .inputs import RAW_COLUMNS
+
+    params = runner.Params.load(params_path)
+    params = runner.Params(model=params.model, n_process=1, time_budget_seconds=0)  # measure, never stop
+
+    def raw(text: str) -> pd.DataFrame:
+        return pd.DataFrame([{"article_id": "s", "source_path": "s.txt", "sha256": "s", "input_format": "txt",
+                              "content_type": "text", "raw_text": text, "url": None, "published_hint": None,
+                              "error": None, "warning": None}], columns=RAW_COLUMNS)
+
+    cleaned = clean.run(raw("Shanghai figures\n\nShanghai's economy grew 5 percent in 2020, the city said.\n"))
+    runner.analyse(cleaned, params)  # model and rules loaded
+    results: dict = {}
+    for shape in shapes:
+        for chars in lengths:
+            article = cleaned.assign(clean_text=sentence_article(shape, chars))
+            started = time.perf_counter()
+            tables = runner.analyse(article, params)
+            seconds = time.perf_counter() - started
+            results.setdefault(shape, {})[chars] = {
+                "seconds": round(seconds, 3), "seconds_per_1k_chars": round(seconds / chars * 1000, 4),
+                "status": tables["articles"]["status"].iloc[0], "quantities": len(tables["quantities"])}
+    return results
+
+
+def sentence_report(results: dict) -> str:
+    """A table: one line per shape, seconds at each length, and the growth factor per 10x of length."""
+    lines = ["time against sentence length (one sentence through every stage):"]
+    for shape, by_length in results.items():
+        lengths = sorted(by_length)
+        cells = ", ".join(f"{n:,} chars {by_length[n]['seconds']:.2f} s" for n in lengths)
+        growth = ", ".join(f"x{by_length[b]['seconds'] / max(by_length[a]['seconds'], 1e-3):.1f}"
+                           for a, b in zip(lengths, lengths[1:]))
+        lines.append(f"  {shape}: {cells} (per 10x length: {growth})")
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "reference":
+    if sys.argv[1:2] == ["sentences"]:  # python -m pipeline.bench sentences [LENGTH ...]
+        lengths = tuple(int(a) for a in sys.argv[2:]) or SENTENCE_LENGTHS
+        print(sentence_report(sentence_scaling(lengths)))
+    elif sys.argv[1] == "reference":  # the reference side of a measured run (see `measure`)
         reference_main(sys.argv[2], int(sys.argv[3]), sys.argv[4])

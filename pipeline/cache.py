@@ -1,20 +1,28 @@
 """Per-article result cache: a rerun reprocesses only articles whose input, code or rules changed.
 
 An article's results (its rows of all six output tables) are stored as one bundle file under
-`<cache dir>/<version key>/<ab>/<article key>.parquet`:
-- the article key is the SHA-256 of the article's raw input hash and its id, so the same text
-  under another id, or changed text under the same id, is a miss;
+`<cache dir>/<version key>/<ab>/<article key>.bundle`:
+- the article key is the SHA-256 of everything an article's result depends on besides code:
+  its raw input hash, its id, its input format and content type (the same bytes as .txt or
+  .html parse differently) and the day of the run (dates after it are rejected as published
+  dates, pipeline/published.py), so any change of these is a miss;
 - the version key hashes every pipeline/*.py and rules/** file, the package and version of the
-  model actually loaded (pipeline/nlp.model_identity) and the spaCy version, so any code, rule or
-  model change starts an empty cache (old version directories can be deleted at will).
-Bundles are written through a temporary file and a rename: a killed run leaves no half bundle.
+  model actually loaded (pipeline/nlp.model_identity) and the spaCy version, so any code, rule or model change starts an empty cache (old version
+  directories can be deleted at will).
+A bundle is `MAGIC`, the SHA-256 of its body, then the body (a small Parquet file): the digest is
+checked before anything is parsed, so a damaged bundle (a flipped bit, a truncated write) is a
+miss, logged and reprocessed, never served and never a crash in a reader. Bundles are written
+through a temporary file and a rename: a killed run leaves no half bundle. A cache that cannot be
+written (read-only, full disk) degrades to no cache with one warning; it never fails the run.
 """
 from __future__ import annotations
 
 import hashlib
 import importlib.metadata
 import io
+import logging
 import os
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,12 +32,18 @@ import pyarrow.parquet as pq
 
 from . import schema
 from .nlp import model_identity
+from .published import today
 from .rules import RULES_DIR
-from .tableio import temp_sibling, to_arrow
+from .tableio import OutputFault, atomic_write, to_arrow
+
+log = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-# A bundle is a Parquet file with one row per output table: its name and its rows as an Arrow IPC stream.
-BUNDLE_SUFFIX = ".parquet"
+# A bundle's body is a Parquet file with one row per output table: its name and its rows as an
+# Arrow IPC stream; the file is MAGIC + SHA-256(body) + body.
+BUNDLE_SUFFIX = ".bundle"
+MAGIC = b"PIPELINE-BUNDLE-1\n"
+_DIGEST_BYTES = 32
 
 
 def version_key(model: str) -> str:
@@ -56,9 +70,39 @@ def _version(package: str) -> str:
         return "?"
 
 
-def article_key(raw_sha256: str, article_id: str) -> str:
-    """Cache key of one article: its raw input hash and its id."""
-    return hashlib.sha256(f"{raw_sha256}\0{article_id}".encode()).hexdigest()
+def article_key(raw_sha256: str, article_id: str, input_format: str | None = None,
+                content_type: str | None = None, run_date: str | None = None) -> str:
+    """Cache key of one article: what its result depends on besides code, rules and model."""
+    run_date = run_date or today().isoformat()
+    fields = (raw_sha256, article_id, input_format or "", content_type or "", run_date)
+    return hashlib.sha256("\0".join(fields).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def row_key(row: dict) -> str:
+    """The cache key of one raw input row (see `article_key`)."""
+    return article_key(row["sha256"], row["article_id"], row.get("input_format"), row.get("content_type"))
+
+
+# Cache roots found unwritable in this process: warned about once, then no longer written.
+_UNWRITABLE: set[Path] = set()
+
+
+class CacheUnusable(OSError):
+    """The cache directory cannot be created or written: the run goes on without a cache."""
+
+
+def check_writable(root: str | os.PathLike) -> None:
+    """Raise CacheUnusable unless a bundle can be written under `root` (tried with a small file)."""
+    try:
+        Path(root).mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".probe-", dir=root)
+        try:
+            os.write(fd, b"\0" * 4096)
+        finally:
+            os.close(fd)
+            os.unlink(probe)
+    except OSError as exc:
+        raise CacheUnusable(exc.errno, f"cache directory {root} is not writable: {exc.strerror or exc}") from exc
 
 
 class ArticleCache:
@@ -72,15 +116,25 @@ class ArticleCache:
         return self.dir / key[:2] / f"{key}{BUNDLE_SUFFIX}"
 
     def get(self, key: str) -> dict[str, pd.DataFrame] | None:
-        """The cached tables of one article, or None on a miss (or an unreadable bundle)."""
+        """The cached tables of one article, or None on a miss (absent, unreadable or damaged bundle)."""
         path = self._path(key)
-        if not path.exists():
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            log.warning("cache bundle %s unreadable (%s): reprocessing the article", path, exc.strerror or exc)
+            return None
+        body = _verified_body(data)
+        if body is None:
+            log.warning("cache bundle %s is damaged (checksum mismatch): reprocessing the article", path)
             return None
         try:
-            bundle = pq.read_table(path).to_pydict()
+            bundle = pq.read_table(pa.BufferReader(body)).to_pydict()
             return {name: pa.ipc.open_stream(payload).read_all().to_pandas()
                     for name, payload in zip(bundle["table"], bundle["ipc"])}
-        except Exception:  # noqa: BLE001 - a damaged bundle is a miss, never a failed run
+        except Exception as exc:  # noqa: BLE001 - a bundle of another layout is a miss, never a failed run
+            log.warning("cache bundle %s unreadable (%s): reprocessing the article", path, exc)
             return None
 
     def put(self, key: str, tables: dict[str, pa.Table]) -> None:
@@ -93,15 +147,27 @@ class ArticleCache:
                 writer.write_table(table)
             names.append(name)
             payloads.append(sink.getvalue())
+        if self.root in _UNWRITABLE:
+            return
+        sink = pa.BufferOutputStream()
+        pq.write_table(pa.table({"table": names, "ipc": pa.array(payloads, pa.binary())}), sink)
+        body = sink.getvalue().to_pybytes()
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = temp_sibling(path)
         try:
-            pq.write_table(pa.table({"table": names, "ipc": pa.array(payloads, pa.binary())}), tmp)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+            atomic_write(path, lambda tmp: tmp.write_bytes(MAGIC + hashlib.sha256(body).digest() + body),
+                         "write cache bundle")
+        except OutputFault as exc:  # read-only or full cache: go on without it
+            _UNWRITABLE.add(self.root)
+            log.warning("cache %s not writable (%s): going on without caching", self.root, exc)
+
+
+def _verified_body(data: bytes) -> bytes | None:
+    """The body of a bundle whose digest matches it, else None."""
+    head = len(MAGIC) + _DIGEST_BYTES
+    if len(data) < head or not data.startswith(MAGIC):
+        return None
+    digest, body = data[len(MAGIC):head], data[head:]
+    return body if hashlib.sha256(body).digest() == digest else None
 
 
 def split_by_article(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, pa.Table]]:

@@ -280,7 +280,8 @@ def furniture_reason(text: str) -> tuple[str | None, meta.MetaLine | None, str]:
         stripped = normalize_line(stripped)
         if not any(c.isalpha() for c in stripped):
             return "photo_credit", None, text
-    alphabetic = [w for w in lowered if not w[:1].isdigit()]
+    # Words that follow a number are its unit (`5 percent, 6 percent, …`): no evidence of a language.
+    alphabetic = [w for k, w in enumerate(lowered) if not w[:1].isdigit() and not (k and lowered[k - 1][:1].isdigit())]
     if len(alphabetic) >= rules.foreign_min_words:
         function = sum(1 for w in alphabetic if w in rules.function_words)
         if function / len(alphabetic) < rules.english_function_min_share:
@@ -391,6 +392,8 @@ def _find_header(page: Page) -> None:
         # No paragraph of full length: the body starts at the first kept full sentence.
         start = next((p for p, ln in enumerate(lines) if ln.kept and ends_sentence(ln.block)
                       and len(word_list(ln.block)) > rules.label_max_words), len(lines))
+    if start == len(lines):
+        start = _body_without_sentences(lines)
     # A wrapped paragraph starts at its block's first line.
     while 0 < start < len(lines) and lines[start - 1].kept and lines[start - 1].block == lines[start].block:
         start -= 1
@@ -423,6 +426,17 @@ def _find_header(page: Page) -> None:
         if labels:
             labels[-1].reason, labels[-1].title = None, True
             page.title = labels[-1]
+
+
+def _body_without_sentences(lines: list) -> int:
+    """Where the body starts in a text that ends no sentence (scraped text that lost its full stops):
+    at its first line of paragraph length after the headline, or at its only line. Taking it all for
+    a headline would leave the article empty, and the text is lost."""
+    rules = line_rules()
+    kept = [p for p, ln in enumerate(lines) if ln.kept]
+    wordy = [p for p in kept if len(word_list(lines[p].block)) >= rules.paragraph_min_words]
+    after_headline = [p for p in wordy if p != kept[0]] if len(kept) > 1 else wordy
+    return after_headline[0] if after_headline else len(lines)
 
 
 def _title_below_breadcrumb(page: Page, start: int) -> None:

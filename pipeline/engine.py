@@ -10,14 +10,20 @@ Articles found in the per-article cache (pipeline/cache.py) are not processed ag
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import errno
+import json
 import logging
 import os
 import resource
 import shutil
+import signal
+import socket
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import get_context
@@ -28,11 +34,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import runner, schema
-from .cache import ArticleCache, article_key, split_by_article
-from .inputs import RAW_COLUMNS, SUFFIXES, DuplicateIds, InputError, iter_rows, list_input_files, read_jsonl
+from .cache import ArticleCache, CacheUnusable, check_writable, row_key, split_by_article
+from .inputs import (RAW_COLUMNS, DuplicateIds, InputError, file_identity, input_format, iter_rows, list_input_files,
+                     read_jsonl)
 from .nlp import PRELOAD_MODEL_ENV
 from .runner import Params
-from .tableio import to_arrow
+from .tableio import OutputFault, check_output_dir, fault, to_arrow
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +62,57 @@ BATCHES_PER_WORKER = 16
 # Seconds between progress log lines when stderr is not a terminal.
 LOG_EVERY_SECONDS = 10.0
 STAGING_PREFIX = ".staging-"
+LOCK_FILE = "lock.json"
+RUNS_DIR = ".runs"
+CURRENT = ".current"
+MANIFEST = "manifest.json"
+# Runs kept behind the published one, for readers that resolved .current just before a swap.
+PREVIOUS_RUNS_KEPT = 1
+# A staging lock's lease: renewed every quarter of it, so only a run stopped (dead, or paused) for
+# two minutes loses its staging. Across hosts the clocks must agree to well within this.
+LEASE_SECONDS = 120.0
+# Free space a run needs in the output directory, per byte of input: the tables took 2.6 bytes per
+# input byte on seeds + dev (text is stored as clean_text and again as sentences), and staged
+# parts and the merged tables sit side by side while publishing; never less than MIN_FREE_BYTES.
+OUTPUT_BYTES_PER_INPUT_BYTE = 6
+# OSErrors that are faults of the machine, reported in one line (others are bugs: a traceback).
+MACHINE_FAULTS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG}
+MIN_FREE_BYTES = 16 * 2**20
 
 # A Dask worker with several threads shares one spaCy model between them; pipelines are not
 # documented thread-safe, so tasks of one process take turns (run workers with --nthreads 1).
 _PROCESS_LOCK = threading.Lock()
+
+
+def die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (PR_SET_PDEATHSIG), so a killed run
+    leaves no fork server and no worker behind: the fork server dies with the run, the workers
+    with the fork server. Elsewhere a no-op."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+@contextlib.contextmanager
+def _terminated_on_sigterm():
+    """SIGTERM ends the run like Ctrl-C does (cleanup runs: workers stopped, staging removed),
+    instead of killing this process on the spot. Only in the main thread, where signals land."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _worker_context(model: str):
@@ -72,12 +126,17 @@ def _worker_context(model: str):
     return context
 
 
+class RunFault(OutputFault):
+    """A fault of a concurrent run (our staging taken) that stops this run; its message is one line."""
+
+
 @dataclasses.dataclass
 class RunStats:
     """What a run did: articles read, how many ok, processed or taken from the cache, rows written."""
 
     articles: int = 0
     ok: int = 0
+    over_budget: int = 0
     processed: int = 0
     cached: int = 0
     rows: dict[str, int] = dataclasses.field(default_factory=dict)
@@ -91,6 +150,7 @@ class RunStats:
     def add(self, other: "RunStats") -> None:
         self.articles += other.articles
         self.ok += other.ok
+        self.over_budget += other.over_budget
         self.processed += other.processed
         self.cached += other.cached
         for name, n in other.rows.items():
@@ -100,7 +160,8 @@ class RunStats:
 
     def summary(self) -> str:
         rows = ", ".join(f"{name} {self.rows.get(name, 0)}" for name in schema.TABLES if name != "articles")
-        return (f"{self.articles} articles: {self.ok} ok, {self.articles - self.ok} not ok "
+        over = f", {self.over_budget} over the time budget" if self.over_budget else ""
+        return (f"{self.articles} articles: {self.ok} ok, {self.articles - self.ok} not ok{over} "
                 f"({self.processed} processed, {self.cached} from cache); rows: {rows}; {self.seconds:.1f} s")
 
 
@@ -117,31 +178,66 @@ def run(input_path: str | os.PathLike, out_dir: str | os.PathLike, params: Param
     `cache_dir=None` disables the cache. Raises InputError when nothing can be done.
     """
     started = time.perf_counter()
-    files = list_input_files(input_path)
+    files = list_input_files(input_path, exclude=[out_dir] + ([] if cache_dir is None else [cache_dir]))
     if not files:
         raise InputError(f"no .txt, .html or .jsonl articles found under {input_path}")
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    check_output_dir(out_dir, max(MIN_FREE_BYTES, OUTPUT_BYTES_PER_INPUT_BYTE * _input_bytes(files)))
     _remove_stale_staging(out_dir)
-    staging = out_dir / f"{STAGING_PREFIX}{os.getpid()}"
-    total = None if any(SUFFIXES[f.suffix.lower()] == "jsonl" for f in files) else len(files)
-    bar = Progress(total, enabled=progress, workers=workers)
-    cache = None if cache_dir is None else str(cache_dir)
+    run_id = f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{uuid.uuid4().hex[:12]}"
+    staging = out_dir / f"{STAGING_PREFIX}{run_id}"
     try:
-        if engine == "local":
-            stats = _run_local(files, staging, params, workers, cache, bar)
-        elif engine == "dask":
-            stats = _run_dask(files, staging, params, scheduler, cache, bar, workers)
-        else:
-            raise ValueError(f"unknown engine {engine!r}: expected local or dask")
-        if stats.articles == 0:
-            raise InputError(f"no articles found in the input files under {input_path}")
-        _publish(staging, out_dir, as_dataset=engine == "dask")
+        lock = StagingLock(staging, run_id).acquire()
+    except OSError as exc:
+        raise fault(exc, f"write the staging directory in {out_dir}") from exc
+    total = None if any(input_format(f) == "jsonl" for f in files) else len(files)
+    bar = Progress(total, enabled=progress, workers=workers)
+    cache = None if cache_dir is None else usable_cache(cache_dir)
+    try:
+        with _terminated_on_sigterm():
+            stats = _run_engine(engine, files, staging, params, workers, scheduler, cache, bar)
+            if stats.articles == 0:
+                raise InputError(f"no articles found in the input files under {input_path}")
+            _publish(staging, out_dir, engine == "dask", lock, stats)
+    except OSError as exc:  # disk full, read-only or permission denied while writing: previous outputs intact
+        if exc.errno not in MACHINE_FAULTS:
+            raise
+        raise fault(exc, f"write the outputs in {out_dir}") from exc
     finally:
         bar.close()
+        lock.release()
         shutil.rmtree(staging, ignore_errors=True)
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+def _run_engine(engine: str, files: list[Path], staging: Path, params: Params, workers: int, scheduler: str | None,
+                cache: str | None, bar: "Progress") -> RunStats:
+    if engine == "local":
+        return _run_local(files, staging, params, workers, cache, bar)
+    if engine == "dask":
+        return _run_dask(files, staging, params, scheduler, cache, bar, workers)
+    raise ValueError(f"unknown engine {engine!r}: expected local or dask")
+
+
+def _input_bytes(files: list[Path]) -> int:
+    total = 0
+    for file in files:
+        try:
+            total += file.stat().st_size
+        except OSError:
+            pass  # reading it fails later, as a row
+    return total
+
+
+def usable_cache(cache_dir: str | os.PathLike) -> str | None:
+    """The cache directory, or None (with a warning) when it cannot be written: no cache, never a failed run."""
+    try:
+        check_writable(cache_dir)
+    except CacheUnusable as exc:
+        log.warning("%s; running without the cache", exc.strerror)
+        return None
+    return str(cache_dir)
 
 
 # --- batches: the unit both engines process -------------------------------------------------------
@@ -153,7 +249,7 @@ def process_batch(rows: list[dict], params: Params, cache_dir: str | None) -> tu
     todo: list[dict] = []
     todo_keys: dict[str, str] = {}
     for row in rows:
-        key = article_key(row["sha256"], row["article_id"]) if cache and row["sha256"] and not row["error"] else None
+        key = row_key(row) if cache and row["sha256"] and not row["error"] else None
         hit = cache.get(key) if key else None
         if hit is None:
             todo.append(row)
@@ -172,7 +268,9 @@ def process_batch(rows: list[dict], params: Params, cache_dir: str | None) -> tu
         parts.append(fresh)
     tables = runner.concat_tables(parts)
     arts = tables["articles"]
-    stats = RunStats(articles=len(arts), ok=int((arts["status"] == "ok").sum()), processed=len(todo),
+    over = arts["error"].fillna("").str.startswith(runner.TIME_BUDGET_ERROR.split("{")[0])
+    stats = RunStats(articles=len(arts), ok=int((arts["status"] == "ok").sum()), over_budget=int(over.sum()),
+                     processed=len(todo),
                      cached=len(rows) - len(todo), rows={name: len(df) for name, df in tables.items()})
     return tables, stats
 
@@ -230,8 +328,9 @@ def _run_local(files: list[Path], staging: Path, params: Params, workers: int, c
     # Parallel over whole batches (every stage, not only spaCy); each worker is one process with
     # its own model, so nlp.pipe inside it runs single-process.
     params = dataclasses.replace(params, n_process=1)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context(params.model),
-                             max_tasks_per_child=BATCHES_PER_WORKER) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context(params.model),
+                               max_tasks_per_child=BATCHES_PER_WORKER, initializer=die_with_parent)
+    try:
         pending: set = set()
 
         def absorb(futures) -> None:
@@ -248,7 +347,21 @@ def _run_local(files: list[Path], staging: Path, params: Params, workers: int, c
         while pending:  # each batch counts as it finishes, so progress and its ETA never lag behind
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             absorb(finished)
+    except BaseException:  # a failed batch, Ctrl-C or SIGTERM: stop the workers now, not after their batches
+        _stop_workers(pool)
+        raise
+    pool.shutdown(wait=True)
     return stats
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+    for process in processes:
+        process.join(5)
 
 
 # --- Dask engine ----------------------------------------------------------------------------------
@@ -271,8 +384,7 @@ def _run_dask(files: list[Path], staging: Path, params: Params, scheduler: str |
             futures = []
             for part_no, start in enumerate(range(0, len(files), PARTITION_FILES)):
                 part = [str(f) for f in files[start:start + PARTITION_FILES]]
-                members = set(part)
-                dups = {src: err for src, err in duplicates.items() if _file_of(src) in members}
+                dups = {src: err for f in part for src, err in duplicates.get(f, {}).items()}
                 futures.append(client.submit(run_partition, part_no, part, dups, str(staging), params, cache_dir,
                                              pure=False))
             for future in as_completed(futures):
@@ -301,29 +413,28 @@ def run_partition(part_no: int, files: list[str], duplicates: dict[str, str], st
         return stats
 
 
-def duplicate_errors(files: list[Path]) -> dict[str, str]:
-    """source_path -> error of every row whose id an earlier row already has (what DuplicateIds marks in one pass).
+def duplicate_errors(files: list[Path]) -> dict[str, dict[str, str]]:
+    """str(file) -> {source_path: error} for every row whose id an earlier row already has (what
+    DuplicateIds marks in one pass), keyed by file so a partition takes its own (a `#` in a
+    directory name cannot confuse a file with a JSONL line).
 
     Ids of .txt/.html files are their names; only JSONL files are read (line by line) for theirs.
     """
     marker, errors = DuplicateIds(), {}
     for file in files:
-        if SUFFIXES[file.suffix.lower()] == "jsonl":
+        if input_format(file) == "jsonl":
             try:
-                rows = [{"article_id": r["article_id"], "source_path": r["source_path"]} for r in read_jsonl(file)]
+                rows = list(read_jsonl(file))
             except OSError:
                 continue  # the task reading it reports the error
         else:
-            rows = [{"article_id": file.stem, "source_path": str(file)}]
+            rows = [file_identity(file)]
         for row in rows:
-            marked = marker.mark(row | {"error": None, "raw_text": None})
+            marked = marker.mark({"article_id": row["article_id"], "source_path": row["source_path"],
+                                  "error": None, "raw_text": None})
             if marked["error"]:
-                errors[row["source_path"]] = marked["error"]
+                errors.setdefault(str(file), {})[row["source_path"]] = marked["error"]
     return errors
-
-
-def _file_of(source_path: str) -> str:
-    return source_path.split("#", 1)[0] if source_path.rsplit("#", 1)[-1].isdigit() else source_path
 
 
 def _with_duplicate_error(row: dict, duplicates: dict[str, str]) -> dict:
@@ -332,12 +443,21 @@ def _with_duplicate_error(row: dict, duplicates: dict[str, str]) -> dict:
 
 
 # --- publishing: parts become the output tables, all or nothing -----------------------------------
+#
+# OUT/.runs/<run id>/ holds one run's six tables and its manifest.json; OUT/.current is a symlink
+# to the published run, and OUT/<table>.parquet (and OUT/manifest.json) are fixed symlinks through
+# it. Publishing a run is one rename of a new .current symlink over the old one, so a reader
+# resolving .current, and a kill at any instant, see one whole run: never tables from two.
 
-def _publish(staging: Path, out_dir: Path, as_dataset: bool) -> None:
-    """Replace each OUT/<table>.parquet by the staged parts: one merged file, or the dataset directory."""
-    ready: list[tuple[Path, Path]] = []
+def _publish(staging: Path, out_dir: Path, as_dataset: bool, lock: "StagingLock", stats: RunStats) -> None:
+    """Build the run directory from the staged parts, check it, and swap it in with one rename."""
+    lock.check_held()
+    built = staging / "tables"
+    built.mkdir()
+    rows: dict[str, int] = {}
     explained = [n for n in schema.EXPLAIN_TABLES if (staging / f"{n}.parquet").is_dir()]  # run --explain
-    for name in list(schema.TABLES) + explained:
+    published = list(schema.TABLES) + explained
+    for name in published:
         part_dir = staging / f"{name}.parquet"
         parts = sorted(part_dir.glob("part-*.parquet"))
         target = _unified_schema(parts, name)
@@ -345,15 +465,62 @@ def _publish(staging: Path, out_dir: Path, as_dataset: bool) -> None:
             for part in parts:  # parts whose extra columns typed differently are rewritten to one schema
                 if not pq.read_schema(part).equals(target, check_metadata=False):
                     pq.write_table(_conform(pq.read_table(part), target), part)
-            ready.append((part_dir, out_dir / f"{name}.parquet"))
+            if not parts:
+                pq.write_table(schema.ALL[name].empty_table(), part_dir / "part-00000.parquet")
+            os.rename(part_dir, built / f"{name}.parquet")
+            rows[name] = sum(pq.read_metadata(p).num_rows for p in (built / f"{name}.parquet").glob("*.parquet"))
         else:
-            merged = staging / f"{name}.merged.parquet"
-            with pq.ParquetWriter(merged, target) as writer:
+            with pq.ParquetWriter(built / f"{name}.parquet", target) as writer:
                 for part in parts:  # one part in memory at a time
                     writer.write_table(_conform(pq.read_table(part), target))
-            ready.append((merged, out_dir / f"{name}.parquet"))
-    for src, dest in ready:  # every table is complete on disk before the first one is replaced
-        _replace(src, dest)
+            rows[name] = pq.read_metadata(built / f"{name}.parquet").num_rows
+    if rows["articles"] != stats.articles:  # parts lost (a staging directory removed under us) fail loudly
+        raise RunFault(f"staging {staging} lost parts: {rows['articles']} of {stats.articles} articles staged")
+    manifest = {"run_id": lock.run_id, "host": lock.host, "pid": os.getpid(), "finished": time.time(),
+                "tables": {name: {"path": f"{name}.parquet", "rows": rows[name]} for name in published}}
+    (built / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    lock.check_held()  # our staging is still ours: no other run took it for a dead one
+    runs = out_dir / RUNS_DIR
+    runs.mkdir(exist_ok=True)
+    os.rename(built, runs / lock.run_id)
+    _link(out_dir / CURRENT, f"{RUNS_DIR}/{lock.run_id}")
+    for name in [*(f"{n}.parquet" for n in published), MANIFEST]:
+        _link(out_dir / name, f"{CURRENT}/{name}")
+    _remove_old_runs(out_dir)
+
+
+def published_run(out_dir: str | os.PathLike) -> Path:
+    """The directory of the run published in `out_dir` (resolve it once to read tables of one run)."""
+    return (Path(out_dir) / CURRENT).resolve()
+
+
+def _swap_symlink(link: Path, target: str) -> None:
+    tmp = link.with_name(f"{link.name}.{uuid.uuid4().hex}.tmp")
+    os.symlink(target, tmp)
+    os.replace(tmp, link)
+
+
+def _link(path: Path, target: str) -> None:
+    """Make `path` the symlink `target`, replacing a file or a directory (an older layout, or a copy)."""
+    if path.is_symlink() and os.readlink(path) == target:
+        return
+    if path.is_dir() and not path.is_symlink():
+        aside = path.with_name(f".{path.name}.old-{uuid.uuid4().hex}")
+        os.rename(path, aside)
+        _swap_symlink(path, target)
+        shutil.rmtree(aside, ignore_errors=True)
+    else:
+        _swap_symlink(path, target)
+
+
+def _remove_old_runs(out_dir: Path) -> None:
+    """Runs older than the published one and the PREVIOUS_RUNS_KEPT before it are removed."""
+    current = os.readlink(out_dir / CURRENT).rsplit("/", 1)[-1]
+    live = {lock.run_id for lock in _staging_locks(out_dir) if not lock.expired()}
+    older = sorted(p.name for p in (out_dir / RUNS_DIR).iterdir() if p.name < current)
+    for name in older[:max(0, len(older) - PREVIOUS_RUNS_KEPT)]:
+        if name not in live:
+            shutil.rmtree(out_dir / RUNS_DIR / name, ignore_errors=True)
 
 
 def _unified_schema(parts: list[Path], name: str) -> pa.Schema:
@@ -369,36 +536,98 @@ def _conform(table: pa.Table, target: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=target)
 
 
-def _replace(src: Path, dest: Path) -> None:
-    """Move src to dest, replacing a file or a directory; a directory is swapped in with two renames."""
-    if dest.is_dir() or (src.is_dir() and dest.exists()):
-        old = dest.with_name(f".{dest.name}.old-{os.getpid()}")
-        os.replace(dest, old)
-        os.replace(src, dest)
-        if old.is_dir():
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            old.unlink()
-    else:
-        os.replace(src, dest)
+# --- staging locks: a lease, valid across hosts and PID namespaces --------------------------------
+
+class StagingLock:
+    """The lock file of one run's staging directory: host, process, run id and a lease.
+
+    A heartbeat thread renews the lease every LEASE_SECONDS / 4; another run (on any host, in any
+    PID namespace) removes a staging directory only once its lease has run out. A process id alone
+    cannot say that: the same number means another process, or none, in another namespace.
+    """
+
+    def __init__(self, staging: Path, run_id: str, host: str | None = None, pid: int | None = None,
+                 renewed: float | None = None, lease_seconds: float | None = None):
+        self.staging = staging
+        self.run_id = run_id
+        self.host = host or socket.gethostname()
+        self.pid = os.getpid() if pid is None else pid
+        self.renewed = renewed
+        self.lease_seconds = LEASE_SECONDS if lease_seconds is None else lease_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def path(self) -> Path:
+        return self.staging / LOCK_FILE
+
+    def acquire(self) -> "StagingLock":
+        self.staging.mkdir(parents=True)
+        self.renew()
+        self._thread = threading.Thread(target=self._beat, name="staging-lease", daemon=True)
+        self._thread.start()
+        return self
+
+    def renew(self) -> None:
+        self.renewed = time.time()
+        data = {"host": self.host, "pid": self.pid, "run_id": self.run_id, "renewed": self.renewed,
+                "lease_seconds": self.lease_seconds}
+        tmp = self.staging / f".{LOCK_FILE}.{uuid.uuid4().hex}.tmp"
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.lease_seconds / 4):
+            try:
+                self.renew()
+            except OSError:  # staging gone: check_held reports it before publishing
+                return
+
+    def check_held(self) -> None:
+        held = StagingLock.read(self.staging)
+        if held is None or held.run_id != self.run_id:
+            raise RunFault(f"staging {self.staging} was taken by another run: its results are lost; run again")
+
+    def release(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def expired(self, now: float | None = None) -> bool:
+        return (time.time() if now is None else now) > (self.renewed or 0) + self.lease_seconds
+
+    @classmethod
+    def read(cls, staging: Path) -> "StagingLock | None":
+        try:
+            data = json.loads((staging / LOCK_FILE).read_text(encoding="utf-8"))
+            return cls(staging, str(data["run_id"]), str(data["host"]), int(data["pid"]), float(data["renewed"]),
+                       float(data["lease_seconds"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+
+def _staging_locks(out_dir: Path) -> list[StagingLock]:
+    return [lock for d in out_dir.glob(f"{STAGING_PREFIX}*") if (lock := StagingLock.read(d)) is not None]
 
 
 def _remove_stale_staging(out_dir: Path) -> None:
-    """Staging directories left by killed runs (their process is gone) are removed."""
+    """Staging directories whose lease ran out (their run died, on whatever host) are removed.
+
+    One without a readable lock file (an older layout, or a run killed while writing it) counts as
+    stale when it has not changed for a whole lease.
+    """
+    now = time.time()
     for stale in out_dir.glob(f"{STAGING_PREFIX}*"):
-        pid = stale.name[len(STAGING_PREFIX):]
-        if pid.isdigit() and not _alive(int(pid)):
+        lock = StagingLock.read(stale)
+        if lock is not None:
+            dead = lock.expired(now)
+        else:
+            try:
+                dead = now - stale.stat().st_mtime > LEASE_SECONDS
+            except OSError:
+                continue
+        if dead:
             shutil.rmtree(stale, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 # --- progress -------------------------------------------------------------------------------------

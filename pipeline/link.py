@@ -16,6 +16,7 @@ import pandas as pd
 from spacy.tokens import Doc
 
 from . import clean
+from . import kinds as K
 from . import periods as P
 from . import schema
 from . import targets as T
@@ -129,18 +130,17 @@ def link_article(art: Article, rows: list[dict], explain: bool = False) -> tuple
 
     # kinds first: periods of goals depend on the plan period other goals state
     kinds: list[str | None] = []
-    cues: list[str | None] = []
+    cues: list[str | None] = []      # per figure: the kind evidence (kinds.py)
     for f in figs:
         if f is None:
             kinds.append(None); cues.append(None)
             continue
         cue = None if f.in_definition else T.forward_cue(f.anchor, f.span.sent)
         cue = cue or _by_future_year(art, f) or _listed_goal(art, f)
-        cues.append(cue)
-        kinds.append("target" if cue else "actual")
-    for i, f in enumerate(figs):
-        if f is not None and f.conversion_of is not None:
-            kinds[i] = kinds[f.conversion_of]
+        chosen = K.decide(K.candidates(f.anchor, f.span.sent, f.row, art.text, cue))
+        cues.append(chosen.evidence)
+        kinds.append(chosen.kind)
+    K.across_figures(figs, kinds, cues, art.text)
     frames = _frames(art, figs, kinds)
 
     linked: list[tuple[list[Mention], str]] = []
@@ -180,14 +180,20 @@ def link_article(art: Article, rows: list[dict], explain: bool = False) -> tuple
         for k, (region_id, zone_id) in enumerate(ids):
             out = dict(row)
             out.update(region_id=region_id, zone_id=zone_id, link_index=k, kind=kinds[i] or "actual",
+                       kind_evidence=K.dated(cues[i], kinds[i], p.end.year if p and p.end else None,
+                                             art.reference.year if art.reference else None),
                        evidence=evidence if region_id is not None else None,
                        via=vias[k] if region_id is not None else None,
                        link_confidence=confidence(evidence, vias[k]) if region_id is not None else None,
                        period_start=p.start if p else None, period_end=p.end if p else None,
                        period_evidence=p.evidence if p else None)
             q_rows.append(out)
-            if f is not None and kinds[i] == "target" and f.conversion_of is None and _is_number(row.get("value")):
-                t_rows.append(_target_row(art, f, row, heads.get(i), region_id, evidence, p))
+            restates = i > 0 and figs[i - 1] is not None and f is not None and f.sent_index == figs[i - 1].sent_index \
+                and K.restated_as(art.text[figs[i - 1].row["end"]:f.row["start"]])
+            if f is not None and kinds[i] == "target" and f.conversion_of is None and _is_number(row.get("value")) \
+                    and not restates:
+                t_rows.append(_target_row(art, f, row, heads.get(i), region_id, evidence, p)
+                              | {"kind_evidence": out["kind_evidence"]})
         if explain and decisions[i] is not None:
             c_rows.extend(_candidate_rows(art, row, decisions[i], ids))
     return q_rows, t_rows, c_rows

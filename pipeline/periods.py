@@ -78,6 +78,9 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
         ("as_of", rf"\bas\s+of\s+(?:the\s+end\s+of\s+)?(?:{month}\s+)?(?:(?P<rel>{rel})|(?P<year>{YEAR}))"),
         ("since", rf"\bsince\s+(?:the\s+(?:beginning|start)\s+of\s+)?(?:{month}\s+)?(?:(?P<rel>{rel})|(?P<year>{YEAR}))"),
         ("past_years", r"\b(?:in|over|during)\s+the\s+(?:past|last)\s+(?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+years"),
+        # `by 2020 and to over 1 trillion yuan in another two years`: counted from the period before
+        ("later_years", r"\b(?:in|within|after)\s+(?:an)?other\s+(?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+years"
+                        r"|\b(?P<n2>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+years\s+later\b"),
         ("iso_date", rf"(?<![\d-])(?P<y>{YEAR})-(?P<m>\d{{1,2}})-(?P<d>\d{{1,2}})(?!\d)"),
         ("explicit_date", rf"\b{month}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s*(?P<year>{YEAR}))?"),
         ("month_year", rf"\b{month}\s*,?\s+(?P<year>{YEAR})"),
@@ -180,6 +183,8 @@ def _resolve(name: str, m: re.Match, reference: dt.date | None) -> tuple[dt.date
             return None
         n = _number(g["n"])
         return dt.date(reference.year - n, 1, 1), dt.date(reference.year - 1, 12, 31), "relative", "span"
+    if name == "later_years":
+        return None   # resolved against the period before it (find_periods)
     if name == "iso_date":
         try:
             day = dt.date(int(g["y"]), int(g["m"]), int(g["d"]))
@@ -238,8 +243,13 @@ def find_periods(text: str, reference: dt.date | None) -> list[PeriodMention]:
     candidates.sort(key=lambda c: (-(c[1] - c[0]), c[2], c[0]))
     taken: list[tuple[int, int]] = []
     mentions: list[PeriodMention] = []
+    later: list[re.Match] = []
     for start, end, _, name, m in candidates:
         if any(start < e and s < end for s, e in taken):
+            continue
+        if name == "later_years":
+            taken.append((start, end))
+            later.append(m)
             continue
         resolved = _resolve(name, m, reference)
         if resolved is None:
@@ -248,7 +258,28 @@ def find_periods(text: str, reference: dt.date | None) -> list[PeriodMention]:
         p_start, p_end, evidence, role = resolved
         mentions.append(PeriodMention(start, end, p_start, p_end, evidence, role))
     mentions.sort(key=lambda p: p.start_char)
-    return [_with_event_role(p, text) for p in mentions]
+    mentions = [_with_event_role(p, text) for p in mentions]
+    for m in later:
+        resolved = _after_previous(m, mentions)
+        if resolved is not None:
+            mentions.append(resolved)
+    return sorted(mentions, key=lambda p: p.start_char)
+
+
+# How far back (characters) `in another two years` looks for the period it counts from: the
+# same sentence in practice (the dev case has its deadline 60 characters before).
+_LATER_WINDOW = 200
+
+
+def _after_previous(m: re.Match, mentions: list[PeriodMention]) -> PeriodMention | None:
+    """`in another two years`: a deadline that many years after the end of the period before it."""
+    before = [p for p in mentions if p.end_char <= m.start() and p.end is not None
+              and m.start() - p.end_char <= _LATER_WINDOW and p.role != "comparison"]
+    if not before:
+        return None
+    n = _number(m.group("n") or m.group("n2"))
+    year = before[-1].end.year + n
+    return PeriodMention(m.start(), m.end(), None, dt.date(year, 12, 31), "relative_to_previous", "by")
 
 
 def _with_event_role(p: PeriodMention, text: str) -> PeriodMention:

@@ -11,6 +11,7 @@ Two layers:
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 import re
 import warnings
 from dataclasses import dataclass, field, replace
@@ -22,6 +23,7 @@ import pandas as pd
 from spacy.tokens import Doc
 import pyarrow as pa
 
+from . import roles as R
 from . import schema
 from .docs import docs_from_tokens
 from .nlp import blank
@@ -68,8 +70,7 @@ def _patterns() -> dict:
     suffix = {k.lower(): v for k, v in cur["suffix"].items()}
     domain = {k.lower(): v for k, v in units["domain"].items()}
     non_fig = load_rules("non_figures")
-    roles = load_rules("money_roles")
-    role_of = {p.lower(): role for role, phrases in roles["roles"].items() for p in phrases}
+    lexicon = R.lexicon()
     return {
         "prefix": cur["prefix"],
         # a prefix is whole: not the tail of a word (`BRMB`), space or nothing before the number
@@ -96,9 +97,8 @@ def _patterns() -> dict:
         "list_sep": re.compile(r"^\s*(?:,|,?\s*(?:and|or)|;)\s*$", re.IGNORECASE),
         "paren_open": re.compile(r"^\s*\(\s*$"),
         "parens": re.compile(r"\([^()]*\)"),
-        "role_re": re.compile(rf"(?<![\w-])({alternation(role_of)})(?:s)?(?![\w-])", re.IGNORECASE),
-        "role_of": role_of,
-        "anaphora_re": re.compile(rf"(?<![\w-])({alternation(roles['anaphora'])})(?![\w-])", re.IGNORECASE),
+        "role_re": lexicon["role_re"],
+        "role_of": lexicon["role_of"],
         "respectively": re.compile(r"\brespectively\b", re.IGNORECASE),
         # `respectively` closing a list: after its last item, no other number or sentence break between
         "respectively_next": re.compile(r"[^.;\d]{0,30}?\brespectively\b", re.IGNORECASE),
@@ -110,6 +110,7 @@ def _patterns() -> dict:
         "not_unit_words": {w.lower() for w in units.get("not_unit_words", [])},
         "not_count_heads": {w.lower() for w in units.get("not_count_heads", [])},
         "time_heads": {w.lower() for w in units.get("time_heads", [])},
+        "rate_re": re.compile(rf"\s*(?:{alternation(units.get('rate_connectors', []))})\s+(?=\d)", re.IGNORECASE),
     }
 
 
@@ -498,6 +499,9 @@ def _resolve_units(text: str, doc, figs: list[Figure]) -> list[Figure]:
         if f.unit is None:
             if f.year_like:
                 continue
+            if _patterns()["rate_re"].match(text, f.number_end):
+                kept.append(f)       # `2.5 per 10,000 people`: the rate is its unit (_merge_rates)
+                continue
             found = _domain_unit(text, f) or _quantulum_unit(text, f)
             if found:
                 f.unit, f.end = found
@@ -514,15 +518,38 @@ def _resolve_units(text: str, doc, figs: list[Figure]) -> list[Figure]:
             if q and f.qualifier == "exact":
                 f.qualifier, f.end = q[0], q[1]
         kept.append(f)
-    return kept
+    return _merge_rates(text, kept)
+
+
+def _merge_rates(text: str, figs: list[Figure]) -> list[Figure]:
+    """`507 km per 10,000 sq km`: a physical figure followed by `per`/`for every` and another
+    figure takes the rate as its unit; the base is no figure of its own."""
+    p = _patterns()
+    out: list[Figure] = []
+    skip = None
+    for i, f in enumerate(figs):
+        if i == skip:
+            continue
+        nxt = figs[i + 1] if i + 1 < len(figs) else None
+        m = p["rate_re"].match(text, f.end)
+        if m and nxt is not None and nxt.number_start == m.end() and f.unit not in PERCENT_UNITS \
+                and not schema.is_currency(f.unit) and nxt.unit is not None and not schema.is_currency(nxt.unit) \
+                and nxt.unit not in PERCENT_UNITS:
+            base = nxt.item if nxt.unit == "count" and nxt.item else nxt.unit
+            f.unit = f"{f.unit} per {nxt.value:g} {base}" if f.unit else f"per {nxt.value:g} {base}"
+            f.end = f.unit_end = nxt.end
+            skip = i + 1
+        if f.unit is not None:
+            out.append(f)
+    return out
 
 
 # ---------------------------------------------------------------- money roles
 
-def _role_mentions(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
-    """(start, end, role) of every role phrase in text[lo:hi]."""
+def _role_mentions(text: str, lo: int, hi: int) -> list[tuple[int, int, str, str]]:
+    """(start, end, role, phrase) of every role phrase in text[lo:hi]."""
     p = _patterns()
-    return [(m.start() + lo, m.end() + lo, p["role_of"][m.group(1).lower()])
+    return [(m.start() + lo, m.end() + lo, p["role_of"][m.group(1).lower()], m.group(1))
             for m in p["role_re"].finditer(text[lo:hi])]
 
 
@@ -531,11 +558,11 @@ def _words(text: str) -> int:
     return len(_patterns()["word"].findall(_patterns()["parens"].sub(" ", text)))
 
 
-def _role_near(text: str, f: Figure, mentions) -> tuple[str | None, float]:
+def _role_near(text: str, f: Figure, mentions) -> tuple[str | None, float, str | None]:
     """The role phrase nearest the amount: before it in the sentence, or after it in its clause."""
     p = _patterns()
-    best, best_dist = None, 10 ** 6
-    for s, e, role in mentions:
+    best, best_dist, best_phrase = None, 10 ** 6, None
+    for s, e, role, phrase in mentions:
         if e <= f.start:
             dist = _words(text[e:f.start])
         elif s >= f.end:
@@ -546,15 +573,23 @@ def _role_near(text: str, f: Figure, mentions) -> tuple[str | None, float]:
         else:
             continue
         if dist < best_dist:
-            best, best_dist = role, dist
-    return best, best_dist
+            best, best_dist, best_phrase = role, dist, phrase
+    return best, best_dist, best_phrase
 
 
-def _assign_roles(text: str, figs: list[Figure], sentences: list[tuple[int, int]]) -> None:
-    """`role` of each money amount; a bracketed conversion shares the role of the amount it converts."""
+# Sources of a role read from the text itself (not carried from other amounts): they count
+# towards the article's most frequent role.
+_TEXT_SOURCES = ("signed", "own_phrase", "subject", "verb", "clause", "respectively")
+
+
+def _assign_roles(text: str, figs: list[Figure], sentences: list[tuple[int, int]], doc=None) -> None:
+    """`role` and `role_evidence` of each money amount (pipeline/roles.py decides); a bracketed
+    conversion shares the role of the amount it converts."""
     p = _patterns()
     money = [i for i, f in enumerate(figs) if schema.is_currency(f.unit)]
-    previous_sentence_role: dict[int, str] = {}
+    decided: list[tuple[int, str]] = []          # (sentence index, role) of the amounts so far
+    article: Counter = Counter()
+    window = R.lexicon()["context"]
     for i in money:
         f = figs[i]
         if f.converts is not None:
@@ -562,19 +597,36 @@ def _assign_roles(text: str, figs: list[Figure], sentences: list[tuple[int, int]
         sid = f.extra.get("sentence_index", 0)
         s_start, s_end = sentences[sid] if sentences else (0, len(text))
         mentions = _role_mentions(text, s_start, s_end)
-        role, _ = _role_near(text, f, mentions)
+        role, _, phrase = _role_near(text, f, mentions)
+        parsed = R.candidates(_anchor_token(doc, f)) if doc is not None else []
         if f.list_size and f.list_size > 1 and p["respectively"].search(text, f.end, s_end):
             first = next(g for g in figs if g.list_id == f.list_id)
             before = [m for m in mentions if m[1] <= first.start]
             if len(before) >= f.list_size:
-                role = before[len(before) - f.list_size + f.list_index][2]
-        if role is None and p["anaphora_re"].search(text, s_start, f.start):
-            role = previous_sentence_role.get(sid - 1)
-        f.role = role or "other"
-        previous_sentence_role[sid] = f.role
+                m = before[len(before) - f.list_size + f.list_index]
+                parsed = [R.Role(m[2], f"respectively:{m[3]}")]
+        context = [r for s, r in decided if sid - window <= s <= sid]
+        choice = R.decide(parsed, (role, phrase), context, article)
+        f.role, f.extra["role_evidence"] = choice.role, choice.evidence
+        decided.append((sid, choice.role))
+        if choice.evidence.split(":")[0] in _TEXT_SOURCES:
+            article[choice.role] += 1
+    for i in money:   # an amount before any that the text names (a headline) takes the article's role
+        f = figs[i]
+        if f.converts is None and f.extra.get("role_evidence") == "none" and article:
+            f.role, f.extra["role_evidence"] = article.most_common(1)[0][0], "article"
     for i in money:
         if figs[i].converts is not None:
             figs[i].role = figs[i].converts.role or "other"
+            figs[i].extra["role_evidence"] = "conversion"
+
+
+def _anchor_token(doc, f: Figure):
+    """The token that carries an amount in the parse: the root of its number-and-unit span."""
+    span = doc.char_span(f.number_start, max(f.end, f.number_end), alignment_mode="expand")
+    if span is None or not len(span):
+        return doc[0]
+    return span.root
 
 
 # ---------------------------------------------------------------- stage
@@ -588,7 +640,7 @@ def figures_of_article(text: str, doc=None) -> list[Figure]:
     starts = [s for s, _ in sentences]
     for f in figs:
         f.extra["sentence_index"] = max(0, bisect.bisect_right(starts, f.number_start) - 1)
-    _assign_roles(text, figs, sentences)
+    _assign_roles(text, figs, sentences, doc)
     return figs
 
 
@@ -611,6 +663,7 @@ def run(articles: pd.DataFrame, tokens: pd.DataFrame | None, docs: dict[str, Doc
                 "start": f.start, "end": f.end, "text": text[f.start:f.end],
                 "value": float(f.value), "value_high": f.value_high, "unit": f.unit, "qualifier": f.qualifier,
                 "role": f.role if schema.is_currency(f.unit) else None,
+                "role_evidence": f.extra.get("role_evidence") if schema.is_currency(f.unit) else None,
                 "quantity_id": k,
                 "number_start": f.number_start, "number_end": f.number_end, "item": f.item,
                 "converts": None if f.converts is None else index_of.get(id(f.converts)),

@@ -49,6 +49,9 @@ ARTICLES = pa.schema([
        "Which date candidate gave `published`: its place (`below_title`, `above_title`, `title_line`, `header`, "
        "`body_opening`, `dateline`, `below_body`, `html_published`, `html_updated`, or `hint`), its features, "
        "its score and the date as printed; null when `published` is."),
+    _f("warnings", pa.string(),
+       "What was changed to process the article, `; `-separated: unencodable characters replaced, sentences "
+       "without an end split into chunks, a text over the model's length parsed in pieces; null when none."),
 ])
 
 SENTENCES = pa.schema([
@@ -122,6 +125,15 @@ _LINK_EXTRA = [
     _f("period_evidence", pa.string(), "How the period was found: `explicit_year`, `relative`, `plan_period`, …"),
     _f("role", pa.string(), "For money: `investment`, `contract_value`, … (SPEC §2 monetary); null otherwise."),
     _f("quantity_id", pa.int32(), "Index of the figure within its article (stable across runs)."),
+    _f("kind_evidence", pa.string(),
+       "What decided `kind`: `<class>:<cue>` for a target (`plan:aim`, `forecast:would`, `expectation:expect`, "
+       "`budget:earmark`, `goal:target`, `goal:by`, `plan:list`), `signed:<verb>` (a signed deal's value), "
+       "`started:<verb>` (a project reported as started), `scene:<why>` (a figure that only sets a goal's scene), "
+       "`reported`."),
+    _f("role_evidence", pa.string(),
+       "For money: what decided `role` — `<source>:<phrase>`, the source being `own_phrase` (the amount's noun "
+       "phrase), `verb` (its governing verb), `subject`, `object`, `clause` (nearest role phrase of the clause), "
+       "`signed`, `previous` (carried from the sentence before); null otherwise."),
     _f("zone_id", pa.string(),
        "The zone (`zone:<name>`: development zone, new area, port, park) the figure is tied to; `region_id` then holds its host division."),
     _f("link_index", pa.int32(),
@@ -180,6 +192,10 @@ TARGETS = pa.schema(_MENTION + [
     _f("end_year", pa.int32(), "Last year of the target period."),
     _f("evidence", pa.string(), "How the region was linked (as in `quantities.evidence`)."),
     _f("quantity_id", pa.int32(), "The `quantities.quantity_id` of the figure the target states."),
+    _f("kind_evidence", pa.string(), "What made the figure a target (as in `quantities.kind_evidence`)."),
+    _f("indicator_evidence", pa.string(),
+       "What decided `indicator`: `<source>:<words>`, the source being `own_phrase`, `object`, `subject`, "
+       "`verb`, `for_complement`, `respectively`, `economy_growth`, `lead_in`, `clause_topic` or `none`."),
 ])
 
 # Intermediate table written by clean: the structure of `clean_text`, read by linking.

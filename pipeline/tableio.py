@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +13,33 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import schema
+
+
+class OutputFault(Exception):
+    """The machine refuses the outputs (disk full, read-only file system, permission denied): the
+    run stops with this one-line message and the previous outputs stay as they were."""
+
+
+def fault(exc: OSError, doing: str) -> OutputFault:
+    """An OutputFault saying what failed and why, in one line."""
+    where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+    return OutputFault(f"cannot {doing}: {exc.strerror or exc}{where}")
+
+
+def check_output_dir(path: str | os.PathLike, need_bytes: int = 0) -> None:
+    """Fail before any work when `path` cannot be created and written, or has less than `need_bytes` free."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".probe-", dir=path)
+        os.close(fd)
+        os.unlink(probe)
+        free = shutil.disk_usage(path).free
+    except OSError as exc:
+        raise fault(exc, f"write the output directory {path}") from exc
+    if free < need_bytes:
+        raise OutputFault(f"not enough free space in {path}: {free // 2**20} MiB free, about "
+                          f"{need_bytes // 2**20} MiB needed")
 
 
 def to_arrow(df: pd.DataFrame | None, name: str) -> pa.Table:
@@ -63,37 +92,38 @@ def temp_sibling(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
 
 
-def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
-    """Write a small text file (metrics, listings) through a temporary file and a rename."""
+def atomic_write(path: str | os.PathLike, write: Callable[[Path], None], doing: str = "write") -> Path:
+    """Call `write(tmp)` on a fresh sibling of `path`, then rename it over `path`: readers never see
+    half a file, and a fault of the machine becomes one OutputFault line."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_sibling(path)
     try:
-        with open(tmp, "x", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write(tmp)
+        if path.is_dir() and not path.is_symlink():  # a dataset directory from an earlier (Dask) run
+            shutil.rmtree(path)  # is replaced whole; a symlink of `run`'s layout is replaced by the rename
         os.replace(tmp, path)
+    except OSError as exc:
+        raise fault(exc, f"{doing} {path}") from exc
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
 
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write a small text file (metrics, listings) atomically."""
+    def write(tmp: Path) -> None:
+        with open(tmp, "x", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+
+    return atomic_write(path, write)
 
 
 def write_table(df: pd.DataFrame | None, name: str, path: str | os.PathLike) -> Path:
-    """Write table `name` to `path` through a temporary file and a rename, so readers never see half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write table `name` to `path` atomically (see atomic_write)."""
     table = to_arrow(df, name)
-    tmp = temp_sibling(path)
-    try:
-        pq.write_table(table, tmp)
-        if path.is_dir():  # a dataset directory from an earlier (Dask) run is replaced whole
-            shutil.rmtree(path)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return atomic_write(path, lambda tmp: pq.write_table(table, tmp))
 
 
 def read_table(path: str | os.PathLike) -> pd.DataFrame:

@@ -22,9 +22,31 @@ UNIT_WORDS = {"percent", "%", "pct", "per", "cent", "point", "points", "yuan", "
 TENSE_AUX = {"has", "have", "had", "was", "were", "is", "are", "did", "does", "do", "been", "be", "'s", "am"}
 
 
+# The keys each lexicon of this concern may have: any other is a typo, and an error at load.
+KNOWN_KEYS = {
+    "targets": {"amount_anaphors", "amount_verbs", "commitment_nouns", "completion_verbs", "cue_classes",
+                "cue_predicates", "cue_verbs", "cue_words", "deal_nouns", "duration_prepositions", "duration_units",
+                "future_aux", "group_member", "object_cue_verbs", "parallel_verbs", "reporting_verbs", "restated_as",
+                "restatement", "restating_subjects", "restating_verbs", "scene_count_items", "scope_prepositions",
+                "semicolon_list_min_parts", "signing_verbs", "started_verbs", "superseded_from"},
+    "indicators": {"annual_phrases", "bare_growth", "change_units", "change_words", "context_heads",
+                   "economy_growth_indicator", "generic_heads", "growth_verbs", "indicators", "level_words",
+                   "money_indicators", "own_complement_preps", "pass_through_heads", "ratio_indicators", "ratio_units",
+                   "share_particles", "share_verbs", "verb_indicators", "verb_object_preps"},
+}
+# The classes of forward-looking statement kind_evidence names (rules/link/targets.yaml cue_classes).
+CUE_CLASSES = {"plan", "forecast", "expectation", "budget", "goal"}
+
+
 def rules(name: str) -> dict:
-    """rules/link/<name>.yaml (cached by pipeline.rules)."""
-    return load_yaml(f"link/{name}.yaml")
+    """rules/link/<name>.yaml (cached by pipeline.rules); unknown keys of a known lexicon are errors."""
+    r = load_yaml(f"link/{name}.yaml")
+    unknown = set(r) - KNOWN_KEYS.get(name, set(r))
+    if unknown:
+        raise ValueError(f"rules/link/{name}.yaml: unknown keys {sorted(unknown)}")
+    if name == "targets" and set(r["cue_classes"]) - CUE_CLASSES:
+        raise ValueError(f"rules/link/targets.yaml: unknown cue classes {sorted(set(r['cue_classes']) - CUE_CLASSES)}")
+    return r
 
 
 @lru_cache(maxsize=1)
@@ -46,6 +68,7 @@ def _indicator_rules() -> dict:
     r = rules("indicators")
     return {
         "indicators": [(name, re.compile(p, re.I)) for name, p in r["indicators"]],
+        "money_indicators": [(name, re.compile(p, re.I)) for name, p in r["money_indicators"]],
         "verb_indicators": r["verb_indicators"],
         "ratio_units": frozenset(r["ratio_units"]),
         "generic_heads": frozenset(r["generic_heads"]),
@@ -162,6 +185,8 @@ def _verb_cue(v: Token) -> str | None:
     for ch in v.children:
         if ch.dep_ in ("aux", "auxpass") and ch.lower_ in c["future_aux"]:
             return ch.lower_
+    if v.tag_ == "MD" and v.lower_ in c["future_aux"]:
+        return v.lower_  # the parser made the modal the head (`density ought to reach 507 km`)
     lemma = v.lemma_.lower()
     if v.pos_ == "VERB" and lemma in c["cue_verbs"] and (
             lemma in c["object_cue_verbs"] or any(ch.dep_ in ("xcomp", "auxpass") for ch in v.children)):
@@ -217,8 +242,10 @@ def _path_nouns(anchor: Token) -> list[Token]:
 
 
 def _left_modifiers(noun: Token) -> list[Token]:
-    return [t for t in noun.subtree if t.i <= noun.i and t.i >= noun.left_edge.i and
-            (t.i == noun.i or t.head.i == noun.i or t.head.head.i == noun.i)]
+    # the tokens from the left edge to the noun, not the whole subtree: a child or grandchild of
+    # the noun is in its subtree anyway, and a long list under it made the scan quadratic
+    return [t for t in noun.doc[noun.left_edge.i:noun.i + 1]
+            if t.i == noun.i or t.head.i == noun.i or t.head.head.i == noun.i]
 
 
 # ------------------------------------------------------------------ indicator
@@ -253,14 +280,23 @@ def classify(text: str) -> str:
     return "other"
 
 
+def classify_money(text: str) -> str:
+    """The indicator a phrase names for an amount of money: words that are generic for
+    physical figures count too (`100 billion yuan in output`, not `grain output of 41 million tonnes`)."""
+    found = classify(text)
+    if found != "other":
+        return found
+    return next((name for name, pattern in _indicator_rules()["money_indicators"] if pattern.search(text)), "other")
+
+
 def indicator_head(anchor: Token, is_count: bool) -> Token | None:
     """The noun whose phrase names what the figure measures."""
     t = anchor
     for _ in range(2):
-        for ch in t.children:  # `12 percent for primary industries`
+        for ch in t.children:  # `12 percent for primary industries` (not `8 percent for urban residents`)
             if ch.dep_ == "prep" and ch.lower_ == "for":
                 obj = next((o for o in ch.children if o.dep_ == "pobj"), None)
-                if obj is not None:
+                if obj is not None and obj.pos_ in NOUNS and classify(phrase_text(obj)) != "other":
                     return obj
         if t.dep_ in ("conj", "appos") and t.head.pos_ in NOUNS and t.head.lower_ == t.lower_:
             t = t.head  # `by 10 percent and 14 percent`: the list's first figure says what both measure
@@ -276,10 +312,15 @@ def indicator_head(anchor: Token, is_count: bool) -> Token | None:
         return noun
     if is_count:
         return anchor
-    if t.dep_ == "pobj" and t.head.dep_ in ("prep", "agent"):
-        prep, head = t.head, t.head.head
+    if t.dep_ == "pobj" and (t.head.dep_ in ("prep", "agent", "conj") or (t.head.pos_ == "ADP" and t.head.dep_ == "pobj")):
+        prep = t.head
+        while prep.dep_ == "conj" and prep.head.dep_ == "prep":
+            prep = prep.head  # `raise … to 750 billion yuan by 2020 and to over 1 trillion yuan`
+        head = prep.head
+        while head.pos_ == "ADP" and head.dep_ in ("prep", "pobj") and head.head.i != head.i:
+            prep, head = head, head.head  # a qualifier read as a preposition: `a target of "above 6 percent"`
         if head.pos_ in NOUNS and head.lemma_.lower() in _indicator_rules()["pass_through_heads"] \
-                and head.dep_ == "pobj" and head.head.head.pos_ in VERBS:
+                and head.dep_ == "pobj" and head.head.head.pos_ in VERBS and classify(phrase_text(head)) == "other":
             # `raise its added value by an average of 7 percent`: the average is the figure's own
             prep, head = head.head, head.head.head
         if head.pos_ in NOUNS:
@@ -437,8 +478,9 @@ def clause_span(anchor: Token) -> Span:
         return _trimmed(sent)
     lo, hi = v.left_edge.i, v.right_edge.i
     for ch in v.children:
-        if ch.dep_ in ("conj", "cc", "punct") or (ch.dep_ == "advcl" and anchor not in ch.subtree):
-            if anchor in ch.subtree:
+        holds_anchor = ch.i == anchor.i or ch.is_ancestor(anchor)  # `anchor in ch.subtree`, in depth not size
+        if ch.dep_ in ("conj", "cc", "punct") or (ch.dep_ == "advcl" and not holds_anchor):
+            if holds_anchor:
                 continue
             if ch.i > v.i:
                 hi = min(hi, ch.left_edge.i - 1)

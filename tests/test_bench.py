@@ -41,3 +41,11 @@ def test_benchmark_smoke(tmp_path):
     assert results["incremental"]["ratio"] > 0
     text = bench.report(results)
     assert "median of 1" in text and "steady state" in text and "incremental" in text and "load average" in text
+
+
+def test_sentence_length_figure_smoke():
+    """Two short lengths and one shape: the figure is produced and the article comes out ok (no timing asserted)."""
+    results = bench.sentence_scaling(lengths=(200, 400), shapes=("list of figures",))
+    runs = results["list of figures"]
+    assert set(runs) == {200, 400} and all(r["status"] == "ok" and r["seconds"] > 0 for r in runs.values())
+    assert "per 10x length" in bench.sentence_report(results)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import cache, engine, schema
+from pipeline import cache, engine, schema, tableio
 from pipeline.cli import main
 from pipeline.runner import Params
 
@@ -93,7 +93,7 @@ def test_version_follows_the_model_actually_loaded(monkeypatch):
 
 def test_damaged_bundles_are_misses(tmp_path, corpus, frozen_version):
     run(corpus, tmp_path / "out", tmp_path / "cache")
-    bundles = list((tmp_path / "cache").rglob("*.parquet"))
+    bundles = list((tmp_path / "cache").rglob("*.bundle"))
     assert len(bundles) == 3
     for bundle in bundles:
         bundle.write_bytes(bundle.read_bytes()[:50])
@@ -117,7 +117,7 @@ def test_cli_cache_options(tmp_path, corpus, frozen_version, caplog):
     assert main(["--quiet", "run", "--input", str(corpus), "--output", str(tmp_path / "o3"),
                  "--cache", str(tmp_path / "elsewhere")]) == 0
     assert not (tmp_path / ".pipeline-cache").exists()
-    assert len(list((tmp_path / "elsewhere").rglob("*.parquet"))) == 3
+    assert len(list((tmp_path / "elsewhere").rglob("*.bundle"))) == 3
 
 
 def test_bundles_follow_the_umask(tmp_path, corpus):
@@ -126,5 +126,102 @@ def test_bundles_follow_the_umask(tmp_path, corpus):
         run(corpus, tmp_path / "out", tmp_path / "cache")
     finally:
         os.umask(old)
-    bundles = list((tmp_path / "cache").rglob("*.parquet"))
+    bundles = list((tmp_path / "cache").rglob(f"*{cache.BUNDLE_SUFFIX}"))
     assert bundles and {stat.S_IMODE(b.stat().st_mode) for b in bundles} == {0o644}
+
+
+def test_article_key_depends_on_format_content_type_and_run_date():
+    base = cache.article_key("aa", "x", "txt", "text", "2026-01-01")
+    others = {cache.article_key("aa", "x", "html", "html", "2026-01-01"),
+              cache.article_key("aa", "x", "txt", "text", "2026-01-02"), base}
+    assert len(others) == 3
+
+
+def test_renamed_html_to_txt_is_a_miss(tmp_path, frozen_version):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    page = "<html><body><h1>Title</h1><p>Shanghai grew 5 percent in 2020.</p></body></html>\\n"
+    (corpus / "story.html").write_text(page, encoding="utf-8")
+    run(corpus, tmp_path / "out", tmp_path / "cache")
+    (corpus / "story.html").rename(corpus / "story.txt")
+    stats = run(corpus, tmp_path / "out", tmp_path / "cache")
+    assert (stats.processed, stats.cached) == (1, 0)
+    assert pd.read_parquet(tmp_path / "out" / "articles.parquet")["input_format"].tolist() == ["txt"]
+
+
+def test_run_date_change_is_a_miss(tmp_path, corpus, frozen_version, monkeypatch):
+    import datetime as dt
+
+    run(corpus, tmp_path / "out", tmp_path / "cache")
+    monkeypatch.setattr(cache, "today", lambda: dt.date.today() + dt.timedelta(days=1))
+    stats = run(corpus, tmp_path / "out", tmp_path / "cache")
+    assert (stats.processed, stats.cached) == (3, 0)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_flipped_bit_anywhere_in_a_bundle_is_a_logged_miss(tmp_path_factory, tmp_path, seed, caplog):
+    """Fault injection: one random bit of one bundle flipped; the tables equal a fresh run's."""
+    import random
+
+    shared = tmp_path_factory.getbasetemp() / "bitflip"
+    if not (shared / "fresh").exists():
+        corpus = shared / "in"
+        corpus.mkdir(parents=True)
+        for f in SEEDS:
+            shutil.copy(f, corpus / f.name)
+        run(corpus, shared / "fresh", shared / "cache")
+    tmp_cache = tmp_path / "cache"
+    shutil.copytree(shared / "cache", tmp_cache)
+    rng = random.Random(seed)
+    bundle = rng.choice(sorted(tmp_cache.rglob(f"*{cache.BUNDLE_SUFFIX}")))
+    data = bytearray(bundle.read_bytes())
+    bit = rng.randrange(len(data) * 8)
+    data[bit // 8] ^= 1 << (bit % 8)
+    bundle.write_bytes(bytes(data))
+    with caplog.at_level(logging.WARNING, logger="pipeline"):
+        stats = run(shared / "in", tmp_path / "out", tmp_cache)
+    assert (stats.processed, stats.cached) == (1, 2)
+    assert "damaged" in caplog.text
+    assert_same_tables(shared / "fresh", tmp_path / "out")
+    # the damaged bundle was rewritten: the next run is all from the cache
+    assert run(shared / "in", tmp_path / "again", tmp_cache).cached == 3
+
+
+def test_read_only_cache_degrades_to_no_cache_with_a_warning(tmp_path, corpus, frozen_version, caplog, monkeypatch):
+    """EROFS is injected (root writes chmod-read-only directories, so a chmod proves nothing here)."""
+    import errno
+
+    mkstemp = cache.tempfile.mkstemp
+
+    def read_only(*args, **kwargs):  # the cache only: tempfile is one module for the cache and the tables
+        if str(kwargs.get("dir", "")).startswith(str(tmp_path / "ro-cache")):
+            raise OSError(errno.EROFS, "Read-only file system")
+        return mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(cache.tempfile, "mkstemp", read_only)
+    with caplog.at_level(logging.WARNING, logger="pipeline"):
+        stats = run(corpus, tmp_path / "out", tmp_path / "ro-cache")
+    assert stats.articles == 3 and stats.ok == 3 and stats.cached == 0
+    assert "not writable" in caplog.text and "without the cache" in caplog.text
+
+
+def test_cache_failing_mid_run_degrades_with_one_warning(tmp_path, corpus, frozen_version, caplog, monkeypatch):
+    """A cache disk that fills up during the run (ENOSPC on a bundle write): tables still complete."""
+    import errno
+
+    atomic_write = cache.atomic_write
+
+    def full(path, write, doing="write"):
+        if str(path).startswith(str(tmp_path / "cache")):
+            raise tableio.fault(OSError(errno.ENOSPC, "No space left on device"), f"{doing} {path}")
+        return atomic_write(path, write, doing)
+
+    monkeypatch.setattr(cache, "atomic_write", full)
+    monkeypatch.setattr(cache, "check_writable", lambda root: None)
+    monkeypatch.setattr(engine, "check_writable", lambda root: None)
+    cache._UNWRITABLE.clear()
+    with caplog.at_level(logging.WARNING, logger="pipeline"):
+        stats = run(corpus, tmp_path / "out", tmp_path / "cache")
+    cache._UNWRITABLE.clear()
+    assert stats.ok == 3
+    assert caplog.text.count("No space left on device") == 1

@@ -560,3 +560,21 @@ def test_blocks_give_title_headings_lead_ins_list_items_and_dateline():
     parent = dict(zip(b["block_id"], b["parent"]))
     assert parent[5] == parent[6] == 4 and parent[4] == 3 and parent[2] == 1
     assert clean.blocks(articles.assign(status="empty")).empty
+
+
+def test_a_text_that_ends_no_sentence_keeps_its_body():
+    """Scraped text that lost its full stops is body, not a headline over an empty article."""
+    line = ("Shanghai reported that its GDP grew 5 percent in 2023 and that investment in fixed assets rose "
+            "7 percent while retail sales climbed 6 percent according to the municipal statistics bureau")
+    out = clean.run(raw_frame({"one": line, "two": "Shanghai sets its goals\n" + line})).set_index("article_id")
+    assert out.loc["one", "status"] == "ok" and out.loc["one", "clean_text"] == line
+    assert out.loc["two", "status"] == "ok" and out.loc["two", "title"] == "Shanghai sets its goals"
+    assert out.loc["two", "clean_text"].endswith(line)
+
+
+def test_a_long_list_of_figures_is_not_foreign_text():
+    """The unit after each number (`5 percent, 6 percent, …`) is no evidence of another language."""
+    text = "Growth by district was " + ", ".join(f"{i % 9 + 1} percent" for i in range(100)) + "."
+    out = clean.run(raw_frame({"list": text})).iloc[0]
+    assert out["status"] == "ok" and out["clean_text"] == text
+    assert clean.furniture_reason("Der Umsatz stieg im Jahr deutlich und die Firma plant weitere Werke im Osten des Landes")[0] == "foreign"

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -124,3 +126,92 @@ def test_read_inputs_streams_the_same_rows(tmp_path):
     assert [(r["article_id"], r["source_path"], r["sha256"]) for r in streamed] == \
         list(zip(raw["article_id"], raw["source_path"], raw["sha256"]))
     assert raw["error"].notna().tolist() == [False, False, True]
+
+
+def test_lone_surrogates_in_jsonl_are_replaced_with_a_warning(tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text('{"id": "a\\ud800", "text": "Shanghai grew \\udc80 5 percent.", "url": "http://x/\\ud800"}\n',
+                    encoding="utf-8")
+    (row,) = inputs.read_file(feed)
+    assert row["error"] is None
+    assert row["article_id"] == "a\ufffd" and row["raw_text"] == "Shanghai grew \ufffd 5 percent."
+    for field in ("article_id", "raw_text", "url"):
+        row[field].encode("utf-8")
+    assert "lone surrogates" in row["warning"] and "the id" in row["warning"] and "the text" in row["warning"]
+
+
+def test_a_file_name_that_is_not_utf8_gives_a_safe_row(tmp_path):
+    import os
+
+    name = os.fsdecode(b"caf\xe9.txt")  # bytes that are not UTF-8 decode to a lone surrogate
+    try:
+        (tmp_path / name).write_text("Shanghai grew 5 percent in 2020.\n", encoding="utf-8")
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("this filesystem refuses non-UTF-8 names")
+    (row,) = list(inputs.iter_inputs(tmp_path))
+    assert row["article_id"] == "caf\ufffd" and row["raw_text"]
+    row["source_path"].encode("utf-8")
+    assert "file name" in row["warning"]
+
+
+def test_an_unreadable_subdirectory_is_a_row(tmp_path, monkeypatch):
+    """Root reads any directory, so the PermissionError of os.scandir is injected."""
+    import os
+
+    (tmp_path / "ok.txt").write_text("Shanghai grew 5 percent.\n", encoding="utf-8")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "hidden.txt").write_text("Beijing grew 4 percent.\n", encoding="utf-8")
+    scandir = os.scandir
+
+    def refuse(path="."):
+        if os.fspath(path) == str(locked):
+            raise PermissionError(13, "Permission denied", str(locked))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    rows = {r["source_path"]: r for r in inputs.iter_inputs(tmp_path)}
+    assert set(rows) == {str(tmp_path / "ok.txt"), str(locked)}
+    assert rows[str(locked)]["error"].startswith("cannot read directory")
+    assert rows[str(locked)]["article_id"] == "locked"
+
+
+def test_excluded_directories_are_not_listed(tmp_path):
+    (tmp_path / "a.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "out" / "report").mkdir(parents=True)
+    (tmp_path / "out" / "report" / "index.html").write_text("<p>x</p>", encoding="utf-8")
+    assert inputs.list_input_files(tmp_path, exclude=[tmp_path / "out"]) == [tmp_path / "a.txt"]
+    assert len(inputs.list_input_files(tmp_path)) == 2
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_text_is_text(encoding):
+    text = "Chongqing's café economy grew 6.5 percent.\n" + ENGLISH * 3
+    assert inputs.decode(text.encode(encoding)) == (text, None)
+
+
+def test_mixed_utf8_and_windows_1252_keeps_both():
+    data = "Résumé — “quoted” café. ".encode("utf-8") * 3 + "Un café à Paris.".encode("cp1252")
+    text, error = inputs.decode(data)
+    assert error is None and text == "Résumé — “quoted” café. " * 3 + "Un café à Paris."
+
+
+def test_binary_with_nul_bytes_is_still_binary():
+    assert inputs.decode(b"\x00\x01\x02\x03" * 100)[0] is None
+
+
+def test_deeply_nested_html_keeps_its_text(tmp_path):
+    from pipeline import clean
+
+    body = "<p>Shanghai grew 5 percent in 2020, the city government said on Monday in a long statement.</p>"
+    page = "<html><body>" + "<div>" * 300 + body + "</div>" * 300 + "</body></html>"
+    (tmp_path / "deep.html").write_text(page, encoding="utf-8")
+    (row,) = inputs.read_file(tmp_path / "deep.html")
+    assert "200 levels" in row["warning"]
+    article = clean.run(pd.DataFrame([row], columns=inputs.RAW_COLUMNS)).iloc[0]
+    assert "Shanghai grew 5 percent" in article["clean_text"]
+
+
+def test_normal_html_is_not_flattened():
+    page = "<html><body>" + "<p>One<p>Two<li>x" * 400 + "<div><span>y</span></div>" * 100 + "</body></html>"
+    assert inputs.flatten_deep_html(page) == (page, 0)

@@ -249,3 +249,21 @@ def test_top_after_a_determiner_or_opening_a_sentence_is_a_rank(before):
     text = f"{before}Top 10 percent of earners" if not before or before.endswith(". ") else f"{before}top 10 percent"
     assert qualifier_before(text, text.index("10")) is None
     assert [(f.value, f.qualifier) for f in figures_in_text(text)] == [(10.0, "exact")]
+
+
+@pytest.mark.parametrize("text, value", [("minus 3 percent", -3.0), ("Minus 0.5 percent", -0.5),
+                                         ("negative 2 percent", -2.0), ("-3 percent", -3.0)])
+def test_sign_words_make_a_number_negative(text, value):
+    (match,) = [n for n in find_numbers(text)]
+    assert match.value == value and match.start == 0
+
+
+def test_down_is_a_direction_not_a_sign():
+    """`down 9.8 percent` keeps 9.8 (the gold's convention): the word, not the value, gives the direction."""
+    assert [n.value for n in find_numbers("exports were down 9.8 percent")] == [9.8]
+
+
+@pytest.mark.parametrize("text", ["9" * 400 + " yuan", "1" + "0" * 300 + " trillion yuan", "5" * 320 + ".5 percent"])
+def test_absurd_numbers_are_no_number_never_inf(text):
+    assert all(math.isfinite(n.value) for n in find_numbers(text))
+    assert find_numbers(text) == []

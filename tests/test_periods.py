@@ -79,3 +79,13 @@ def test_each_figure_takes_the_year_right_after_it():
     first = assign(found, text.index("4.4%"), text.index("4.4%") + 4)
     second = assign(found, text.index("4.7%"), text.index("4.7%") + 4)
     assert (first.start_year, second.start_year) == (2016, 2021)
+
+
+def test_in_another_years_counts_from_the_period_before():
+    import datetime as dt
+    from pipeline import periods as P
+    text = "raise output to 750 billion yuan by 2020 and to over 1 trillion yuan in another two years"
+    found = P.find_periods(text, dt.date(2018, 5, 1))
+    last = found[-1]
+    assert (last.start, last.end, last.role, last.evidence) == (None, dt.date(2022, 12, 31), "by", "relative_to_previous")
+    assert P.find_periods("prices rose in another two years", None) == []

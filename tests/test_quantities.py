@@ -232,3 +232,26 @@ def test_quantulum_vocabulary_matches_installed_quantulum3():
                             "print(json.dumps(quantulum_vocabulary()))"], cwd=ROOT, capture_output=True, text=True,
                            check=True)
     assert load_rules(quantities.QUANTULUM_VOCABULARY) == json.loads(fresh.stdout)
+
+
+def test_rates_take_a_compound_unit(nlp):
+    from pipeline import quantities as Q
+    text = "Railway density ought to reach 507 km per 10,000 sq km, and highways 5 km for every 100 sq km."
+    figs = Q.figures_of_article(text, nlp(text))
+    assert [(f.value, f.unit) for f in figs] == [(507, "kilometre per 10000 square kilometre"),
+                                                (5, "kilometre per 100 square kilometre")]
+
+
+def test_physical_target_units(nlp):
+    from pipeline import quantities as Q
+    text = "PM2.5 concentration kept under 35 μg/m3; energy use within 740,000 tons of standard coal equivalent; " \
+           "an area of more than 94 square km."
+    units = [f.unit for f in Q.figures_of_article(text, nlp(text))]
+    assert units == ["microgram per cubic metre", "tonne of standard coal equivalent", "square kilometre"]
+
+
+def test_energy_units_and_bare_rates(nlp):
+    from pipeline import quantities as Q
+    text = "The plant will generate 5 GWh of power; the number of beds will reach 2.5 per 10,000 people."
+    figs = Q.figures_of_article(text, nlp(text))
+    assert [(f.value, f.unit) for f in figs] == [(5, "gigawatt hour"), (2.5, "per 10000 people")]

@@ -25,3 +25,94 @@ def test_stage_by_stage_equals_one_run(tmp_path):
         a, b = pd.read_parquet(staged / f"{name}.parquet"), pd.read_parquet(direct / f"{name}.parquet")
         pd.testing.assert_frame_equal(a, b, check_dtype=False, obj=name)
     assert len(pd.read_parquet(direct / "regions.parquet")) > 0
+
+
+# --- the per-article time budget ------------------------------------------------------------------
+
+import threading  # noqa: E402
+import time  # noqa: E402
+
+import pytest  # noqa: E402
+
+from pipeline import inputs, quantities, runner  # noqa: E402
+
+STALL = "STALLING-ARTICLE"
+
+
+def raw_rows(texts: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame([{"article_id": aid, "source_path": f"{aid}.txt", "sha256": aid, "input_format": "txt",
+                          "content_type": "text", "raw_text": text, "url": None, "published_hint": None,
+                          "error": None, "warning": None} for aid, text in texts.items()],
+                        columns=inputs.RAW_COLUMNS)
+
+
+@pytest.fixture
+def stalling_quantities(monkeypatch):
+    """The quantities stage loops forever (in Python bytecode) on an article holding STALL."""
+    real = quantities.run
+
+    def run(articles, tokens, docs=None):
+        if articles["clean_text"].fillna("").str.contains(STALL).any():
+            while True:
+                sum(range(1000))
+        return real(articles, tokens, docs)
+
+    monkeypatch.setattr(runner.quantities, "run", run)
+
+
+def test_an_article_over_its_budget_fails_naming_the_stage_and_the_batch_goes_on(stalling_quantities):
+    params = runner.Params(time_budget_seconds=2)
+    body = "Shanghai's economy grew 5 percent in 2020, the city government said on Monday.\n"
+    raw = raw_rows({"normal": "Title\n\n" + body, "stuck": f"Title\n\n{body}{STALL} grew 6 percent.\n",
+                    "after": "Other\n\n" + body})
+    started = time.monotonic()
+    tables = runner.process(raw, params)
+    assert time.monotonic() - started < 30
+    arts = tables["articles"].set_index("article_id")
+    assert arts.loc["stuck", "status"] == "failed"
+    assert arts.loc["stuck", "error"] == "time budget of 2 s exceeded in stage quantities"
+    assert (arts.loc[["normal", "after"], "status"] == "ok").all()
+    assert set(tables["quantities"]["article_id"]) == {"normal", "after"}
+
+
+def test_the_budget_stops_a_task_thread_too():
+    """Dask runs tasks in worker threads, where no SIGALRM arrives: an asynchronous exception stops it."""
+    outcome = {}
+
+    def task():
+        try:
+            with runner.time_budget(0.5):
+                with runner.stage("link"):
+                    while True:
+                        sum(range(1000))
+        except runner.OverBudget:
+            outcome["stage"] = runner.current_stage()
+
+    thread = threading.Thread(target=task)
+    thread.start()
+    thread.join(30)
+    assert not thread.is_alive() and outcome == {"stage": "link"}
+
+
+def test_a_block_within_its_budget_is_never_interrupted_later():
+    with runner.time_budget(0.2):
+        pass
+    time.sleep(0.5)  # no alarm left behind
+    done = threading.Event()
+
+    def task():
+        with runner.time_budget(0.2):
+            pass
+        time.sleep(0.5)
+        done.set()
+
+    thread = threading.Thread(target=task)
+    thread.start()
+    thread.join(10)
+    assert done.is_set()
+
+
+def test_budget_from_params_yaml(tmp_path):
+    (tmp_path / "params.yaml").write_text("time_budget_seconds: 12.5\n", encoding="utf-8")
+    assert runner.Params.load(tmp_path / "params.yaml").time_budget_seconds == 12.5
+    assert runner.Params().time_budget_seconds == runner.DEFAULT_TIME_BUDGET_SECONDS

@@ -50,3 +50,17 @@ def test_written_files_follow_the_umask(tmp_path):
         os.umask(old)
     # readable by the other users of a shared filesystem
     assert [stat.S_IMODE(p.stat().st_mode) for p in paths] == [0o644, 0o644]
+
+
+def test_write_replaces_a_symlink_of_a_published_run_without_touching_its_target(tmp_path):
+    from pipeline.tableio import read_table, write_table
+
+    (tmp_path / "run").mkdir()
+    write_table(None, "sentences", tmp_path / "run" / "s.parquet")
+    (tmp_path / "s.parquet").symlink_to("run/s.parquet")
+    (tmp_path / "d.parquet").symlink_to("run")
+    write_table(None, "sentences", tmp_path / "s.parquet")
+    write_table(None, "sentences", tmp_path / "d.parquet")
+    assert not (tmp_path / "s.parquet").is_symlink() and not (tmp_path / "d.parquet").is_symlink()
+    assert (tmp_path / "run" / "s.parquet").is_file()
+    assert read_table(tmp_path / "d.parquet").empty

@@ -136,3 +136,19 @@ def test_bare_growth_is_the_economy_and_objects_before_the_figure_name_it(nlp, t
 def test_measure_of_to_complements_and_noun_amounts(nlp, text, word, unit, measure):
     doc = nlp(text)
     assert T.measure_of(anchor(doc, word), unit) == measure
+
+
+def test_unknown_lexicon_keys_are_errors(monkeypatch):
+    real = T.load_yaml
+    monkeypatch.setattr(T, "load_yaml", lambda path: {**real(path), "cue_verbz": []})
+    with pytest.raises(ValueError, match="cue_verbz"):
+        T.rules("targets")
+    with pytest.raises(ValueError, match="cue_verbz"):
+        T.rules("indicators")
+
+
+def test_unknown_cue_classes_are_errors(monkeypatch):
+    real = T.load_yaml
+    monkeypatch.setattr(T, "load_yaml", lambda path: {**real(path), "cue_classes": {"wish": ["hope"]}})
+    with pytest.raises(ValueError, match="wish"):
+        T.rules("targets")

@@ -147,7 +147,7 @@ def same_phrase(x: Situation) -> Candidate | None:
     for n, noun in enumerate(path):
         # a comparison both sides of which lie in the figure's phrase (`than the country's 5.2 percent`)
         found = _outside_descriptions(doc, noun, [m for m in usable + (own if n == 0 else [])
-                                                  if m.root(doc) in noun.subtree and m.root(doc).i != noun.i])
+                                                  if _within(m.root(doc), noun) and m.root(doc).i != noun.i])
         if found:
             return Candidate("same_phrase", found, f.anchor)
     return None
@@ -177,7 +177,7 @@ def dependency(x: Situation) -> Candidate | None:
         s = T.own_subject(v) or T.participle_subject(v)
         if s is None:
             continue
-        found = _outside_descriptions(doc, s, [m for m in x.usable if m.root(doc) in s.subtree])
+        found = _outside_descriptions(doc, s, [m for m in x.usable if _within(m.root(doc), s)])
         if found:
             return Candidate("dependency", found, s)
     return None
@@ -187,7 +187,7 @@ def same_clause(x: Situation) -> Candidate | None:
     """Any region elsewhere in the figure's clause."""
     doc = x.art.doc
     top = T.verb_chain(x.fig.anchor)[-1]
-    found = _outside_descriptions(doc, top, [m for m in x.usable if m.root(doc) in top.subtree and top.pos_ in T.VERBS])
+    found = _outside_descriptions(doc, top, [m for m in x.usable if top.pos_ in T.VERBS and _within(m.root(doc), top)])
     return Candidate("same_clause", found, x.fig.anchor) if found else None
 
 
@@ -246,12 +246,25 @@ FINDERS: dict[str, Callable[[Situation], Candidate | None]] = {
 def _outside_descriptions(doc: Doc, phrase: Token, found: list[Mention]) -> list[Mention]:
     """Drop regions named only in a relative clause or apposition that describes the phrase
     (`the Yangtze River Delta region, which covers Shanghai and …`), when others remain."""
-    described = set()
-    for t in phrase.subtree:
-        if t.dep_ in ("relcl", "appos") and t.i != phrase.i:
-            described.update(x.i for x in t.subtree)
-    kept = [m for m in found if m.root(doc).i not in described]
+    kept = [m for m in found if not _in_description(m.root(doc), phrase)]
     return kept or found
+
+
+def _in_description(t: Token, phrase: Token) -> bool:
+    """Whether `t` lies under a relative clause or apposition below `phrase`: a walk up the heads
+    (linear in depth; collecting the described subtrees was cubic on a long list of appositions)."""
+    described = False
+    while t.i != phrase.i:
+        described = described or t.dep_ in ("relcl", "appos")
+        if t.head.i == t.i:
+            return False
+        t = t.head
+    return described
+
+
+def _within(t: Token, top: Token) -> bool:
+    """`t in top.subtree`, by walking up from `t` instead of listing the subtree."""
+    return t.i == top.i or top.is_ancestor(t)
 
 
 def _distinct(mentions: list[Mention]) -> list[Mention]:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from spacy.tokens import Span, Token
 
+from .. import indicators as I
+from .. import kinds as K
 from .. import periods as P
 from .. import targets as T
 from .context import Article, _lead_in_chain, _lead_in_forward
@@ -18,6 +20,9 @@ def _period_for(art: Article, f: Figure, is_target: bool, resp: tuple[int, int] 
     sid = f.sent_index
     found = art.periods[sid]
     usable = [p for p in found if p.role != "comparison"]
+    if is_target:   # a goal's period is never one its sentence reports the past in, nor a share's base's
+        usable = [p for p in usable if not K.in_reported_clause(art.doc, p.start_char, f.anchor, f.span)
+                  and not K.in_share_base(art.doc, p.start_char, f.anchor)]
     if resp is not None and first_of_group is not None:
         spans = [p for p in usable if p.role == "span"]
         chosen = _list_before(spans, first_of_group.row["start"], resp[1], lambda p: p.start_char,
@@ -42,7 +47,9 @@ def _frames(art: Article, figs: list[Figure], kinds: list[str | None]) -> list[P
     frames = []
     for sid, sent in enumerate(art.sents):
         forward = sid in target_sents or _is_forward(sent) or (sid in lead_ins and _lead_in_forward(art, sid))
-        frames.append(_stated_period(art.periods[sid]) if forward else None)
+        stated = [p for p in art.periods[sid] if not K.in_reported_clause(art.doc, p.start_char, sent.root)
+                  and not K.in_share_base(art.doc, p.start_char, sent.root)]
+        frames.append(_stated_period(stated) if forward else None)
     return frames
 
 
@@ -68,14 +75,14 @@ def _is_forward(sent: Span) -> bool:
     cues = T._cues()
     return any((t.dep_ in ("aux", "auxpass") and t.lower_ in cues["future_aux"])
                or (t.pos_ == "NOUN" and t.lower_ in cues["cue_words"] and t.dep_ in T.SUBJECTS)
-               or (t.pos_ == "VERB" and t.lemma_.lower() in cues["cue_verbs"]) for t in sent)
+               or (t.pos_ == "VERB" and t.lemma_.lower() in cues["cue_verbs"]) for t in sent) or K.sets_goals(sent)
 
 
 def _listed_goal(art: Article, f: Figure) -> str | None:
     """A list item without a finite verb (`- GDP growth of around 6 percent;`) under a lead-in
     that looks ahead (`The main targets for 2024 are as follows:`)."""
-    chain = _lead_in_chain(art, f.sent_index)
-    return "list" if chain and _lead_in_forward(art, chain[0]) else None
+    chain = _lead_in_chain(art, f.sent_index) or [K.semicolon_lead_in(art.sents, art.text, f.sent_index)]
+    return "list" if chain[0] is not None and _lead_in_forward(art, chain[0]) else None
 
 
 def _by_future_year(art: Article, f: Figure) -> str | None:
@@ -96,14 +103,16 @@ def _target_heads(art: Article, figs: list[Figure], kinds, resp, first_of) -> di
     for i, f in enumerate(figs):
         if f is None or kinds[i] != "target" or f.conversion_of is not None:
             continue
-        indicator, head = T.indicator_of(f.anchor, f.row.get("unit"), f.is_count)
+        decision = I.in_context(i, figs, {j: I.Decision(v[0], v[1], v[3]) for j, v in out.items()}, art.text)
+        indicator, head, evidence = decision.indicator, decision.head, decision.evidence
         if i in resp and head is not None:
             k, n = resp[i]
             nouns = T.coordinated(head)
-            if len(nouns) == n:
-                head = nouns[k]
+            if len(nouns) == n and (T.classify(T.phrase_text(nouns[k])) != "other" or indicator == "other"):
+                head = nouns[k]   # (`… for urban and rural residents, respectively` names whose, not what)
                 indicator = T.classify(T.phrase_text(head))
-        out[i] = (indicator, head, _frame_text(art, f))
+                evidence = f"respectively:{T.phrase_text(head)}"
+        out[i] = (indicator, head, _frame_text(art, f), evidence)
     return out
 
 
@@ -122,7 +131,7 @@ def _frame_text(art: Article, f: Figure) -> str:
 
 
 def _target_row(art: Article, f: Figure, row: dict, head, region_id, evidence, p) -> dict:
-    indicator, noun, frame = head if head else ("other", None, f.span.sent.text)
+    indicator, noun, frame, indicator_evidence = head if head else ("other", None, f.span.sent.text, "none")
     clause = T.clause_span(f.anchor)
     unit = row.get("unit")
     measure = T.measure_of(f.anchor, unit)
@@ -137,6 +146,7 @@ def _target_row(art: Article, f: Figure, row: dict, head, region_id, evidence, p
         "qualifier": row.get("qualifier"), "frequency": T.frequency_of(_frequency_words(art, f, noun, frame, clause)),
         "region_id": region_id, "start_year": start_year, "end_year": end_year,
         "evidence": evidence if region_id is not None else None, "quantity_id": row.get("quantity_id"),
+        "indicator_evidence": indicator_evidence,
     }
 
 
@@ -194,7 +204,7 @@ def _stated_period(spans: list[P.PeriodMention]) -> P.PeriodMention | None:
 
 def _lead_in_period(art: Article, sid: int) -> P.PeriodMention | None:
     """The period a list item inherits: the one its (nearest) lead-in states."""
-    for lead in _lead_in_chain(art, sid):
+    for lead in _lead_in_chain(art, sid) or [j for j in [K.semicolon_lead_in(art.sents, art.text, sid)] if j is not None]:
         p = _stated_period(art.periods[lead])
         if p is not None:
             return P.PeriodMention(p.start_char, p.end_char, p.start, p.end, "list_lead_in", p.role)

@@ -1,0 +1,87 @@
+"""Indicator decider (pipeline/indicators.py): candidates from the figure's phrase, verb and list part."""
+import pytest
+
+from pipeline import indicators as I
+
+
+def anchor(doc, word, nth=0):
+    return [t for t in doc if t.text == word][nth]
+
+
+@pytest.mark.parametrize("text,word,unit,indicator,source", [
+    # what the amount is `in`, hung on the verb right after its object
+    ("Henan is expected to notch up 1 trillion yuan in gross domestic product this year.", "yuan", "CNY",
+     "gdp", "own_phrase"),
+    ("The city will add 400 billion yuan in fixed assets investment this year.", "yuan", "CNY",
+     "fixed_asset_investment", "own_phrase"),
+    # a share of a whole is `other`; a ratio indicator that takes the share keeps its name
+    ("The private economy is expected to account for 55 percent of the total.", "percent", "percent", "other", "share"),
+    ("R&D spending will account for about 3.4 percent of the regional GDP.", "percent", "percent",
+     "rd_intensity", "share_subject"),
+    # the verb's `for` object when it has no direct one
+    ("It is aiming for an annual economic growth rate of about 6 percent for 2021-2025.", "percent", "percent",
+     "gdp", "phrase"),
+    # the conjunct right before the figure's preposition
+    ("More than 460 million tourists and tourism revenue above 50 billion yuan are expected in 2022.", "yuan",
+     "CNY", "revenue", "conjunct"),
+])
+def test_decide(nlp, text, word, unit, indicator, source):
+    d = I.decide(anchor(nlp(text), word), unit, False)
+    assert (d.indicator, d.evidence.split(":")[0]) == (indicator, source)
+
+
+def test_the_investing_verb_says_what_the_amount_is(nlp):
+    doc = nlp("Chongqing will invest 50 billion yuan in the digital economy.")
+    assert I.decide(anchor(doc, "yuan"), "CNY", False).indicator == "investment"
+
+
+def test_physical_output_is_no_output_value(nlp):
+    doc = nlp("Jilin aims to raise grain output to more than 41 million tonnes.")
+    assert I.decide(anchor(doc, "tonnes"), "tonne", False).indicator == "other"
+    doc = nlp("The park will be generating 100 billion yuan in output.")
+    assert I.decide(anchor(doc, "yuan"), "CNY", False).indicator == "output_value"
+
+
+def test_indicator_names_are_checked_against_the_vocabulary(monkeypatch):
+    from pipeline import targets as T
+    real = T.rules
+
+    def bad(name):
+        r = dict(real(name))
+        if name == "indicators":
+            r["indicators"] = list(r["indicators"]) + [["gross_happiness", "happy"]]
+        return r
+    I._rules.cache_clear()
+    monkeypatch.setattr(T, "rules", bad)
+    with pytest.raises(ValueError, match="gross_happiness"):
+        I._rules()
+    I._rules.cache_clear()
+
+
+def test_a_qualifier_read_as_a_preposition_is_passed_through(nlp):
+    doc = nlp('The province had set a growth target of "above 6 percent" for 2021.')
+    assert I.decide(anchor(doc, "percent"), "percent", False).indicator == "gdp"
+
+
+def test_a_goal_noun_points_back_to_the_figure_before(nlp):
+    doc = nlp("GDP grew 6.9 percent in 2017. The figure fell within the target range of 6 percent to 6.5 percent.")
+    first, second = anchor(doc, "percent", 0), anchor(doc, "percent", 1)
+    d = I.decide(second, "percent", False)
+    assert I.points_back(d)
+    found = I.from_context([(0, first, "percent", False)], 1, "percent")
+    assert found.indicator == "gdp" and found.evidence.startswith("context:")
+
+
+def test_a_percent_of_growth_is_no_share(nlp):
+    doc = nlp("The zone is expected to pose a 26 percent of year-on-year growth in gross industrial output (GIO).")
+    assert I.decide(anchor(doc, "percent"), "percent", False).indicator == "output_value"
+
+
+def test_a_figure_no_noun_names_takes_the_one_before_in_its_sentence(nlp):
+    doc = nlp('Both Shanghai and Beijing released growth targets of "more than 6 percent" for 2021, '
+              'after similarly aiming for "about 6 percent" for 2020.')
+    first, second = anchor(doc, "percent", 0), anchor(doc, "percent", 1)
+    d = I.decide(second, "percent", False)
+    assert I.points_back(d) == "sentence"
+    assert I.from_context([(0, first, "percent", False)], 0, "percent", "sentence").indicator == "gdp"
+    assert I.from_context([(0, first, "percent", False)], 1, "percent", "sentence") is None

@@ -1,0 +1,137 @@
+"""Kind decider (pipeline/kinds.py): signed deals, started projects and scene-setting figures."""
+import pytest
+
+from pipeline import kinds as K
+from pipeline import targets as T
+
+
+def kind_of(nlp, text, word, unit, extra=None):
+    doc = nlp(text)
+    a = [t for t in doc if t.text == word][0]
+    row = {"unit": unit, "start": a.idx, "number_start": a.idx, "number_end": a.idx, **(extra or {})}
+    cue = T.forward_cue(a, a.sent)
+    return K.decide(K.candidates(a, a.sent, row, doc.text, cue))
+
+
+@pytest.mark.parametrize("text,word,kind,evidence", [
+    ("Jinpu New Area signed 30 major projects with a total investment of 73.3 billion yuan.", "yuan",
+     "actual", "signed:sign"),
+    ("In 2019, 28 projects were signed with a total planned investment of 9.821 billion yuan.", "yuan",
+     "actual", "signed:sign"),
+    ("428 projects were newly launched or resumed with a total investment of 243 billion yuan.", "yuan",
+     "actual", "started:resume"),
+    ("This project, with a total investment of 141.62 billion RMB, has already been launched, and it is "
+     "planned to be completed in 2025.", "RMB", "target", "plan:commitment"),
+    ("The city aims to raise revenue by 5 percent.", "percent", "target", "plan:aim"),
+    ("Exports are expected to reach 3 billion yuan.", "yuan", "target", "expectation:expect"),
+])
+def test_kind_and_evidence(nlp, text, word, kind, evidence):
+    c = kind_of(nlp, text, word, "CNY" if word in ("yuan", "RMB") else "percent")
+    assert (c.kind, c.evidence) == (kind, evidence)
+
+
+def test_a_span_of_years_sets_the_scene(nlp):
+    c = kind_of(nlp, "The hub will be enhanced within five years.", "years", "year")
+    assert (c.kind, c.evidence) == ("actual", "scene:duration")
+
+
+def test_a_count_of_goals_sets_the_scene(nlp):
+    c = kind_of(nlp, "Eight specific goals will be put forward.", "goals", "count", {"item": "goal"})
+    assert (c.kind, c.evidence) == ("actual", "scene:count_of_parts")
+
+
+def test_semicolon_list_after_a_lead_in(nlp):
+    text = "The major targets are as follows:\nGDP growth of about 10 percent; retail sales kept above 8 percent."
+    doc = nlp(text)
+    sents = list(doc.sents)
+    assert K.semicolon_lead_in(sents, text, 1) == 0
+    assert K.semicolon_lead_in(sents, text, 0) is None
+
+
+def test_goal_setting_sentence(nlp):
+    assert K.sets_goals(next(nlp("Guiyang has also decided on several development goals.").sents))
+    assert not K.sets_goals(next(nlp("The city met all its goals.").sents))
+
+
+def test_a_change_restated_after_a_goal():
+    assert K.restates(" ($32 billion), up ")
+    assert K.restates(", an increase of ")
+    assert not K.restates(" and ")
+
+
+def test_a_modal_parsed_as_head_is_a_cue(nlp):
+    doc = nlp("It railway network density ought to reach 507 km per 10,000 sqms.")
+    km = [t for t in doc if t.text == "km"][0]
+    assert T.forward_cue(km, km.sent) == "ought"
+
+
+def test_a_present_tense_breakdown_carries_a_goal_on(nlp):
+    doc = nlp("Heilongjiang and Jilin are the top beneficiaries, with 2.04 billion yuan going to Heilongjiang.")
+    yuan = [t for t in doc if t.text == "yuan"][0]
+    assert K.continues_goal(yuan, "CNY", {"CNY"})
+    assert not K.continues_goal(yuan, "CNY", set())
+    doc = nlp("Heilongjiang received 2.04 billion yuan last year.")
+    yuan = [t for t in doc if t.text == "yuan"][0]
+    assert not K.continues_goal(yuan, "CNY", {"CNY"})
+
+
+def test_an_amount_anaphor_carries_a_goal_on(nlp):
+    doc = nlp("The amount marks a year-on-year rise of 5 percent, said the ministry.")
+    pct = [t for t in doc if t.text == "percent"][0]
+    assert K.continues_goal(pct, "percent", {"CNY"})
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("GDP grew 8 percent, up from a goal of about 6 percent for the previous year.", True),
+    ("The province aims for growth of about 6 percent this year.", False),
+])
+def test_superseded_goals(nlp, text, expected):
+    doc = nlp(text)
+    pct = [t for t in doc if t.text == "percent"][-1]
+    assert K.superseded(pct) is expected
+
+
+def test_a_goal_for_a_period_before_the_article_is_superseded():
+    assert K.dated("plan:aim", "target", 2020, 2021) == "superseded:aim"
+    assert K.dated("plan:aim", "target", 2021, 2021) == "plan:aim"
+    assert K.dated("reported", "actual", 2020, 2021) == "reported"
+
+
+def test_a_figure_restated_in_other_terms():
+    assert K.restated_as(" of crude oil a year, or ")
+    assert not K.restated_as(" and ")
+    assert not K.restated_as(" in 2020; or ")
+
+
+def test_a_period_in_the_base_of_a_share(nlp):
+    text = "Xinjiang is expected to pump 100 million tons of crude oil a year, or nearly 60 percent of China's total output last year."
+    doc = nlp(text)
+    tons = [t for t in doc if t.text == "tons"][0]
+    assert K.in_share_base(doc, text.index("last year"), tons)
+    assert not K.in_share_base(doc, text.index("a year"), tons)
+
+
+def test_a_demonstrative_restating_the_goal_before(nlp):
+    doc = nlp("That means an average annual growth of 7 percent.")
+    pct = [t for t in doc if t.text == "percent"][0]
+    assert K.continues_goal(pct, "percent", {"percent"})
+
+
+def test_a_parallel_present_tense_clause_after_a_goal(nlp):
+    doc = nlp("Zhengzhou aims for 7 percent growth this year, while other cities are between 5 and 6 percent.")
+    pct = [t for t in doc if t.text == "percent"][-1]
+    assert K.parallel_goal(pct, {"percent"}, "percent")
+    assert not K.parallel_goal(pct, set(), "percent")
+    doc = nlp("Zhengzhou aims for 7 percent growth this year, while other cities grew 5 percent last year.")
+    pct = [t for t in doc if t.text == "percent"][-1]
+    assert not K.parallel_goal(pct, {"percent"}, "percent")
+
+
+@pytest.mark.parametrize("text,word", [
+    ("The IMF's forecast of 5.2 percent growth for China was kept.", "percent"),
+    ("The province set a growth floor of 6 percent.", "percent"),
+])
+def test_forecast_and_floor_nouns_are_cues(nlp, text, word):
+    doc = nlp(text)
+    a = [t for t in doc if t.text == word][0]
+    assert T.forward_cue(a, a.sent) in ("forecast", "floor")

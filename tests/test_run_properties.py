@@ -1,0 +1,93 @@
+"""A property test of the whole `run` (pipeline/engine.py) with Hypothesis: corpora mixed from real
+sentences, random unicode, numbers, region names and the shapes that once stalled a run.
+
+Properties: every input is a row of `articles`; no article runs over its time budget; the tables
+reread identically and agree with the manifest; a rerun (from the cache) gives byte-identical tables.
+Bounded so the suite stays fast; `PIPELINE_PROPERTY_PROFILE=bench` runs the longer profile.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline import engine, schema
+from pipeline.runner import Params, TIME_BUDGET_ERROR
+
+ROOT = Path(__file__).resolve().parent.parent
+PARAMS = Params.load(ROOT / "params.yaml")
+
+settings.register_profile("ci", max_examples=4, deadline=None, derandomize=True,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+settings.register_profile("bench", max_examples=60, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+PROFILE = settings.get_profile(os.environ.get("PIPELINE_PROPERTY_PROFILE", "ci"))
+
+
+def _real_sentences() -> list[str]:
+    text = " ".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt")))
+    return [s.strip() + "." for s in text.replace("\n", " ").split(". ") if 20 < len(s) < 300][:200]
+
+
+REAL = _real_sentences()
+REGIONS = ["Shanghai", "Beijing", "Guangxi Zhuang Autonomous Region", "Heilongjiang", "Xiong'an New Area",
+           "the Yangtze River Delta", "Chongqing"]
+SHAPES = [
+    lambda n: "Growth was " + ", ".join(["5 percent"] * n) + " and 6 percent.",
+    lambda n: "It rose 5 " + " ".join(["percent"] * n) + ".",
+    lambda n: "It was " + " ".join(["between 5 and"] * n) + " 6 percent.",
+    lambda n: " ".join(["Beijing, Shanghai and Tianjin grew 5, 6 and 7 percent, respectively,"] * n) + ".",
+    lambda n: "Shanghai grew 5 percent " + " ".join([";", ":"] * n) + ".",
+    lambda n: "Investment reached " + "$" * n + "¥" * n + "5 billion yuan.",
+]
+
+pieces = st.one_of(
+    st.sampled_from(REAL),
+    st.text(max_size=120),
+    st.builds(lambda r, v, u: f"{r} grew {v} {u} in 2021.", st.sampled_from(REGIONS),
+              st.floats(-1e6, 1e30, allow_nan=False), st.sampled_from(["percent", "billion yuan", "%", "jobs"])),
+    st.builds(lambda shape, n: shape(n), st.sampled_from(SHAPES), st.integers(1, 400)),
+)
+article = st.builds(lambda title, body: title + "\n\n" + " ".join(body), st.sampled_from(["Title", "Shanghai news", ""]),
+                    st.lists(pieces, min_size=1, max_size=6))
+corpus = st.lists(st.tuples(st.sampled_from(["txt", "jsonl"]), article), min_size=1, max_size=4)
+
+
+def write_corpus(folder: Path, items: list[tuple[str, str]]) -> int:
+    """The corpus on disk; returns how many inputs (files and JSONL lines) it holds."""
+    folder.mkdir()
+    lines = []
+    for i, (kind, text) in enumerate(items):
+        if kind == "txt":
+            (folder / f"a{i}.txt").write_text(text, encoding="utf-8", errors="surrogatepass")
+        else:
+            lines.append(json.dumps({"id": f"j{i}", "text": text}))
+    if lines:
+        (folder / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(items)
+
+
+@PROFILE
+@given(items=corpus)
+def test_run_properties(tmp_path_factory, items):
+    base = tmp_path_factory.mktemp("prop")
+    n_inputs = write_corpus(base / "in", items)
+    first = engine.run(base / "in", base / "out", PARAMS, cache_dir=base / "cache", progress=False)
+    arts = pd.read_parquet(base / "out" / "articles.parquet")
+    assert first.articles == len(arts) == n_inputs  # every input is a row
+    over = TIME_BUDGET_ERROR.split("{")[0]
+    assert not arts["error"].fillna("").str.startswith(over).any()  # no article over its budget
+    manifest = json.loads((base / "out" / engine.MANIFEST).read_text())
+    for name in schema.TABLES:  # tables reread identically and agree with the manifest
+        path = base / "out" / f"{name}.parquet"
+        a, b = pd.read_parquet(path), pd.read_parquet(path)
+        pd.testing.assert_frame_equal(a, b)
+        assert len(a) == manifest["tables"][name]["rows"]
+    before = {name: (base / "out" / f"{name}.parquet").read_bytes() for name in schema.TABLES}
+    second = engine.run(base / "in", base / "out", PARAMS, cache_dir=base / "cache", progress=False)
+    assert second.articles == first.articles
+    assert {name: (base / "out" / f"{name}.parquet").read_bytes() for name in schema.TABLES} == before
