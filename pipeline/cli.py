@@ -18,7 +18,6 @@ import traceback
 from pathlib import Path
 
 from . import __version__, checks
-from . import evaluate as evaluation
 from .checks import UsageError
 from .inputs import InputError, list_input_files, read_inputs
 from .params import ConfigError, Params
@@ -97,7 +96,7 @@ def cmd_bench(args) -> int:
     # the measured runs start in the repository root: an absolute path, or "" for their own default
     params_path = str(Path(args.params).resolve()) if args.params else ""
     print(bench.report(bench.run(n=args.n, out_dir=args.out, workers=args.workers, params_path=params_path,
-                                 scale=args.scale, repeat=args.repeat)))
+                                 scale=args.scale, repeat=args.repeat, dask=args.dask)))
     return 0
 
 
@@ -181,6 +180,8 @@ def cmd_evaluate(args) -> int:
     for option, path in (("--metrics", args.metrics), ("--plots", args.plots), ("--errors-out", args.errors_out)):
         if path:
             checks.writable_dir(Path(path).parent, option)
+    from . import evaluate as evaluation  # only this command needs the scorer
+
     result = evaluation.score(args.gold, output)
     if args.metrics:
         atomic_write_text(args.metrics, json.dumps(evaluation.flat_metrics(result), indent=2, sort_keys=True) + "\n")
@@ -308,15 +309,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("bench", cmd_bench, "Benchmark: throughput and peak memory against the bare spaCy model "
             "(needs a checkout: its corpus is seeds/ and tests/dev/articles/).", work=False, params=True)
-    p.add_argument("--n", type=int, default=400, help="articles in the benchmark corpus (default %(default)s)")
+    p.add_argument("--n", type=int, default=480, help="articles in the benchmark corpus (default %(default)s)")
     p.add_argument("--scale", type=int, default=4,
                    help="also run at SCALE x N, to show memory stays flat (default %(default)s; 1: N only)")
     p.add_argument("--repeat", type=int, default=3,
-                   help="alternating runs of spaCy and the pipeline per size; the fastest of each count "
-                        "(default %(default)s)")
+                   help="alternating runs of spaCy and the pipeline per size; the median of each counts, "
+                        "min and max are shown (default %(default)s)")
     p.add_argument("--out", default="outputs/bench", help="directory for the corpora and outputs (default %(default)s)")
     p.add_argument("--workers", type=int, default=2,
                    help="processes for both the pipeline and nlp.pipe (default %(default)s)")
+    p.add_argument("--dask", action="store_true",
+                   help="also time the pipeline on a local Dask cluster against the local engine at N")
 
     p = add("clean", cmd_clean, "Stage clean: read articles, strip page furniture, extract metadata.")
     p.add_argument("--input", required=True, help="a directory of articles, or one file")

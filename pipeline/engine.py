@@ -47,6 +47,10 @@ log = logging.getLogger(__name__)
 # 32 keeps a batch's texts, parse and tables at a few MB while 16, 32 and 64 ran at the same
 # speed on the benchmark corpus (pipeline/bench.py), so memory, not speed, set it.
 BATCH_ARTICLES = 32
+# Inputs of at most this many articles run in this process whatever --workers says: the fork server
+# and a model per worker took 2.6 s before any batch (issue 16), about what one process needs for
+# 26 articles at its steady 10 articles/s (pipeline bench, load 2-3), so smaller inputs only lose.
+SMALL_INPUT_ARTICLES = BATCH_ARTICLES
 # When the corpus size is known, batches shrink as the work runs out (guided scheduling: at most
 # 1/(2 x workers) of what is left, never below this): with fixed batches the last one runs alone
 # while the other workers idle, ~4 s for a 32-article batch, 13% of a 400-article benchmark run.
@@ -316,6 +320,8 @@ def _run_local(files: list[Path], staging: Path, params: Params, workers: int, c
                bar: "Progress") -> RunStats:
     stats = RunStats()
     marker = DuplicateIds()
+    if workers > 1 and bar.total is not None and bar.total <= SMALL_INPUT_ARTICLES:
+        workers = 1  # the workers' start-up would cost more than they save (see SMALL_INPUT_ARTICLES)
     # shrinking batches balance the workers' last batches; one process has nothing to balance
     total = bar.total if workers > 1 else None
     batches = _batches((marker.mark(row) for row in iter_rows(files)), BATCH_ARTICLES, total, workers)

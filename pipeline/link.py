@@ -49,28 +49,25 @@ def run_explained(articles: pd.DataFrame, sentences: pd.DataFrame, tokens: pd.Da
         return quantities.reindex(columns=columns), schema.empty("targets"), schema.empty("link_candidates")
     if docs is None:
         docs = docs_from_tokens(tokens, blank().vocab)
-    arts = articles.set_index(articles["article_id"].astype(str))
-    regions = regions if regions is not None else schema.empty("regions")
-    region_groups = {str(k): g for k, g in regions.groupby("article_id", sort=False)} if not regions.empty else {}
-    block_groups = {} if blocks is None or blocks.empty else {
-        str(k): g.sort_values("block_id").to_dict("records") for k, g in blocks.groupby("article_id", sort=False)}
+    # one records pass per table for the whole batch, grouped by article in Python (per-article
+    # pandas sorting and conversion was most of link's own time, issue 16)
+    arts = {str(r["article_id"]): r for r in articles.to_dict("records")}
+    region_groups = _records_by_article(regions)
+    block_groups = None if blocks is None else _records_by_article(blocks, "block_id")
     out_rows: list[dict] = []
     target_rows: list[dict] = []
     candidate_rows: list[dict] = []
-    for article_id, group in quantities.groupby("article_id", sort=False):
-        article_id = str(article_id)
-        rows = group.sort_values("start", kind="stable").to_dict("records")
+    for article_id, rows in _records_by_article(quantities, "start").items():
         doc = docs.get(article_id)
-        if doc is None or article_id not in arts.index:
+        if doc is None or article_id not in arts:
             out_rows.extend(rows)
             continue
-        a = arts.loc[article_id]
+        a = arts[article_id]
         text = a.get("clean_text") if isinstance(a.get("clean_text"), str) else doc.text
-        structure = block_groups.get(article_id) if blocks is not None else None
+        structure = block_groups.get(article_id) if block_groups is not None else None
         if structure is None:
             structure = clean.article_blocks(article_id, text, _str(a.get("title")))
-        art = _article(doc, text, _str(a.get("title")), _reference(a),
-                       region_groups.get(article_id, schema.empty("regions")), structure)
+        art = _article(doc, text, _str(a.get("title")), _reference(a), region_groups.get(article_id, []), structure)
         q_rows, t_rows, c_rows = link_article(art, rows, explain)
         out_rows.extend(q_rows)
         target_rows.extend(t_rows)
@@ -80,6 +77,20 @@ def run_explained(articles: pd.DataFrame, sentences: pd.DataFrame, tokens: pd.Da
     c = pd.DataFrame(candidate_rows, columns=schema.LINK_CANDIDATES.names) if candidate_rows \
         else schema.empty("link_candidates")
     return _typed(q, schema.QUANTITIES), _typed(t, schema.TARGETS), _typed(c, schema.LINK_CANDIDATES)
+
+
+def _records_by_article(df: pd.DataFrame | None, order_key: str | None = None) -> dict[str, list[dict]]:
+    """A table's rows as records, grouped by article in order of first appearance, each group
+    stably sorted by `order_key`: one conversion for the batch."""
+    groups: dict[str, list[dict]] = {}
+    if df is None or df.empty:
+        return groups
+    for r in df.to_dict("records"):
+        groups.setdefault(str(r["article_id"]), []).append(r)
+    if order_key is not None:
+        for rows in groups.values():
+            rows.sort(key=lambda r: r[order_key])
+    return groups
 
 
 def _reference(a) -> dt.date | None:

@@ -9,7 +9,7 @@ A spaCy component (`region_recognizer`) over the gazetteer (pipeline/gazetteer.p
    and resolves shared names (province over city unless the text says city; prefecture over its
    seat; otherwise by the province written next to the name, then the provinces the article
    names, then by level, then by population: `Suzhou` alone is Jiangsu's);
-5. reads the model's GPE/LOC entities for forms the matcher missed (all-caps, variants);
+5. reads runs of capitalised names the gazetteer knows, for forms the matcher missed (all-caps, variants);
 6. marks `China` / `Chinese` as the country `CN`.
 
 Docs get the span group `doc.spans["regions"]` (label_ = level, kb_id_ = region_id) whose
@@ -428,6 +428,30 @@ class RegionRecognizer:
             return i + 3
         return 0
 
+    def _in_person_name(self, doc: Doc, span: Span) -> bool:
+        """A bare name next to a capitalised pinyin word that names no division: a Chinese personal
+        name (`Xi Jinping`, `Jin Junhai`); it replaces the model's PERSON entities."""
+        for i in (span.start - 1, span.end):
+            if 0 <= i < len(doc) and not doc[i].is_upper and is_pinyin_word(doc[i].text, 1) \
+                    and not self.gaz.candidates(doc[i].text):
+                return True
+        return False
+
+    def _name_runs(self, doc: Doc) -> list[Span]:
+        """Capitalised words (one to NAME_RUN_MAX_WORDS) that may be a place name the phrase matcher
+        missed, longest first at each word, not the words that name no place (`Xinhua`): they replace
+        the model's GPE/LOC entities."""
+        spans = []
+        for i, tok in enumerate(doc):
+            if not (tok.text[:1].isupper() and tok.is_alpha):
+                continue
+            for n in range(min(NAME_RUN_MAX_WORDS, len(doc) - i), 0, -1):
+                words = doc[i:i + n]
+                if all(t.text[:1].isupper() and (t.is_alpha or t.text in {"'s", "’s"} and k == n - 1)
+                       for k, t in enumerate(words)) and normalise(words.text) not in self.gaz.not_places:
+                    spans.append(words)
+        return spans
+
     def _appositive_division(self, doc: Doc, span: Span) -> bool:
         """`Anda, a county-level city in Heilongjiang`: the text itself says the name is a division."""
         after = [t.lower_ for t in doc[span.end:span.end + APPOSITIVE_WINDOW]]
@@ -486,7 +510,7 @@ class RegionRecognizer:
         self._resolve_shared_datelines(doc, found, shared_datelines, context)
         self._resolve_division_names(doc, found, pending, context)
         self._find_zones(found, zones, offsets, context)
-        self._find_model_places(doc, found, context)
+        self._find_name_runs(doc, found, context)
         if self.emit_country:
             self._find_country(doc, found)
         return sorted(found.mentions, key=lambda m: (m.start, m.end, m.region_id))
@@ -562,7 +586,6 @@ class RegionRecognizer:
                 context.update({d.province, prefecture_id(code)})
 
     def _resolve_division_names(self, doc: Doc, found: _Found, pending, context: set[str]) -> None:
-        persons = [(e.start, e.end) for e in doc.ents if e.label_ == "PERSON"]
         for span, place in pending:
             if place is not None:
                 found.add(self._division_mention(span.start_char, span.end_char, place.code, "place"))
@@ -575,8 +598,7 @@ class RegionRecognizer:
             if is_bare_county(span.text, d):
                 if not is_pinyin_word(span.text, 2):
                     continue  # one-syllable bare names (`You`, `Pei`) are English words or surnames
-                in_person = any(s <= span.start and span.end <= e for s, e in persons) \
-                    and not self._appositive_division(doc, span)
+                in_person = self._in_person_name(doc, span) and not self._appositive_division(doc, span)
                 if in_person or not _in_context(d, context):
                     continue  # bare county names need the article to name their province
             found.add(self._division_mention(span.start_char, span.end_char, code, "gazetteer"))
@@ -599,10 +621,10 @@ class RegionRecognizer:
             found.add(RegionMention(zone.start_char, zone.end_char, zid, "zone", zone.text, host,
                               d.province if d else None, "zone_pattern"))
 
-    def _find_model_places(self, doc: Doc, found: _Found, context: set[str]) -> None:
-        """The model's place entities the matcher did not cover (all-caps headlines, variants)."""
-        for ent in doc.ents:
-            if ent.label_ not in {"GPE", "LOC"} or not found.free(ent.start_char, ent.end_char):
+    def _find_name_runs(self, doc: Doc, found: _Found, context: set[str]) -> None:
+        """Capitalised names the matcher did not cover (all-caps headlines, possessives)."""
+        for ent in self._name_runs(doc):
+            if not found.free(ent.start_char, ent.end_char):
                 continue
             form = ent.text
             if form.isupper():
@@ -612,10 +634,11 @@ class RegionRecognizer:
                 code = self.resolve(ent, cands, doc, context, prefer_city=self._says_city(doc, ent))
                 d = self.gaz.division(code)
                 if d is not None and is_bare_county(ent.text, d) and (
-                        not is_pinyin_word(ent.text, 2) or not _in_context(d, context)):
+                        not is_pinyin_word(ent.text, 2) or not _in_context(d, context)
+                        or self._in_person_name(doc, ent)):
                     continue  # the same evidence rule as for matcher names (`Zhang` the surname)
                 if code:
-                    found.add(self._division_mention(ent.start_char, ent.end_char, code, "model"))
+                    found.add(self._division_mention(ent.start_char, ent.end_char, code, "name_run"))
 
     def _find_country(self, doc: Doc, found: _Found) -> None:
         """`China`, `PRC`, `Chinese` (country_words of non_regions.yaml) as the country, outside other names."""
@@ -686,6 +709,11 @@ class _Found:
         self.block(mention.start, mention.end)
 
 
+# The longest place name written without the level word (`Inner Mongolia Autonomous Region` is
+# matched by the phrase matcher; what it misses are one- or two-word forms in other casing).
+NAME_RUN_MAX_WORDS = 3
+
+
 def is_bare_county(surface: str, d: Division | None) -> bool:
     """A county-level name written bare (`Yangpu`, not `Yangpu District`): weak evidence on its own,
     since many county names repeat across provinces or are ordinary words."""
@@ -713,7 +741,7 @@ def make_region_scorer():
     "region_recognizer",
     default_config={"spans_key": SPANS_KEY, "emit_country": True, "rules_path": None,
                     "scorer": {"@scorers": "pipeline.region_scorer.v1"}},
-    requires=["doc.ents", "token.is_sent_start"],
+    requires=["token.is_sent_start"],
     assigns=["doc.spans", "span._.region"],
     default_score_weights={"regions_f": 1.0, "regions_p": 0.0, "regions_r": 0.0},
 )

@@ -77,8 +77,10 @@ TOKENS = pa.schema([
     _f("dep", pa.string(), "Dependency label."),
     _f("head", pa.int32(), "Token index of the syntactic head (itself at the root)."),
     _f("is_sent_start", pa.bool_(), "Whether the token starts a sentence."),
-    _f("ent_iob", pa.string(), "Statistical NER IOB tag (`B`, `I`, `O`)."),
-    _f("ent_type", pa.string(), "Statistical NER label (`GPE`, `ORG`, …) or empty."),
+    _f("ent_iob", pa.string(), "Statistical NER IOB tag (`B`, `I`, `O`); `O` throughout, since the model "
+                               "loads without `ner` (pipeline/nlp.py)."),
+    _f("ent_type", pa.string(), "Statistical NER label (`GPE`, `ORG`, …) or empty; empty throughout, since the "
+                                "model loads without `ner`."),
 ])
 
 REGIONS = pa.schema(_MENTION + [

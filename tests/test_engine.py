@@ -73,6 +73,20 @@ def test_small_batches_and_worker_processes_give_the_same_tables(corpus, local_o
     assert_same_content(tmp_path / "out", local_out)  # rows come batch by batch, in input file order
 
 
+def test_an_input_of_one_batch_starts_no_worker_processes(tmp_path, monkeypatch):
+    """Too small to gain from workers: it runs in this process, with the same tables."""
+    corpus = tmp_path / "small"
+    corpus.mkdir()
+    for f in ARTICLES[:2]:
+        (corpus / f.name).write_bytes(f.read_bytes())
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a worker pool was started for a two-article input")
+    monkeypatch.setattr(engine, "ProcessPoolExecutor", no_pool)
+    stats = engine.run(corpus, tmp_path / "out", PARAMS, workers=2, cache_dir=None, progress=False)
+    assert stats.articles == 2 and stats.processed == 2 and stats.ok == 2
+
+
 def test_dask_engine_on_a_local_cluster_matches_the_local_engine(corpus, local_out, tmp_path, monkeypatch):
     from distributed import LocalCluster
 

@@ -173,3 +173,28 @@ def test_macro_region_ids_are_the_schemas():
 
 def test_level_ranks_are_the_schemas_levels():
     assert set(gazetteer.LEVEL_RANK) == set(VOCABULARIES["regions.level"])
+
+
+def test_built_gazetteer_is_kept_per_version_of_the_rules(tmp_path, monkeypatch):
+    """The built gazetteer is read back from the artifact cache, and a change of the rules builds anew."""
+    import shutil
+
+    from pipeline import artifacts
+    from pipeline import gazetteer as G
+
+    monkeypatch.setenv(artifacts.ARTIFACT_CACHE_ENV, str(tmp_path / "cache"))
+    rules = tmp_path / "rules"
+    shutil.copytree(G.RULES, rules)
+    built = G._build(rules)
+    first = G.load.__wrapped__(str(rules))
+    artifacts = sorted((tmp_path / "cache").iterdir())
+    assert len(artifacts) == 1 and first.divisions == built.divisions
+    real_build = G._build
+    monkeypatch.setattr(G, "_build", lambda r: pytest.fail("built again with unchanged rules"))
+    assert G.load.__wrapped__(str(rules)).surfaces == built.surfaces  # read back, not rebuilt
+    monkeypatch.setattr(G, "_build", real_build)
+    with (rules / "non_regions.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("\n# a comment changes the hash\n")
+    G.load.__wrapped__(str(rules))
+    assert len(list((tmp_path / "cache").iterdir())) == 2
+

@@ -7,11 +7,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-import pandas as pd
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from .. import periods as P
 from .. import targets as T
+from ..gazetteer import foreign_places, normalise
 from .config import rules
 from .mentions import Mention, _anaphors, _exclusion, _gazetteer, _mentions_of, _sentence_topic
 
@@ -33,14 +33,18 @@ class Article:
     lead_in_of: dict[int, int] = field(default_factory=dict)   # lead-in -> the lead-in of the list it is an item of
 
 
-def _article(doc: Doc, text: str, title: str | None, reference: dt.date | None, regions: pd.DataFrame,
+def _article(doc: Doc, text: str, title: str | None, reference: dt.date | None, regions: list[dict],
              blocks: list[dict]) -> Article:
     sents = list(doc.sents)
     base = _mentions_of(doc, regions)
+    doc_text = doc.text  # built from the tokens on every access: once per article, not per mention
+    starts = {doc[o.start].idx for o in base}
+    ends = {doc[o.end - 1].idx + len(doc[o.end - 1]) for o in base}
     for m in base:
         # a dateline (`GUANGZHOU --`) says where the story was filed, not whose figures follow:
         # it only counts towards the article's focus
-        m.excluded = "dateline" if m.source == "dateline" else _exclusion(doc, m) or _joint_name(doc, m, base)
+        m.excluded = "dateline" if m.source == "dateline" else _exclusion(doc, m) \
+            or _joint_name(doc, doc_text, m, starts, ends)
     all_mentions: list[Mention] = []
     topics: list[list[Mention]] = []
     per_sent: list[list[Mention]] = []
@@ -63,13 +67,11 @@ def _article(doc: Doc, text: str, title: str | None, reference: dt.date | None, 
     return art
 
 
-def _joint_name(doc: Doc, m: Mention, mentions: list[Mention]) -> str | None:
+def _joint_name(doc: Doc, text: str, m: Mention, starts: set[int], ends: set[int]) -> str | None:
     """`the China-ROK industrial park`: a region joined by a hyphen to a partner that is no region names
-    a joint thing, not the region (`Chongqing-Kunming` joins two regions and stays)."""
-    text = doc.text
+    a joint thing, not the region (`Chongqing-Kunming` joins two regions and stays). `text` is the
+    Doc's text, `starts`/`ends` the character offsets where the article's mentions start and end."""
     start, end = doc[m.start].idx, doc[m.end - 1].idx + len(doc[m.end - 1])
-    starts = {doc[o.start].idx for o in mentions}
-    ends = {doc[o.end - 1].idx + len(doc[o.end - 1]) for o in mentions}
     after = re.match(r"-(?=[A-Z])", text[end:end + 2])
     before = start >= 2 and re.search(r"[A-Za-z]-$", text[start - 2:start])
     if after and end + 1 not in starts:
@@ -86,17 +88,52 @@ def _blocked(doc: Doc, sent: Span, mentions: list[Mention]) -> bool:
         return False
     # the subject, or its owner (`The International Monetary Fund's GDP rankings show …`)
     heads = [s] + [c for c in s.children if c.dep_ == "poss" and c.pos_ == "PROPN"]
-    return any(h.pos_ == "PROPN" and any(e.label_ in ("ORG", "GPE", "NORP", "LOC") and e.start <= h.i < e.end
-                                         and not _chinese_organisation(e) for e in doc.ents) for h in heads)
+    return any(h.pos_ == "PROPN" and _foreign_entity(_name_around(doc, h)) for h in heads)
 
 
-def _chinese_organisation(entity: Span) -> bool:
-    """`Urumqi Customs`, `the Hainan Provincial Bureau of Statistics`: an organisation named after a
-    Chinese place (the regions table does not count names inside organisations) is no foreign entity."""
-    if entity.label_ != "ORG":
-        return False
+def _foreign_entity(name: Span) -> bool:
+    """An organisation's name (`The World Bank`, an organisation head of rules/gazetteer/non_regions.yaml)
+    or a place abroad; not one named after a Chinese place (`Urumqi Customs`, `the Hainan Provincial
+    Bureau of Statistics`: the regions table does not count names inside organisations)."""
     gz = _gazetteer()
-    return gz is not None and any(t.pos_ == "PROPN" and gz.candidates(t.text) for t in entity)
+    if gz is None or any(t.pos_ == "PROPN" and gz.candidates(t.text) for t in name):
+        return False
+    return any(t.text in gz.organisation_heads for t in name) or normalise(name.text) in foreign_places()
+
+
+# Lower-case words inside a proper name (`Bank of China`, `Food and Agriculture Organization`).
+_NAME_JOINERS = {"of", "and", "for", "&"}
+
+
+def _name_around(doc: Doc, head: Token) -> Span:
+    """The capitalised name a proper-noun token is part of (what the model's entities gave)."""
+    def capital(i: int) -> bool:
+        return 0 <= i < len(doc) and doc[i].text[:1].isupper()
+    start = head.i
+    while capital(start - 1) and not doc[start].is_sent_start:
+        start -= 1
+    end = head.i + 1
+    while end < len(doc) and not doc[end].is_sent_start and (
+            doc[end].text[:1].isupper() or doc[end].text in _NAME_JOINERS and capital(end + 1)):
+        end += 1
+    return doc[start:end]
+
+
+def foreign_place_spans(doc: Doc) -> list[Span]:
+    """Names of places abroad in the text (longest first at each word): the model's GPE entities
+    that are no region of the regions table."""
+    places, out, i = foreign_places(), [], 0
+    while i < len(doc):
+        n = next((n for n in range(min(_FOREIGN_MAX_WORDS, len(doc) - i), 0, -1)
+                  if doc[i].text[:1].isupper() and normalise(doc[i:i + n].text) in places), 0)
+        if n:
+            out.append(doc[i:i + n])
+        i += max(n, 1)
+    return out
+
+
+# The longest name of foreign_places() in words (`Saint Vincent and the Grenadines` is 5).
+_FOREIGN_MAX_WORDS = 5
 
 
 def _sections(blocks: list[dict], sents: list[Span]) -> list[int]:
@@ -221,7 +258,7 @@ def _focus(art: Article, blocks: list[dict]) -> Mention | None:
 def _foreign_places(art: Article) -> list[Span]:
     """Places the parser found (GPE) that are no region of the regions table: places abroad."""
     taken = {i for m in art.mentions if m.source in ("mention", "dateline") for i in range(m.start, m.end)}
-    return [e for e in art.doc.ents if e.label_ == "GPE" and not any(i in taken for i in range(e.start, e.end))]
+    return [e for e in foreign_place_spans(art.doc) if not any(i in taken for i in range(e.start, e.end))]
 
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-import pandas as pd
 from spacy.tokens import Doc, Span, Token
 
 from .. import targets as T
@@ -65,15 +64,16 @@ def contains(outer: Mention, inner: Mention) -> bool:
     return inner.level == "zone" and inner.admin_id == a
 
 
-def _mentions_of(doc: Doc, regions: pd.DataFrame) -> list[Mention]:
+def _mentions_of(doc: Doc, regions: list[dict]) -> list[Mention]:
+    """The article's region mentions (its `regions` rows as records) as Mentions over the Doc's tokens."""
     out = []
-    for r in regions.itertuples(index=False):
-        span = doc.char_span(int(r.start), int(r.end), alignment_mode="expand")
+    for r in regions:
+        span = doc.char_span(int(r["start"]), int(r["end"]), alignment_mode="expand")
         if span is None or not len(span):
             continue
-        source = "dateline" if _str(getattr(r, "source", None)) == "dateline" else "mention"
-        out.append(Mention(span.start, span.end, str(r.region_id), str(getattr(r, "level", "") or ""),
-                           _str(getattr(r, "admin_id", None)), _str(getattr(r, "province_id", None)), source))
+        source = "dateline" if _str(r.get("source")) == "dateline" else "mention"
+        out.append(Mention(span.start, span.end, str(r["region_id"]), str(r.get("level") or ""),
+                           _str(r.get("admin_id")), _str(r.get("province_id")), source))
     out.sort(key=lambda m: m.start)
     return out
 
