@@ -22,7 +22,6 @@ import importlib.metadata
 import io
 import logging
 import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,7 +33,7 @@ from . import schema
 from .nlp import model_identity
 from .published import today
 from .rules import RULES_DIR
-from .tableio import OutputFault, atomic_write, to_arrow
+from .tableio import OutputFault, atomic_write, probe_writable, to_arrow
 
 log = logging.getLogger(__name__)
 
@@ -95,12 +94,7 @@ def check_writable(root: str | os.PathLike) -> None:
     """Raise CacheUnusable unless a bundle can be written under `root` (tried with a small file)."""
     try:
         Path(root).mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=".probe-", dir=root)
-        try:
-            os.write(fd, b"\0" * 4096)
-        finally:
-            os.close(fd)
-            os.unlink(probe)
+        probe_writable(root, 4096)
     except OSError as exc:
         raise CacheUnusable(exc.errno, f"cache directory {root} is not writable: {exc.strerror or exc}") from exc
 

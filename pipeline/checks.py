@@ -8,6 +8,8 @@ import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .tableio import probe_writable
+
 # Seconds to wait for a TCP connection to a Dask scheduler before calling it unreachable; a
 # scheduler on a LAN answers in milliseconds, and Dask's own default (30 s) only delays the error.
 SCHEDULER_CONNECT_SECONDS = 5.0
@@ -27,10 +29,8 @@ def writable_dir(path: str | os.PathLike, option: str) -> Path:
     ancestor = next(p for p in (path, *path.absolute().parents) if p.exists() or p == p.parent)
     if not ancestor.is_dir():
         raise UsageError(f"{option} {path} is under {ancestor}, which is a file, not a directory")
-    probe = ancestor / f".write-check-{os.getpid()}"
     try:
-        os.close(os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
-        os.unlink(probe)
+        probe_writable(ancestor)
     except OSError as exc:
         where = "" if ancestor == path else f" (in {ancestor})"
         raise UsageError(f"{option} {path} is not writable{where}: {exc.strerror or exc}") from exc

@@ -75,7 +75,7 @@ def cmd_run(args) -> int:
     if args.no_cache or args.explain:  # cached articles hold no link candidates
         cache_dir = None
     else:
-        cache_dir = checks.writable_dir(args.cache or engine.default_cache_dir(args.output), "--cache")
+        cache_dir = args.cache or engine.default_cache_dir(args.output)  # unwritable: the engine runs without it
     if args.engine == "dask":
         checks.reachable_scheduler(args.scheduler)
     stats = engine.run(args.input, args.output, params, engine=args.engine,

@@ -26,14 +26,24 @@ def fault(exc: OSError, doing: str) -> OutputFault:
     return OutputFault(f"cannot {doing}: {exc.strerror or exc}{where}")
 
 
+def probe_writable(directory: str | os.PathLike, nbytes: int = 0) -> None:
+    """Create a temporary file in `directory`, write `nbytes` to it and remove it; OSError when that fails.
+    The one write check of the output, work, report and cache directories."""
+    fd, probe = tempfile.mkstemp(prefix=".probe-", dir=directory)
+    try:
+        if nbytes:
+            os.write(fd, b"\0" * nbytes)
+    finally:
+        os.close(fd)
+        os.unlink(probe)
+
+
 def check_output_dir(path: str | os.PathLike, need_bytes: int = 0) -> None:
     """Fail before any work when `path` cannot be created and written, or has less than `need_bytes` free."""
     path = Path(path)
     try:
         path.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=".probe-", dir=path)
-        os.close(fd)
-        os.unlink(probe)
+        probe_writable(path)
         free = shutil.disk_usage(path).free
     except OSError as exc:
         raise fault(exc, f"write the output directory {path}") from exc

@@ -51,3 +51,18 @@ def corpus_outputs(corpus_dir, tmp_path_factory) -> Path:
 
 def load_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def refuse_temp_files(monkeypatch, root: Path, error: int, message: str) -> None:
+    """Fault injection: no temporary file can be made under `root` (root writes chmod-read-only
+    directories, so a chmod proves nothing here); tempfile is one module for every directory."""
+    import tempfile
+
+    mkstemp = tempfile.mkstemp
+
+    def refuse(*args, **kwargs):
+        if str(kwargs.get("dir", "")).startswith(str(root)):
+            raise OSError(error, message)
+        return mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from pipeline import cache, engine, schema, tableio
+from tests.conftest import refuse_temp_files
 from pipeline.cli import main
 from pipeline.runner import Params
 
@@ -191,14 +192,7 @@ def test_read_only_cache_degrades_to_no_cache_with_a_warning(tmp_path, corpus, f
     """EROFS is injected (root writes chmod-read-only directories, so a chmod proves nothing here)."""
     import errno
 
-    mkstemp = cache.tempfile.mkstemp
-
-    def read_only(*args, **kwargs):  # the cache only: tempfile is one module for the cache and the tables
-        if str(kwargs.get("dir", "")).startswith(str(tmp_path / "ro-cache")):
-            raise OSError(errno.EROFS, "Read-only file system")
-        return mkstemp(*args, **kwargs)
-
-    monkeypatch.setattr(cache.tempfile, "mkstemp", read_only)
+    refuse_temp_files(monkeypatch, tmp_path / "ro-cache", errno.EROFS, "Read-only file system")
     with caplog.at_level(logging.WARNING, logger="pipeline"):
         stats = run(corpus, tmp_path / "out", tmp_path / "ro-cache")
     assert stats.articles == 3 and stats.ok == 3 and stats.cached == 0

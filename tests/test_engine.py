@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from pipeline import engine, schema
+from tests.conftest import refuse_temp_files
 from pipeline.cli import main
 from pipeline.runner import Params
 
@@ -434,7 +435,8 @@ def test_an_unwritable_output_fails_before_the_work(corpus, previous_run, monkey
 
     monkeypatch.setattr(tableio.tempfile, "mkstemp", refuse)
     monkeypatch.setattr(engine, "process_batch", lambda *a: pytest.fail("work started"))
-    assert main(["--quiet", "run", "--input", str(corpus), "--output", str(previous_run), "--no-cache"]) == 1
+    # the command line's check before any work (pipeline/checks.py): an unusable --output, exit 2
+    assert main(["--quiet", "run", "--input", str(corpus), "--output", str(previous_run), "--no-cache"]) == 2
     assert message in one_line_error(capsys)
     assert snapshot(previous_run) == before
 
@@ -442,16 +444,7 @@ def test_an_unwritable_output_fails_before_the_work(corpus, previous_run, monkey
 def test_a_read_only_cache_still_writes_the_tables(corpus, tmp_path, monkeypatch, caplog):
     import errno
 
-    from pipeline import cache
-
-    mkstemp = cache.tempfile.mkstemp
-
-    def refuse(*args, **kwargs):  # the cache only: tempfile is one module for the cache and the tables
-        if str(kwargs.get("dir", "")).startswith(str(tmp_path / "cache")):
-            raise OSError(errno.EROFS, "Read-only file system")
-        return mkstemp(*args, **kwargs)
-
-    monkeypatch.setattr(cache.tempfile, "mkstemp", refuse)
+    refuse_temp_files(monkeypatch, tmp_path / "cache", errno.EROFS, "Read-only file system")
     assert main(["--quiet", "run", "--input", str(corpus), "--output", str(tmp_path / "out"),
                  "--cache", str(tmp_path / "cache")]) == 0
     assert len(pd.read_parquet(tmp_path / "out" / "articles.parquet")) == 7
