@@ -14,9 +14,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-import dateparser
-
-from .published import date_rules
+from .published import date_rules, dateparser_date
 from .rules import alternation, load_yaml
 
 
@@ -220,16 +218,9 @@ def _resolve(name: str, m: re.Match, reference: dt.date | None) -> tuple[dt.date
 @lru_cache(maxsize=4096)  # dateparser costs ~2 ms a call; datelines and report dates repeat across articles
 def _parse_date(text: str, reference: dt.date | None) -> dt.date | None:
     """A calendar date (`July 16, 2022`, `Jan. 23`): a missing year comes from the reference date."""
-    base = dt.datetime.combine(reference, dt.time()) if reference else dt.datetime(1900, 1, 1)
     if reference is None and not re.search(YEAR, text):
         return None
-    try:
-        parsed = dateparser.parse(text, languages=["en"],
-                                  settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "current_period",
-                                            "REQUIRE_PARTS": ["month", "day"]})
-    except Exception:  # noqa: BLE001 - an unparseable date is simply not a period
-        parsed = None
-    return parsed.date() if parsed else None
+    return dateparser_date(text, reference)
 
 
 @lru_cache(maxsize=1)

@@ -16,6 +16,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+import dateparser
+
 from .rules import RulesError, alternation
 from .rules import load as load_rules
 
@@ -55,6 +57,7 @@ class DateparserRules:
     relative_base: str
     prefer_dates_from: str
     require_parts: list[str]
+    parsers: list[str]
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,7 @@ def date_rules() -> DateRules:
         "PREFER_DATES_FROM": dp.prefer_dates_from,
         "REQUIRE_PARTS": list(dp.require_parts),
         "RETURN_AS_TIMEZONE_AWARE": False,
-        "PARSERS": ["absolute-time"],
+        "PARSERS": list(dp.parsers),
     }
     return DateRules(
         month_names=months,
@@ -235,17 +238,27 @@ def header_date_spans(line: str) -> list[tuple[int, int, dt.date | None]]:
     return sorted(spans, key=lambda s: s[0])
 
 
-def parse_with_dateparser(text: str) -> dt.date | None:
-    """dateparser on a short header string (English, fixed base, full date required), validated."""
-    import dateparser  # imported lazily: only header lines with an unknown date format need it
-
+def dateparser_date(text: str, reference: dt.date | None = None) -> dt.date | None:
+    """`text` read by dateparser with the one set of settings (rules/clean/dates.yaml `dateparser`),
+    for header dates and body periods alike: a missing year is the reference date's; with no
+    reference the year must be written."""
     rules = date_rules()
+    settings = dict(rules.dateparser_settings)
+    if reference is None:
+        settings["REQUIRE_PARTS"] = [*settings["REQUIRE_PARTS"], "year"]
+    else:
+        settings["RELATIVE_BASE"] = dt.datetime.combine(reference, dt.time())
     try:
-        parsed = dateparser.parse(text[:60], languages=list(rules.dateparser_languages),
-                                  settings=rules.dateparser_settings)
+        parsed = dateparser.parse(text, languages=list(rules.dateparser_languages), settings=settings)
     except Exception:  # noqa: BLE001 - dateparser can raise on odd input; no date then
         return None
-    return make_date(parsed.year, parsed.month, parsed.day) if parsed else None
+    return parsed.date() if parsed else None
+
+
+def parse_with_dateparser(text: str) -> dt.date | None:
+    """dateparser on a short header string (full date required), validated."""
+    date = dateparser_date(text[:60])
+    return make_date(date.year, date.month, date.day) if date else None
 
 
 def parse_date_string(value: object) -> dt.date | None:

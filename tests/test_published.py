@@ -210,3 +210,16 @@ def test_publishers_rules_are_validated():
     data = load_yaml("clean/publishers.yaml")
     with pytest.raises(RulesError, match="unknown keys"):
         from_data(published.PublishersFile, {**data, "domains": ""}, "publishers.yaml")
+
+
+def test_one_dateparser_setting_set_for_header_dates_and_body_periods():
+    from pipeline import periods
+
+    # body periods: a missing year is the reference date's, even when the date falls after it
+    assert published.dateparser_date("March 5", D(2024, 1, 10)) == D(2024, 3, 5)
+    assert periods.find_periods("On March 5 the park opened.", D(2024, 1, 10))[0].start == D(2024, 3, 5)
+    # header dates have no reference: the year must be printed (ANNOTATION.md `published`)
+    assert published.dateparser_date("March 5") is None
+    assert published.parse_with_dateparser("23/01/2024 10:02") == D(2024, 1, 23)
+    # absolute dates only, never relative to the day of the run
+    assert published.dateparser_date("yesterday", D(2024, 1, 10)) is None
