@@ -11,15 +11,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .rules import alternation, load_yaml
+from . import quantity_rules
+from .rules import alternation
 from .schema import VOCABULARIES
 
 QUALIFIERS = VOCABULARIES["quantities.qualifier"]  # the schema's vocabulary, in one place
-
-
-def load_rules(name: str) -> dict:
-    """The rules/quantities/<name>.yaml file (cached by pipeline.rules)."""
-    return load_yaml(f"quantities/{name}.yaml")
 
 
 @dataclass(frozen=True)
@@ -42,30 +38,30 @@ class NumberMatch:
 
 @lru_cache(maxsize=1)
 def _grammar() -> dict:
-    scales = load_rules("scales")
-    units_rules = load_rules("units")
-    unit_words = alternation(scales["units"])
-    ten_words = alternation(scales["tens"])
+    scales = quantity_rules.scales()
+    units_rules = quantity_rules.units()
+    unit_words = alternation(scales.units)
+    ten_words = alternation(scales.tens)
     small = rf"(?:(?:{ten_words})(?:-(?:{unit_words}))?|(?:{unit_words}))"
     spelled = rf"\b{small}(?:\s+hundred(?:\s+(?:and\s+)?{small})?)?\b"
-    scale_words = alternation(scales["words"])
-    vague_values = {k.lower(): float(v) for k, v in scales["vague"].items()}
+    scale_words = alternation(scales.words)
+    vague_values = {k.lower(): float(v) for k, v in scales.vague.items()}
     vague_words = alternation(vague_values)
     return {
-        "sign_word": re.compile(rf"\b(?:{alternation(scales['signs'])})\s+$", re.IGNORECASE),
+        "sign_word": re.compile(rf"\b(?:{alternation(scales.signs)})\s+$", re.IGNORECASE),
         "digits": re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])"),
         "spelled": re.compile(spelled, re.IGNORECASE),
         "scale": re.compile(rf"(?:(?:\s+|-)(?:{scale_words})\b)+", re.IGNORECASE),
         "abbrev_spaced": re.compile(r"\s?(bn|bln|mn|mln|trln|tn)\b", re.IGNORECASE),
         "abbrev_glued": re.compile(r"(b|m|k)\b"),
         "glued_letters": re.compile(r"[^\W\d_]+"),
-        "glued_symbols": {s.lower() for s in units_rules.get("glued_symbols", [])},
+        "glued_symbols": {s.lower() for s in units_rules.glued_symbols},
         "ordinal": re.compile(r"(?:st|nd|rd|th)\b", re.IGNORECASE),
         "vague": re.compile(rf"(?<![\w-])(?:(?:{vague_words})\s+of\s+)*(?:{vague_words})(?![\w-])", re.IGNORECASE),
         "vague_values": vague_values,
-        "scale_values": {k.lower(): float(v) for k, v in scales["words"].items()},
-        "abbrev_values": {k.lower(): float(v) for k, v in scales["abbreviations"].items()},
-        "small_values": {**{k: v for k, v in scales["units"].items()}, **{k: v for k, v in scales["tens"].items()}},
+        "scale_values": {k.lower(): float(v) for k, v in scales.words.items()},
+        "abbrev_values": {k.lower(): float(v) for k, v in scales.abbreviations.items()},
+        "small_values": {**scales.units, **scales.tens},
     }
 
 
@@ -193,15 +189,15 @@ def _minus_sign_before(text: str, start: int) -> bool:
 
 def _currency_glued_before(text: str, start: int) -> bool:
     """`RMB20` / `US$5`: letters right before the digits that are a currency prefix."""
-    prefixes = load_rules("currencies")["prefix"]
+    prefixes = quantity_rules.currencies().prefix
     return any(text.endswith(p, 0, start) and p[-1].isalpha() for p in prefixes)
 
 
 @lru_cache(maxsize=1)
 def _qualifier_patterns() -> tuple[re.Pattern, dict, re.Pattern, dict]:
-    rules = load_rules("qualifiers")
-    before = {k.lower(): v for k, v in rules["before"].items()}
-    after = {k.lower(): v for k, v in rules["after"].items()}
+    rules = quantity_rules.qualifiers()
+    before = {k.lower(): v for k, v in rules.before.items()}
+    after = {k.lower(): v for k, v in rules.after.items()}
     before_re = re.compile(rf"(?<![\w-])({alternation(before)})\s*$", re.IGNORECASE)
     # `1,200 firms and more than 100,000 researchers`: `and more` opening the next figure qualifies nothing
     after_re = re.compile(rf"^\s*({alternation(after)})(?![\w-])(?!\s+than\b)", re.IGNORECASE)
@@ -212,11 +208,11 @@ def _qualifier_patterns() -> tuple[re.Pattern, dict, re.Pattern, dict]:
 def _verbs_only() -> tuple[frozenset, re.Pattern]:
     """Qualifier phrases read as verbs only, and what before them makes them a rank instead:
     a determiner, a possessive (`the city's top 10 percent`) or the start of a sentence or heading."""
-    rules = load_rules("qualifiers").get("verbs_only", {})
-    determiners = [rf"(?<![\w-])(?:{alternation(rules['not_after'])})\s+"] if rules.get("not_after") else []
+    rules = quantity_rules.qualifiers().verbs_only
+    determiners = [rf"(?<![\w-])(?:{alternation(rules.not_after)})\s+"] if rules.not_after else []
     determiner_re = re.compile("(?:" + "|".join(determiners + [r"\w['’]s\s+", r"^\s*", r"[.!?:;\n][\"'“”]?\s*"])
                                + ")$", re.IGNORECASE)
-    return frozenset(p.lower() for p in rules.get("phrases", [])), determiner_re
+    return frozenset(p.lower() for p in rules.phrases), determiner_re
 
 
 # How far back a qualifier may start: the longest phrase in rules/quantities/qualifiers.yaml is

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from . import quantity_rules
 from .published import date_rules, dateparser_date
 from .rules import alternation, load_yaml
 
@@ -98,7 +99,7 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
 
 def _number(text: str) -> int:
     """A count written in digits or spelled (rules/quantities/scales.yaml `units`, the one number-word table)."""
-    return int(text) if text.isdigit() else int(load_yaml("quantities/scales.yaml")["units"][text.lower()])
+    return int(text) if text.isdigit() else quantity_rules.scales().units[text.lower()]
 
 
 def _month_end(year: int, month: int) -> dt.date:

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.numbers import find_numbers, load_rules, parse_number, qualifier_after, qualifier_before
+from pipeline import quantity_rules
+from pipeline.numbers import find_numbers, parse_number, qualifier_after, qualifier_before
 from pipeline.quantities import figures_in_text
 
 UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
@@ -87,8 +88,8 @@ def test_percentage_points(whole, tenth):
 
 
 def _currency_forms():
-    rules = load_rules("currencies")
-    return sorted(rules["prefix"].items()), sorted(rules["suffix"].items())
+    rules = quantity_rules.currencies()
+    return sorted(rules.prefix.items()), sorted(rules.suffix.items())
 
 
 @given(st.integers(1, 99_999), st.integers(0, 2), st.sampled_from(["", " million", " billion"]), st.data())
@@ -125,7 +126,7 @@ def test_range_shares_scale_and_currency(n, scale):
     assert [(f.value, f.value_high, f.unit) for f in figs] == [(n * SCALES[scale], (n + 1) * SCALES[scale], "CNY")]
 
 
-@given(st.sampled_from(sorted(load_rules("qualifiers")["before"].items())), st.integers(1, 999))
+@given(st.sampled_from(sorted(quantity_rules.qualifiers().before.items())), st.integers(1, 999))
 def test_qualifiers_before(phrase_qualifier, n):
     phrase, qualifier = phrase_qualifier
     text = f"output reached {phrase} {n} billion yuan"
@@ -135,7 +136,7 @@ def test_qualifiers_before(phrase_qualifier, n):
     assert [(f.qualifier, text[f.start:f.end]) for f in figs] == [(qualifier, f"{phrase} {n} billion yuan")]
 
 
-@given(st.sampled_from(sorted(load_rules("qualifiers")["after"].items())), st.integers(1, 99))
+@given(st.sampled_from(sorted(quantity_rules.qualifiers().after.items())), st.integers(1, 99))
 def test_qualifiers_after(phrase_qualifier, n):
     phrase, qualifier = phrase_qualifier
     text = f"a share of {n} percent {phrase} of the total"

@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .. import quantity_rules
 from ..gazetteer import LEVEL_RANK  # noqa: F401  (read by mentions and the decider from here)
 from ..rules import RulesError, check_vocabulary, load_yaml
 from ..rules import load as load_rules
@@ -75,7 +76,7 @@ def rules() -> LinkingFile:
     """rules/link/linking.yaml with the anaphora lexicon beside it, as typed shapes."""
     linking = load_rules("link/linking.yaml", LinkingFile)
     anaphora = load_rules("link/anaphora.yaml", AnaphoraFile)
-    spelled = {str(w): int(n) for w, n in load_yaml("quantities/scales.yaml")["units"].items()}  # the one number-word table
+    spelled = dict(quantity_rules.scales().units)  # the one number-word table
     anaphora = dataclasses.replace(anaphora, count_words={**spelled, **anaphora.count_words})
     return dataclasses.replace(linking, anaphora=anaphora)
 
