@@ -108,9 +108,9 @@ def _model(params_path: str) -> str:
     return Params.load(params_path or None).model
 
 
-def run(n: int = 480, out_dir: str | os.PathLike = "outputs/bench", workers: int = 2,
-        params_path: str | os.PathLike | None = "params.yaml", scale: int = 4, repeat: int = 3,
-        dask: bool = False) -> dict:
+def run_benchmark(n: int = 480, out_dir: str | os.PathLike = "outputs/bench", workers: int = 2,
+                  params_path: str | os.PathLike | None = "params.yaml", scale: int = 4, repeat: int = 3,
+                  dask: bool = False) -> dict:
     """Build the corpora, measure every part in alternation; the figures (also in OUT/bench.json)."""
     out = Path(out_dir)
     shutil.rmtree(out, ignore_errors=True)

@@ -29,12 +29,12 @@ PROG = "regional-ie"
 # Intermediate tables of the work directory: file stem -> schema name.
 WORK_TABLES = {
     "articles": "articles", "sentences": "sentences", "tokens": "tokens", "regions": "regions",
-    "figures": "quantities", "quantities": "quantities", "targets": "targets", "blocks": "blocks",
+    "quantities_unlinked": "quantities", "quantities": "quantities", "targets": "targets", "blocks": "blocks",
     "link_candidates": "link_candidates",
 }
 # The stage that writes each intermediate table, named when a later stage finds it missing.
 WRITTEN_BY = {"articles": "clean", "sentences": "segment", "tokens": "segment", "regions": "ner",
-              "figures": "quantities", "quantities": "link", "targets": "link"}
+              "quantities_unlinked": "quantities", "quantities": "link", "targets": "link"}
 
 
 def _needs(args, *names: str) -> None:
@@ -78,7 +78,7 @@ def cmd_run(args) -> int:
         cache_dir = args.cache or engine.default_cache_dir(args.output)  # unwritable: the engine runs without it
     if args.engine == "dask":
         checks.reachable_scheduler(args.scheduler)
-    stats = engine.run(args.input, args.output, params, engine=args.engine,
+    stats = engine.process_corpus(args.input, args.output, params, engine=args.engine,
                        scheduler=args.scheduler, workers=args.workers, cache_dir=cache_dir, progress=not args.quiet)
     log.info("%s", stats.summary())
     return 0
@@ -95,8 +95,8 @@ def cmd_bench(args) -> int:
     checks.writable_dir(args.out, "--out")
     # the measured runs start in the repository root: an absolute path, or "" for their own default
     params_path = str(Path(args.params).resolve()) if args.params else ""
-    print(bench.report(bench.run(n=args.n, out_dir=args.out, workers=args.workers, params_path=params_path,
-                                 scale=args.scale, repeat=args.repeat, dask=args.dask)))
+    print(bench.report(bench.run_benchmark(n=args.n, out_dir=args.out, workers=args.workers, params_path=params_path,
+                                           scale=args.scale, repeat=args.repeat, dask=args.dask)))
     return 0
 
 
@@ -134,17 +134,17 @@ def cmd_quantities(args) -> int:
     from . import quantities
 
     _needs(args, "articles", "tokens")
-    _save(args, quantities.run(_work(args, "articles"), _work(args, "tokens")), "figures")
+    _save(args, quantities.run(_work(args, "articles"), _work(args, "tokens")), "quantities_unlinked")
     return 0
 
 
 def cmd_link(args) -> int:
     from . import link
 
-    _needs(args, "articles", "sentences", "tokens", "regions", "figures")
+    _needs(args, "articles", "sentences", "tokens", "regions", "quantities_unlinked")
     blocks = _work(args, "blocks") if (Path(args.work) / "blocks.parquet").exists() else None
     figures, targets = link.run(_work(args, "articles"), _work(args, "sentences"), _work(args, "tokens"),
-                                _work(args, "regions"), _work(args, "figures"), blocks=blocks)
+                                _work(args, "regions"), _work(args, "quantities_unlinked"), blocks=blocks)
     _save(args, figures, "quantities")
     _save(args, targets, "targets")
     return 0

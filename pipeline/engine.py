@@ -174,9 +174,9 @@ def default_cache_dir(out_dir: str | os.PathLike) -> Path:
     return Path(out_dir).resolve().parent / ".pipeline-cache"
 
 
-def run(input_path: str | os.PathLike, out_dir: str | os.PathLike, params: Params, engine: str = "local",
-        scheduler: str | None = None, workers: int = 1, cache_dir: str | os.PathLike | None = None,
-        progress: bool = True) -> RunStats:
+def process_corpus(input_path: str | os.PathLike, out_dir: str | os.PathLike, params: Params, engine: str = "local",
+                   scheduler: str | None = None, workers: int = 1, cache_dir: str | os.PathLike | None = None,
+                   progress: bool = True) -> RunStats:
     """Process every article under `input_path` and write the six tables to `out_dir`.
 
     `cache_dir=None` disables the cache. Raises InputError when nothing can be done.

@@ -30,8 +30,8 @@ def test_both_sides_are_whole_processes(tmp_path):
 
 
 def test_benchmark_smoke(tmp_path):
-    results = bench.run(n=2, out_dir=tmp_path / "bench", workers=1, params_path=bench.ROOT / "params.yaml", scale=2,
-                        repeat=1)
+    results = bench.run_benchmark(n=2, out_dir=tmp_path / "bench", workers=1, params_path=bench.ROOT / "params.yaml",
+                                  scale=2, repeat=1)
     for size in (2, 4):
         r = results["sizes"][size]
         assert len(r["pipeline"]["runs"]) == len(r["reference"]["runs"]) == 1

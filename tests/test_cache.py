@@ -44,7 +44,7 @@ def corpus(tmp_path) -> Path:
 
 
 def run(corpus: Path, out: Path, cache_dir: Path | None) -> engine.RunStats:
-    return engine.run(corpus, out, PARAMS, cache_dir=cache_dir, progress=False)
+    return engine.process_corpus(corpus, out, PARAMS, cache_dir=cache_dir, progress=False)
 
 
 def assert_same_tables(a: Path, b: Path) -> None:

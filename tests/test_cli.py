@@ -204,7 +204,7 @@ def test_unexpected_failure_is_one_line_and_verbose_shows_the_traceback(tmp_path
     def broken(*args, **kwargs):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(engine, "run", broken)
+    monkeypatch.setattr(engine, "process_corpus", broken)
     argv = ["run", "--input", str(SEED), "--output", str(tmp_path / "out"), "--no-cache"]
     assert main(argv) == 1
     assert capsys.readouterr().err.strip().splitlines() == [

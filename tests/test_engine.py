@@ -40,7 +40,7 @@ def corpus(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def local_out(corpus, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("local")
-    engine.run(corpus, out, PARAMS, cache_dir=None, progress=False)
+    engine.process_corpus(corpus, out, PARAMS, cache_dir=None, progress=False)
     return out
 
 
@@ -69,7 +69,7 @@ def test_local_engine_writes_every_table_and_every_article(local_out):
 
 def test_small_batches_and_worker_processes_give_the_same_tables(corpus, local_out, tmp_path, monkeypatch):
     monkeypatch.setattr(engine, "BATCH_ARTICLES", 2)
-    stats = engine.run(corpus, tmp_path / "out", PARAMS, workers=2, cache_dir=None, progress=False)
+    stats = engine.process_corpus(corpus, tmp_path / "out", PARAMS, workers=2, cache_dir=None, progress=False)
     assert stats.articles == 7 and stats.processed == 7
     assert_same_content(tmp_path / "out", local_out)  # rows come batch by batch, in input file order
 
@@ -84,7 +84,7 @@ def test_an_input_of_one_batch_starts_no_worker_processes(tmp_path, monkeypatch)
     def no_pool(*args, **kwargs):
         raise AssertionError("a worker pool was started for a two-article input")
     monkeypatch.setattr(engine, "ProcessPoolExecutor", no_pool)
-    stats = engine.run(corpus, tmp_path / "out", PARAMS, workers=2, cache_dir=None, progress=False)
+    stats = engine.process_corpus(corpus, tmp_path / "out", PARAMS, workers=2, cache_dir=None, progress=False)
     assert stats.articles == 2 and stats.processed == 2 and stats.ok == 2
 
 
@@ -95,7 +95,7 @@ def test_dask_engine_on_a_local_cluster_matches_the_local_engine(corpus, local_o
     out = tmp_path / "out"
     shutil.copytree(local_out, out)  # single files from a local run are replaced by dataset directories
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        stats = engine.run(corpus, out, PARAMS, engine="dask", scheduler=cluster.scheduler_address,
+        stats = engine.process_corpus(corpus, out, PARAMS, engine="dask", scheduler=cluster.scheduler_address,
                            cache_dir=str(tmp_path / "cache"), progress=False)
     assert stats.articles == 7 and stats.ok == 5
     for name in schema.TABLES:
@@ -261,7 +261,7 @@ def test_a_lost_staging_directory_fails_the_run_instead_of_dropping_articles(cor
     monkeypatch.setattr(engine, "BATCH_ARTICLES", 2)
     monkeypatch.setattr(engine, "_run_batch", steal)
     with pytest.raises(engine.RunFault, match="taken by another run"):
-        engine.run(corpus, tmp_path / "out", PARAMS, cache_dir=None, progress=False)
+        engine.process_corpus(corpus, tmp_path / "out", PARAMS, cache_dir=None, progress=False)
 
 
 KILL_AT_RENAME = """
@@ -330,7 +330,7 @@ def test_a_lone_surrogate_in_one_article_fails_nothing(tmp_path):
     body = json.dumps("Shanghai grew 5 percent in 2020, the city said on Monday.")[1:-1]
     (corpus / "feed.jsonl").write_text('{"id": "bad\\ud800id", "text": "Title\\n\\n\\ud800 ' + body + '"}\n',
                                        encoding="utf-8")
-    stats = engine.run(corpus, tmp_path / "out", PARAMS, cache_dir=tmp_path / "cache", progress=False)
+    stats = engine.process_corpus(corpus, tmp_path / "out", PARAMS, cache_dir=tmp_path / "cache", progress=False)
     assert stats.articles == 2 and stats.ok == 2
     arts = pd.read_parquet(tmp_path / "out" / "articles.parquet").set_index("article_id")
     assert "lone surrogates" in arts.loc["bad\ufffdid", "warnings"]
@@ -345,7 +345,7 @@ def test_the_outputs_inside_the_input_directory_are_never_read_back(tmp_path):
     assert main(["--quiet", "run", "--input", str(corpus), "--output", str(out), "--cache", str(corpus / "cache")]) == 0
     assert main(["--quiet", "report", "--output", str(out)]) == 0
     assert list((out / "report").rglob("*.html"))
-    stats = engine.run(corpus, out, PARAMS, cache_dir=corpus / "cache", progress=False)
+    stats = engine.process_corpus(corpus, out, PARAMS, cache_dir=corpus / "cache", progress=False)
     assert stats.articles == 1
 
 

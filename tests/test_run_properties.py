@@ -76,7 +76,7 @@ def write_corpus(folder: Path, items: list[tuple[str, str]]) -> int:
 def test_run_properties(tmp_path_factory, items):
     base = tmp_path_factory.mktemp("prop")
     n_inputs = write_corpus(base / "in", items)
-    first = engine.run(base / "in", base / "out", PARAMS, cache_dir=base / "cache", progress=False)
+    first = engine.process_corpus(base / "in", base / "out", PARAMS, cache_dir=base / "cache", progress=False)
     arts = pd.read_parquet(base / "out" / "articles.parquet")
     assert first.articles == len(arts) == n_inputs  # every input is a row
     over = TIME_BUDGET_ERROR.split("{")[0]
@@ -88,6 +88,6 @@ def test_run_properties(tmp_path_factory, items):
         pd.testing.assert_frame_equal(a, b)
         assert len(a) == manifest["tables"][name]["rows"]
     before = {name: (base / "out" / f"{name}.parquet").read_bytes() for name in schema.TABLES}
-    second = engine.run(base / "in", base / "out", PARAMS, cache_dir=base / "cache", progress=False)
+    second = engine.process_corpus(base / "in", base / "out", PARAMS, cache_dir=base / "cache", progress=False)
     assert second.articles == first.articles
     assert {name: (base / "out" / f"{name}.parquet").read_bytes() for name in schema.TABLES} == before
