@@ -12,10 +12,11 @@ import hashlib
 import logging
 import os
 import pickle
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
+
+from .tableio import OutputFault, atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +62,8 @@ def load_or_build(name: str, key: bytes, build: Callable[[], T], kind: type) -> 
 
 
 def _write(path: Path, data: bytes) -> None:
-    """Write atomically (a reader never sees half a file); a cache that cannot be written is skipped."""
+    """Write atomically (tableio's one atomic write); a cache that cannot be written is skipped."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except OSError as exc:
+        atomic_write(path, lambda tmp: tmp.write_bytes(data))
+    except OutputFault as exc:
         log.debug("artifact not written to %s: %s", path, exc)

@@ -25,7 +25,7 @@ from spacy import displacy
 
 from . import charts, evaluate, gazetteer, schema
 from .tables import counted_once
-from .tableio import is_missing, read_table
+from .tableio import atomic_write_text, is_missing, read_table
 
 REPORT_DIRNAME = "report"
 PERCENT_UNITS = ("percent", "percentage_point")
@@ -934,7 +934,5 @@ def rows_by_article_list(df: pd.DataFrame) -> list[dict]:
 
 
 def _write(path: Path, text: str) -> None:
-    """Write a page through a temporary file and a rename, so a reader never sees half a page."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    """Write a page atomically (tableio's one atomic write), so a reader never sees half a page."""
+    atomic_write_text(path, text)
