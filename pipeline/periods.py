@@ -65,6 +65,7 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
     year_ref = rf"(?:\s+(?:of\s+)?(?:(?P<rel>{rel})|(?P<year>{YEAR})))?"
     ordinals = alternation(r["ordinal_words"])
     parts = alternation(r["year_parts"])
+    spelled = alternation(quantity_rules.scales().units)  # the one number-word table
 
     def sub(p: str) -> str:
         return p.replace("{YEAR}", YEAR).replace("{MONTH}", month)
@@ -75,7 +76,7 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
                         rf"(?:\s+period)?(?:\s*\(\s*{YEAR}\s*[-–]\s*\d{{2,4}}\s*\))?"),
         ("year_range", rf"(?:from\s+|between\s+)?(?P<y1>{YEAR})\s*(?:to|and|through|until|till|-|–|/)\s*"
                        rf"(?P<y2>{YEAR}|\d\d)(?![-/.]?\d)"),
-        ("first_months", rf"(?:the\s+)?first\s+(?P<n>\d{{1,2}}|two|three|four|five|six|seven|eight|nine|ten|eleven)"
+        ("first_months", rf"(?:the\s+)?first\s+(?P<n>\d{{1,2}}|{spelled})"
                          rf"\s+months{year_ref}"),
         ("year_part", rf"(?:the\s+)?(?P<part>{parts}){year_ref}"),
         ("month_range", rf"(?:from\s+)?(?P<m1>{alternation(month_names())})\.?\s*(?:-|–|to|through)\s*"
@@ -83,10 +84,10 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
         ("by", rf"\bby\s+(?:the\s+end\s+of\s+)?(?:(?P<rel>{rel})|(?P<year>{YEAR}))"),
         ("as_of", rf"\bas\s+of\s+(?:the\s+end\s+of\s+)?(?:{month}\s+)?(?:(?P<rel>{rel})|(?P<year>{YEAR}))"),
         ("since", rf"\bsince\s+(?:the\s+(?:beginning|start)\s+of\s+)?(?:{month}\s+)?(?:(?P<rel>{rel})|(?P<year>{YEAR}))"),
-        ("past_years", r"\b(?:in|over|during)\s+the\s+(?:past|last)\s+(?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+years"),
+        ("past_years", rf"\b(?:in|over|during)\s+the\s+(?:past|last)\s+(?P<n>\d{{1,2}}|{spelled})\s+years"),
         # `by 2020 and to over 1 trillion yuan in another two years`: counted from the period before
-        ("later_years", r"\b(?:in|within|after)\s+(?:an)?other\s+(?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+years"
-                        r"|\b(?P<n2>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+years\s+later\b"),
+        ("later_years", rf"\b(?:in|within|after)\s+(?:an)?other\s+(?P<n>\d{{1,2}}|{spelled})\s+years"
+                        rf"|\b(?P<n2>\d{{1,2}}|{spelled})\s+years\s+later\b"),
         ("iso_date", rf"(?<![\d-])(?P<y>{YEAR})-(?P<m>\d{{1,2}})-(?P<d>\d{{1,2}})(?!\d)"),
         ("explicit_date", rf"\b{month}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s*(?P<year>{YEAR}))?"),
         ("month_year", rf"\b{month}\s*,?\s+(?P<year>{YEAR})"),
