@@ -370,9 +370,3 @@ class DuplicateIds:
             return row
         return row | {"error": row["error"] or f"duplicate article_id {aid!r}: first read from {first}",
                       "raw_text": None}
-
-
-def mark_duplicates(raw: pd.DataFrame) -> pd.DataFrame:
-    """Duplicate ids of a whole raw frame marked (see DuplicateIds)."""
-    marker = DuplicateIds()
-    return pd.DataFrame([marker.mark(row) for row in raw.to_dict("records")], columns=RAW_COLUMNS)
