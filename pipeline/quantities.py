@@ -23,11 +23,11 @@ import pandas as pd
 from spacy.tokens import Doc
 import pyarrow as pa
 
+from . import quantity_rules
 from . import roles as R
 from . import schema
 from .docs import docs_from_tokens
 from .nlp import blank
-from . import quantity_rules
 from .numbers import NumberMatch, find_numbers, qualifier_after, qualifier_before
 from .published import date_rules  # the one month table
 from .rules import RULES_DIR, alternation

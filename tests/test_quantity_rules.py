@@ -60,3 +60,15 @@ def test_non_figure_patterns_take_the_one_month_table():
     assert day_month.search("on 5 March") and day_month.search("on 22 sep")
     with pytest.raises(rules.RulesError, match="not a regular expression"):
         rules.from_data(quantity_rules.NonFiguresFile, {"patterns": {"broken": "(?:{MONTH}"}}, "non_figures.yaml")
+
+
+def test_the_quantities_rules_are_read_only_through_their_shapes():
+    """No module reads a rules/quantities file as an untyped mapping (money_roles.yaml has its own
+    loader in pipeline/roles.py)."""
+    import re
+    from pathlib import Path
+
+    untyped = re.compile(r"""load_yaml\(\s*f?["']quantities/(?!money_roles)""")
+    package = Path(quantity_rules.__file__).parent
+    readers = [str(p.relative_to(package)) for p in package.rglob("*.py") if untyped.search(p.read_text(encoding="utf-8"))]
+    assert readers == []
