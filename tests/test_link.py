@@ -353,3 +353,53 @@ def test_their_refers_to_a_group_of_regions_each_holding_the_figure(nlp):
                                        ("Jiangsu", "320000", "province", "320000")],
                    figures=[("12 trillion yuan", 1.2e13, "CNY")])
     assert sorted(q["region_id"]) == ["320000", "440000"] and set(q["via"]) == {"pronoun"}
+
+
+def test_a_region_named_as_a_model_is_no_antecedent(nlp):
+    # `another Pudong New Area` is what the zone should become, not the zone `the development zone` means
+    text = ("The development zone lies in Dalian's Jinpu New Area, which the city plans to turn into another "
+            "Pudong New Area. The development zone reported 50 billion yuan of output.")
+    q, _ = article(nlp, text, regions=[("Dalian", "210200", "prefecture", "210200"),
+                                       ("Jinpu New Area", "zone:jinpu-new-area", "zone", "210213"),
+                                       ("Pudong New Area", "zone:pudong-new-area", "zone", "310115")],
+                   figures=[("50 billion yuan", 5e10, "CNY")])
+    row = q.iloc[0]
+    assert (row["region_id"], row["zone_id"], row["via"]) == ("210213", "zone:jinpu-new-area", "anaphora")
+
+
+def test_the_total_a_share_is_taken_of_is_a_base(nlp):
+    text = "Shanxi's coal output accounts for 20 percent of China's total coal production."
+    q, _ = article(nlp, text, regions=[("Shanxi", "140000", "province", "140000"), ("China", "CN", "country", None)],
+                   figures=[("20 percent", 20.0, "percent")])
+    assert q.iloc[0]["region_id"] == "140000"
+
+
+def test_a_group_in_an_earlier_sentence_gives_a_later_figure_no_region(nlp):
+    text = ("The GDP of Jiangsu and Zhejiang provinces grew fast last year. "
+            "Growth should exceed 5 percent next year, an official said.")
+    q, _ = article(nlp, text, regions=[("Jiangsu", "320000", "province", "320000"),
+                                       ("Zhejiang", "330000", "province", "330000")],
+                   figures=[("5 percent", 5.0, "percent")])
+    assert len(q) == 1 and pd.isna(q.iloc[0]["region_id"])
+
+
+def test_respectively_pairs_conjoined_regions_and_figures_quantities_did_not_list(nlp):
+    text = ('Hubei, and the farming province Henan, set growth targets of "above 6 percent" and 7 percent, '
+            'respectively.')
+    q, _ = article(nlp, text, regions=[("Hubei", "420000", "province", "420000"),
+                                       ("Henan", "410000", "province", "410000")],
+                   figures=[("above 6 percent", 6.0, "percent"), ("7 percent", 7.0, "percent")])
+    rows = by_text(q)
+    assert len(q) == 2
+    assert (rows["above 6 percent"]["region_id"], rows["7 percent"]["region_id"]) == ("420000", "410000")
+    assert {r["evidence"] for r in rows.values()} == {"respectively"}
+
+
+def test_a_figure_in_brackets_after_a_region_is_that_regions(nlp):
+    text = "Exports rose fastest in Yunnan province (12.5 percent) and Guizhou province (9.1 percent)."
+    q, _ = article(nlp, text, regions=[("Yunnan province", "530000", "province", "530000"),
+                                       ("Guizhou province", "520000", "province", "520000")],
+                   figures=[("12.5 percent", 12.5, "percent"), ("9.1 percent", 9.1, "percent")])
+    rows = by_text(q)
+    assert (rows["12.5 percent"]["region_id"], rows["9.1 percent"]["region_id"]) == ("530000", "520000")
+    assert rows["9.1 percent"]["evidence"] == "region_before_bracket"

@@ -56,6 +56,7 @@ class LinkingFile:
     """rules/link/linking.yaml, with the anaphora lexicon beside it (`anaphora`, from anaphora.yaml)."""
     base_nouns: list[str]
     comparison_words: list[str]
+    comparison_determiners: list[str]
     rank_words: list[str]
     total_words: list[str]
     following_region: FollowingRegion

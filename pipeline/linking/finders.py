@@ -18,7 +18,7 @@ from .config import rules
 from ..rules import alternation
 from .context import Article, _has_finite_verb, _lead_in_chain
 from .figures import LIST_SEPARATOR, DocFigure
-from .mentions import Mention
+from .mentions import Mention, _coordinated_group
 
 
 @dataclass
@@ -65,7 +65,26 @@ def respectively(x: Situation) -> Candidate | None:
         chosen = _latest_list(art, named, first, n)
         if chosen:
             return Candidate("respectively", [chosen[k]])
+    # the regions joined as conjuncts with words between them (`Henan, and coal mining industry
+    # center Shanxi province, set … "more than 7 percent" and 8 percent, respectively`)
+    named = _distinct([m for m in art.sent_mentions[x.sid] if m.excluded is None and m.source == "mention"
+                       and art.doc[m.end - 1].idx < first])
+    group = _coordinated_group(art.doc, named)
+    if len(group) != n or len({m.link_id for m in group}) != n:
+        # ... or the subject of the figures' clause names exactly as many regions, in order
+        group = _subject_regions(art, x.first_of_group, named)
+    if len(group) == n and len({m.link_id for m in group}) == n:
+        return Candidate("respectively", [group[k]])
     return None
+
+
+def _subject_regions(art: Article, fig: DocFigure, named: list[Mention]) -> list[Mention]:
+    doc = art.doc
+    for v in T.verb_chain(fig.anchor):
+        s = T.own_subject(v) or T.participle_subject(v)
+        if s is not None:
+            return [m for m in named if _within(m.root(doc), s)]
+    return []
 
 
 def _latest_list(art: Article, mentions: list[Mention], before_char: int, n: int) -> list[Mention] | None:
@@ -131,6 +150,22 @@ def _following_gap() -> re.Pattern:
 @lru_cache(maxsize=1)
 def _phrase_end() -> re.Pattern:
     return re.compile(r"^(?:\s*[,;.)]|\s+and\b|\s*$)", re.I)
+
+
+def region_before_bracket(x: Situation) -> Candidate | None:
+    """`Gansu province (6.6 percent) and Sichuan province (6.5 percent)`: a figure alone in brackets
+    right after a region belongs to that region."""
+    art, f = x.art, x.fig
+    doc, text = art.doc, art.text
+    before = text[:f.row["start"]]
+    opened = before.rstrip()
+    if not opened.endswith("(") or not re.match(r"^\s*\)", text[f.row["end"]:]):
+        return None
+    edge = len(opened[:-1].rstrip())
+    for m in x.usable:
+        if m.source == "mention" and doc[m.end - 1].idx + len(doc[m.end - 1]) == edge:
+            return Candidate("region_before_bracket", [m])
+    return None
 
 
 def same_phrase(x: Situation) -> Candidate | None:
@@ -221,8 +256,13 @@ def previous_sentence(x: Situation) -> Candidate | None:
     for back in range(1, window + 1):
         if sid - back < 0 or art.sections[sid - back] != art.sections[sid] and back > 1:
             break
-        if art.topics[sid - back]:
-            return Candidate("previous_sentence", art.topics[sid - back])
+        topic = art.topics[sid - back]
+        if topic:
+            # a group of regions (`The GDP of Shandong and Zhejiang …`) ties a later figure to none of
+            # them: on seeds + dev no figure fanned out from an earlier sentence's group was right
+            if len({m.link_id for m in topic}) > 1:
+                return None
+            return Candidate("previous_sentence", topic)
     return None
 
 
@@ -232,7 +272,7 @@ def article_focus(x: Situation) -> Candidate | None:
 
 
 FINDERS: dict[str, Callable[[Situation], Candidate | None]] = {
-    f.__name__: f for f in (respectively, owner_of_base, following_region, same_phrase, relative_owner, dependency, same_clause, sentence_topic, same_sentence,
+    f.__name__: f for f in (respectively, owner_of_base, following_region, region_before_bracket, same_phrase, relative_owner, dependency, same_clause, sentence_topic, same_sentence,
                             list_lead_in, previous_sentence, article_focus)}
 
 

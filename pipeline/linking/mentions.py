@@ -93,6 +93,13 @@ def _exclusion(doc: Doc, m: Mention) -> str | None:
     if root.dep_ in ("poss", "compound", "pobj") and head.pos_ == "NOUN" and head.lemma_.lower() in r.base_nouns:
         if not (head.i + 1 < len(doc) and doc[head.i + 1].pos_ == "NOUN"):
             return "base"
+    # the whole a share is taken of: `30 percent of China's total land oil resources` (unlike
+    # `Guangdong's total GDP reached …`, whose region owns the figure)
+    if root.dep_ == "poss" and head.pos_ == "NOUN" and head.dep_ == "pobj" and head.head.lower_ == "of" \
+            and any(c.dep_ == "amod" and c.lemma_.lower() in r.base_nouns for c in head.children):
+        return "base"
+    if any(c.dep_ in ("det", "amod") and c.lower_ in r.comparison_determiners for c in root.children):
+        return "comparison"
     t = root
     while t.head.i != t.i and t.pos_ not in ("VERB", "AUX"):
         t = t.head
