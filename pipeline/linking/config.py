@@ -103,9 +103,10 @@ def confidence_table() -> dict:
 
 def validate_confidence(data: dict, finders: set[str]) -> dict:
     """The confidence table if its finders, vias and probabilities are known and in [0, 1]; else LinkRulesError."""
-    if set(data) != {"default", "finders"}:
-        raise LinkRulesError(f"rules/link/confidence.yaml: keys must be default and finders, not {sorted(data)}")
-    probabilities = [data["default"]]
+    if not {"default", "finders"} <= set(data) <= {"default", "finders", "untuned_factor"}:
+        raise LinkRulesError("rules/link/confidence.yaml: keys must be default, finders and optionally "
+                             f"untuned_factor, not {sorted(data)}")
+    probabilities = [data["default"], data.get("untuned_factor", 1.0)]
     for finder, entry in (data["finders"] or {}).items():
         if finder not in finders:
             raise LinkRulesError(f"rules/link/confidence.yaml: unknown finder {finder!r}")
@@ -121,12 +122,14 @@ def validate_confidence(data: dict, finders: set[str]) -> dict:
 
 
 def confidence(finder: str | None, via: str | None) -> float | None:
-    """The calibrated probability that a region linked by `finder` through a `via` mention is right."""
+    """The calibrated probability that a region linked by `finder` through a `via` mention is right, on
+    text linking was not tuned on (the cell's dev precision times `untuned_factor`)."""
     if finder is None:
         return None
     table = confidence_table()
     entry = table["finders"].get(finder)
-    return float(table["default"] if entry is None else (entry.get("via") or {}).get(via, entry["all"]))
+    p = table["default"] if entry is None else (entry.get("via") or {}).get(via, entry["all"])
+    return round(float(p) * float(table.get("untuned_factor", 1.0)), 3)
 
 
 def validate_decider(data: dict, finders: set[str], situations: set[str]) -> dict:
