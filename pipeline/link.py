@@ -194,9 +194,27 @@ def link_article(art: Article, rows: list[dict], explain: bool = False) -> tuple
                     and not restates:
                 t_rows.append(_target_row(art, f, row, heads.get(i), region_id, evidence, p)
                               | {"kind_evidence": out["kind_evidence"]})
-        if explain and decisions[i] is not None:
-            c_rows.extend(_candidate_rows(art, row, decisions[i], ids))
+        if explain:
+            c_rows.extend(_explained(art, row, f, decisions, i, ids, rows))
     return q_rows, t_rows, c_rows
+
+
+def _explained(art: Article, row: dict, f, decisions: list, i: int, ids, rows: list[dict]) -> list[dict]:
+    """Every figure's `link_candidates` rows: its decision's; a conversion, the amount's it converts;
+    a figure no finder proposed a region for, one row that says so."""
+    if f is not None and f.conversion_of is not None and f.conversion_of < len(decisions) \
+            and decisions[f.conversion_of] is not None:
+        source = _candidate_rows(art, rows[f.conversion_of], decisions[f.conversion_of], ids)
+        return [c | {"quantity_id": row.get("quantity_id"), "finder": "conversion", "finder_order": None,
+                     "rank": 0, "reason": c["reason"] if c["chosen"] else "converted_amount"}
+                for c in source if c["chosen"]]
+    found = _candidate_rows(art, row, decisions[i], ids) if decisions[i] is not None else []
+    if not any(c["chosen"] for c in found):
+        found.append({"article_id": row["article_id"], "quantity_id": row.get("quantity_id"), "finder": None,
+                      "finder_order": None, "rank": None, "region_id": None, "zone_id": None,
+                      "start": None, "end": None, "text": None, "via": None, "chosen": False,
+                      "reason": "no_region" if f is not None else "not_in_parse"})
+    return found
 
 
 def _is_number(v) -> bool:

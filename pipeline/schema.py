@@ -230,7 +230,9 @@ LINK_CANDIDATES = pa.schema([
     _f("reason", pa.string(),
        "Why it was not chosen: `later_finder` (an earlier finder decided), `tie_break` (a better region of the "
        "same finder), `excluded:<situation>`, `mention:<base|comparison|speaker|dateline|joint_name>`; for a chosen "
-       "candidate `total:<macro region>` or `total_without_macro_region` when the figure is a total; else null."),
+       "candidate `total:<macro region>` or `total_without_macro_region` when the figure is a total; else null. "
+       "A currency conversion repeats the chosen candidate of the amount it converts (finder `conversion`); a "
+       "figure no finder linked has one row with region null and reason `no_region` (or `not_in_parse`)."),
 ])
 
 # The contracted output tables, in the order they are written.

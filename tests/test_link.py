@@ -403,3 +403,31 @@ def test_a_figure_in_brackets_after_a_region_is_that_regions(nlp):
     rows = by_text(q)
     assert (rows["12.5 percent"]["region_id"], rows["9.1 percent"]["region_id"]) == ("530000", "520000")
     assert rows["9.1 percent"]["evidence"] == "region_before_bracket"
+
+
+def test_explain_mode_gives_every_figure_its_candidates(nlp):
+    text = ("Growth of 3 percent was reported elsewhere. "
+            "Guangxi's GDP grew 6 percent to 2.6 trillion yuan (US$380 billion) in 2023.")
+    articles = pd.DataFrame([{"article_id": "a", "status": "ok", "clean_text": text, "title": None,
+                              "published": dt.date(2024, 1, 5), "reference_date": dt.date(2024, 1, 5)}])
+    sentences, tokens = segment.run(articles, nlp)
+    s, e = find(text, "Guangxi")
+    regions = pd.DataFrame([{"article_id": "a", "sentence_id": 1, "start": s, "end": e, "text": "Guangxi",
+                             "region_id": "450000", "name": "Guangxi", "level": "province", "admin_id": "450000",
+                             "province_id": "450000", "source": "gazetteer"}])
+    figs = [("6 percent", 6.0, "percent"), ("2.6 trillion yuan", 2.6e12, "CNY"), ("US$380 billion", 3.8e11, "USD"),
+            ("3 percent", 3.0, "percent")]
+    rows = []
+    for k, (sub, value, unit) in sorted(enumerate(figs), key=lambda kf: text.index(kf[1][0])):
+        s, e = find(text, sub)
+        digits = next(i for i in range(s, e) if text[i].isdigit())
+        rows.append({"article_id": "a", "sentence_id": 1 if k < 3 else 0, "start": s, "end": e, "text": sub,
+                     "value": value, "value_high": None, "unit": unit, "qualifier": "exact", "quantity_id": k,
+                     "number_start": digits, "converts": 1 if k == 2 else None})
+    q, _, c = link.run_explained(articles, sentences, tokens, regions, pd.DataFrame(rows))
+    assert set(c["quantity_id"]) == {0, 1, 2, 3}
+    conversion = c[c["quantity_id"] == 2]
+    assert conversion["finder"].tolist() == ["conversion"] and conversion["region_id"].tolist() == ["450000"]
+    unlinked = c[c["quantity_id"] == 3]
+    assert len(unlinked) == 1 and unlinked["reason"].tolist() == ["no_region"] and unlinked["region_id"].isna().all()
+    assert pd.isna(q.set_index("quantity_id").loc[3, "region_id"])
