@@ -194,6 +194,8 @@ TARGETS = pa.schema(_MENTION + [
     _f("evidence", pa.string(), "How the region was linked (as in `quantities.evidence`)."),
     _f("quantity_id", pa.int32(), "The `quantities.quantity_id` of the figure the target states."),
     _f("kind_evidence", pa.string(), "What made the figure a target (as in `quantities.kind_evidence`)."),
+    _f("period_evidence", pa.string(),
+       "How the period was found (as in `quantities.period_evidence`); `none` when no period finder found one."),
     _f("indicator_evidence", pa.string(),
        "What decided `indicator`: `<source>:<words>`, the source being `own_phrase`, `object`, `subject`, "
        "`verb`, `for_complement`, `respectively`, `economy_growth`, `lead_in`, `clause_topic` or `none`."),

@@ -37,11 +37,41 @@ def test_decider_rules_name_known_finders():
     ({"tie_break": ["alphabetical"]}, "alphabetical"),
     ({"colour": "blue"}, "colour"),
     ({"order": ["dependency", "dependency"]}, "twice"),
+    ({"kind_order": ["cue", "hunch", "reported"]}, "hunch"),
+    ({"kind_order": ["cue", "reported"]}, "each of"),
+    ({"period_order": ["sentence", "sentence", "lead_in", "plan_frame"]}, "each of"),
+    ({"period_order": ["sentence", "calendar"]}, "calendar"),
 ])
 def test_unknown_names_in_decider_rules_are_errors(change, message):
-    data = {"order": ["dependency"], "exclusions": {}, "tie_break": ["nearest"], "fan_out": []} | change
+    from pipeline import kinds
+    from pipeline.linking.kinds import PERIOD_FINDERS
+
+    data = {"order": ["dependency"], "exclusions": {}, "tie_break": ["nearest"], "fan_out": [],
+            "kind_order": list(kinds.STRENGTH), "period_order": list(PERIOD_FINDERS)} | change
     with pytest.raises(config.LinkRulesError, match=message):
-        config.validate_decider(data, set(FINDERS), set(SITUATIONS))
+        config.validate_decider(data, set(FINDERS), set(SITUATIONS), set(kinds.STRENGTH), set(PERIOD_FINDERS))
+
+
+def test_kind_and_period_go_through_the_one_decider_in_the_declared_order():
+    from pipeline import kinds
+    from pipeline.linking import decider
+    from pipeline.linking.kinds import PERIOD_FINDERS
+
+    r = config.decider_rules()
+    assert sorted(r["kind_order"]) == sorted(kinds.STRENGTH) and sorted(r["period_order"]) == sorted(PERIOD_FINDERS)
+    cands = [kinds.Candidate("actual", "reported", "reported"), kinds.Candidate("target", "cue", "plan:aim"),
+             kinds.Candidate("actual", "signed", "signed:sign")]
+    first = next(s for s in r["kind_order"] if s in {c.source for c in cands})
+    assert decider.decide_kind(cands).source == first
+    # the one rule: the first name whose proposal exists and is not ruled out; later ones only in explain mode
+    asked = []
+    propose = lambda name: asked.append(name) or {"a": None, "b": "B", "c": "C"}[name]
+    assert decider.first_in_order(["a", "b", "c"], propose)[:2] == ("b", "B") and asked == ["a", "b"]
+    name, chosen, seen = decider.first_in_order(["a", "b", "c"], propose, {"b": "foreign_subject"}, every=True)
+    assert (name, chosen) == ("c", "C")
+    assert [(n, why) for _, n, _, why in seen] == [("b", "excluded:foreign_subject"), ("c", None)]
+    proposals = {"sentence": None, "lead_in": "L", "plan_frame": "F"}
+    assert decider.decide_period(proposals.get) == proposals[next(n for n in r["period_order"] if n != "sentence")]
 
 
 def test_confidence_table_is_checked_and_looked_up_by_finder_and_via():

@@ -11,7 +11,7 @@ from ..rules import RulesError, check_vocabulary, load_yaml
 from ..rules import load as load_rules
 
 TIE_BREAKS = ("coordinated", "containers_out", "nearest", "finest")
-DECIDER_KEYS = {"order", "exclusions", "tie_break", "fan_out"}
+DECIDER_KEYS = {"order", "exclusions", "tie_break", "fan_out", "kind_order", "period_order"}
 
 
 class LinkRulesError(RulesError):
@@ -84,10 +84,13 @@ def rules() -> LinkingFile:
 @lru_cache(maxsize=1)
 def decider_rules() -> dict:
     """rules/link/decider.yaml, validated against the finders and situations the code defines."""
+    from .. import kinds
     from .context import SITUATIONS
     from .finders import FINDERS
+    from .kinds import PERIOD_FINDERS
 
-    return validate_decider(load_yaml("link/decider.yaml"), set(FINDERS), set(SITUATIONS))
+    return validate_decider(load_yaml("link/decider.yaml"), set(FINDERS), set(SITUATIONS),
+                            kind_sources=set(kinds.STRENGTH), period_finders=set(PERIOD_FINDERS))
 
 
 VIAS = ("mention", "pronoun", "anaphora", "dateline")
@@ -132,8 +135,10 @@ def confidence(finder: str | None, via: str | None) -> float | None:
     return round(float(p) * float(table.get("untuned_factor", 1.0)), 3)
 
 
-def validate_decider(data: dict, finders: set[str], situations: set[str]) -> dict:
-    """The decider rules if every key, finder, situation and tie-break is known; else LinkRulesError."""
+def validate_decider(data: dict, finders: set[str], situations: set[str], kind_sources: set[str] | None = None,
+                     period_finders: set[str] | None = None) -> dict:
+    """The decider rules if every key, finder, situation, tie-break, kind source and period finder is
+    known, and the kind and period orders name each of theirs once; else LinkRulesError."""
     unknown = set(data) - DECIDER_KEYS
     if unknown:
         raise LinkRulesError(f"rules/link/decider.yaml: unknown keys {sorted(unknown)}")
@@ -155,6 +160,13 @@ def validate_decider(data: dict, finders: set[str], situations: set[str]) -> dic
     for situation, excluded in (data["exclusions"] or {}).items():
         known([situation], "situation in `exclusions`", situations)
         exclusions[situation] = known(excluded, f"finder excluded by `{situation}`", finders)
-    return {"order": order, "exclusions": exclusions,
+    orders = {}
+    for key, allowed in (("kind_order", kind_sources), ("period_order", period_finders)):
+        names = known(data[key], f"name in `{key}`", allowed if allowed is not None else set(data[key] or []))
+        if allowed is not None and sorted(names) != sorted(allowed):
+            raise LinkRulesError(f"rules/link/decider.yaml: `{key}` must name each of {sorted(allowed)} once, "
+                                 f"not {names}")
+        orders[key] = names
+    return {"order": order, "exclusions": exclusions, **orders,
             "tie_break": known(data["tie_break"], "tie-break", TIE_BREAKS),
             "fan_out": set(known(data["fan_out"], "finder in `fan_out`", finders))}
