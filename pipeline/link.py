@@ -66,7 +66,8 @@ def run_explained(articles: pd.DataFrame, sentences: pd.DataFrame, tokens: pd.Da
         text = a.get("clean_text") if isinstance(a.get("clean_text"), str) else doc.text
         structure = block_groups.get(article_id) if block_groups is not None else None
         if structure is None:
-            structure = clean.article_blocks(article_id, text, _str(a.get("title")))
+            structure = clean.article_blocks(article_id, text, _str(a.get("title")),
+                                             clean.parse_caption_spans(a.get("caption_spans")))
         art = _article(doc, text, _str(a.get("title")), _reference(a), region_groups.get(article_id, []), structure)
         q_rows, t_rows, c_rows = link_article(art, rows, explain)
         out_rows.extend(q_rows)

@@ -52,6 +52,10 @@ ARTICLES = pa.schema([
     _f("warnings", pa.string(),
        "What was changed to process the article, `; `-separated: unencodable characters replaced, sentences "
        "without an end split into chunks, a text over the model's length parsed in pieces; null when none."),
+    _f("caption_spans", pa.string(),
+       "Offsets `start-end` in `clean_text`, space-separated, of the paragraphs that are photo captions (their "
+       "credit, `[Photo/Xinhua]`, was cut, or the HTML marks them as captions); null when none. The `blocks` "
+       "table gives them kind `caption`."),
 ])
 
 SENTENCES = pa.schema([

@@ -18,13 +18,14 @@ def find(text, sub, nth=0):
     return i, i + len(sub)
 
 
-def article(nlp, text, published=dt.date(2023, 5, 1), title=None, regions=(), figures=(), lists=(), converts=None):
+def article(nlp, text, published=dt.date(2023, 5, 1), title=None, regions=(), figures=(), lists=(), converts=None,
+            captions=None):
     """Run the link stage over one article. regions: (text, region_id, level, admin_id[, nth[, source]]);
     figures: (text, value, unit[, nth]); lists: tuples of figure indices the quantities stage would
     number as one list (`list_id`, `list_index`, `list_size`); converts: {figure index: index of the
-    amount it converts} (`converts`)."""
+    amount it converts} (`converts`); captions: clean's `caption_spans`."""
     articles = pd.DataFrame([{"article_id": "a", "status": "ok", "clean_text": text, "title": title,
-                              "published": published, "reference_date": published}])
+                              "published": published, "reference_date": published, "caption_spans": captions}])
     sentences, tokens = segment.run(articles, nlp)
     reg_rows = []
     for spec in regions:
@@ -431,3 +432,15 @@ def test_explain_mode_gives_every_figure_its_candidates(nlp):
     unlinked = c[c["quantity_id"] == 3]
     assert len(unlinked) == 1 and unlinked["reason"].tolist() == ["no_region"] and unlinked["region_id"].isna().all()
     assert pd.isna(q.set_index("quantity_id").loc[3, "region_id"])
+
+
+def test_a_photo_caption_lends_its_region_to_no_sentence_after_it(nlp):
+    caption = "Ningbo's new container terminal in Zhejiang province is seen from the air."
+    text = f"{caption}\n\nThe port handled 35 million containers last year, up 8 percent."
+    regions = [("Ningbo", "330200", "prefecture", "330200"), ("Zhejiang", "330000", "province", "330000")]
+    figures = [("8 percent", 8.0, "percent")]
+    q, _ = article(nlp, text, regions=regions, figures=figures, captions=f"0-{len(caption)}")
+    assert pd.isna(q.iloc[0]["region_id"])
+    # the same line as a body paragraph is the previous sentence's topic
+    q, _ = article(nlp, text, regions=regions, figures=figures)
+    assert q.iloc[0]["region_id"] == "330200" and q.iloc[0]["evidence"] == "previous_sentence"

@@ -246,7 +246,8 @@ def list_lead_in(x: Situation) -> Candidate | None:
 
 
 def previous_sentence(x: Situation) -> Candidate | None:
-    """The topic of one of the previous few sentences of the section (of a list: before its lead-in)."""
+    """The topic of one of the previous few sentences of the section (of a list: before its lead-in),
+    passing over photo captions."""
     art, sid = x.art, x.sid
     for lead in _lead_in_chain(art, sid):
         if art.blocked[lead] or art.topics[lead] or any(m.excluded is None for m in art.sent_mentions[lead]):
@@ -256,6 +257,8 @@ def previous_sentence(x: Situation) -> Candidate | None:
     for back in range(1, window + 1):
         if sid - back < 0 or art.sections[sid - back] != art.sections[sid] and back > 1:
             break
+        if art.in_caption and art.in_caption[sid - back] and not art.in_caption[sid]:
+            continue  # a photo caption describes its photo, not the text after it
         topic = art.topics[sid - back]
         if topic:
             # a group of regions (`The GDP of Shandong and Zhejiang …`) ties a later figure to none of
