@@ -444,3 +444,13 @@ def test_a_photo_caption_lends_its_region_to_no_sentence_after_it(nlp):
     # the same line as a body paragraph is the previous sentence's topic
     q, _ = article(nlp, text, regions=regions, figures=figures)
     assert q.iloc[0]["region_id"] == "330200" and q.iloc[0]["evidence"] == "previous_sentence"
+
+
+def test_a_figure_of_what_a_verb_turns_its_object_into_is_the_objects(nlp):
+    text = ("Guangxi will turn the Qinzhou Free Trade Port Area into a logistics hub with an output value of "
+            "30 billion yuan by 2025.")
+    q, _ = article(nlp, text, regions=[("Guangxi", "450000", "province", "450000"),
+                                       ("Qinzhou Free Trade Port Area", "zone:qinzhou-port-area", "zone", "450700")],
+                   figures=[("30 billion yuan", 3e10, "CNY")])
+    row = q.iloc[0]
+    assert (row["region_id"], row["zone_id"], row["evidence"]) == ("450700", "zone:qinzhou-port-area", "made_into")

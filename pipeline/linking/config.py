@@ -60,6 +60,7 @@ class LinkingFile:
     rank_words: list[str]
     total_words: list[str]
     following_region: FollowingRegion
+    made_into_prepositions: list[str]
     previous_sentence_window: int
     focus_title_weight: float
     focus_first_paragraph_weight: float

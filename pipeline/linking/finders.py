@@ -183,6 +183,21 @@ def same_phrase(x: Situation) -> Candidate | None:
     return None
 
 
+def made_into(x: Situation) -> Candidate | None:
+    """`will build the Kashgar Economic Development Zone into a hub with an output value of 50 billion
+    yuan`: a figure describing what a verb turns its object into belongs to that object's region."""
+    doc = x.art.doc
+    path = T.clause_path(x.fig.anchor)
+    verb = path[-1]
+    into = next((t for t in path[:-1] if t.dep_ == "prep" and t.head.i == verb.i
+                 and t.lower_ in rules().made_into_prepositions), None)
+    if into is None:
+        return None
+    objects = [c for c in verb.children if c.dep_ == "dobj"]
+    found = [m for m in x.usable if any(_within(m.root(doc), o) for o in objects)]
+    return Candidate("made_into", found, objects[0]) if found else None
+
+
 def relative_owner(x: Situation) -> Candidate | None:
     """`… Guangdong, Shandong, Jiangsu and Zhejiang provinces, whose GDPs all exceed 1 trillion yuan`: a
     figure in a relative clause belongs to the regions the clause describes (each of them, when several)."""
@@ -275,7 +290,7 @@ def article_focus(x: Situation) -> Candidate | None:
 
 
 FINDERS: dict[str, Callable[[Situation], Candidate | None]] = {
-    f.__name__: f for f in (respectively, owner_of_base, following_region, region_before_bracket, same_phrase, relative_owner, dependency, same_clause, sentence_topic, same_sentence,
+    f.__name__: f for f in (respectively, owner_of_base, following_region, region_before_bracket, same_phrase, relative_owner, made_into, dependency, same_clause, sentence_topic, same_sentence,
                             list_lead_in, previous_sentence, article_focus)}
 
 
