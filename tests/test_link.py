@@ -454,3 +454,13 @@ def test_a_figure_of_what_a_verb_turns_its_object_into_is_the_objects(nlp):
                    figures=[("30 billion yuan", 3e10, "CNY")])
     row = q.iloc[0]
     assert (row["region_id"], row["zone_id"], row["evidence"]) == ("450700", "zone:qinzhou-port-area", "made_into")
+
+
+def test_a_regions_own_government_speaking_is_no_speaker_but_an_official_described_by_it_is(nlp):
+    text = "The Yunnan Provincial Government announced 40 projects worth 90 billion yuan on Monday."
+    regions = [("Yunnan", "530000", "province", "530000")]
+    q, _ = article(nlp, text, regions=regions, figures=[("90 billion yuan", 9e10, "CNY")])
+    assert q.iloc[0]["region_id"] == "530000"
+    text = "Exports rose 12 percent, said Li Wei, a deputy secretary of the Yunnan Party Committee."
+    q, _ = article(nlp, text, regions=regions, figures=[("12 percent", 12.0, "percent")])
+    assert pd.isna(q.iloc[0]["region_id"])

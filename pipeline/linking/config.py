@@ -57,6 +57,7 @@ class LinkingFile:
     base_nouns: list[str]
     comparison_words: list[str]
     comparison_determiners: list[str]
+    speaking_institutions: list[str]
     rank_words: list[str]
     total_words: list[str]
     following_region: FollowingRegion

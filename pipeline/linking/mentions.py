@@ -140,6 +140,8 @@ def _is_speaker(doc: Doc, m: Mention, root: Token) -> bool:
     subject = T.own_subject(v)
     if subject is None or root not in subject.subtree or root.i == subject.i:
         return False
+    if subject.lemma_.lower() in rules().speaking_institutions:
+        return False  # `Hunan Provincial Government announces 64 projects`: the region's own body speaks for it
     span = doc[m.start:m.end]
     return subject not in span
 
