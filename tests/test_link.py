@@ -464,3 +464,12 @@ def test_a_regions_own_government_speaking_is_no_speaker_but_an_official_describ
     text = "Exports rose 12 percent, said Li Wei, a deputy secretary of the Yunnan Party Committee."
     q, _ = article(nlp, text, regions=regions, figures=[("12 percent", 12.0, "percent")])
     assert pd.isna(q.iloc[0]["region_id"])
+
+
+def test_a_figure_for_each_region_of_a_written_list_fans_out_whatever_the_parse(nlp):
+    text = ("Residents of central Anhui and Jiangxi provinces, northern Hebei province as well as western "
+            "Qinghai province all saw their incomes grow by more than 7 percent.")
+    ids = {"Anhui": "340000", "Jiangxi": "360000", "Hebei province": "130000", "Qinghai province": "630000"}
+    q, _ = article(nlp, text, regions=[(name, rid, "province", rid) for name, rid in ids.items()],
+                   figures=[("more than 7 percent", 7.0, "percent")])
+    assert sorted(q["region_id"]) == sorted(ids.values())

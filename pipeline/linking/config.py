@@ -60,6 +60,7 @@ class LinkingFile:
     speaking_institutions: list[str]
     rank_words: list[str]
     total_words: list[str]
+    list_gap_words: list[str]
     following_region: FollowingRegion
     made_into_prepositions: list[str]
     previous_sentence_window: int
