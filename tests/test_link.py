@@ -473,3 +473,12 @@ def test_a_figure_for_each_region_of_a_written_list_fans_out_whatever_the_parse(
     q, _ = article(nlp, text, regions=[(name, rid, "province", rid) for name, rid in ids.items()],
                    figures=[("more than 7 percent", 7.0, "percent")])
     assert sorted(q["region_id"]) == sorted(ids.values())
+
+
+def test_a_region_of_a_conjoined_clause_with_its_own_subject_is_not_the_figures_clause(nlp):
+    text = ("Horgos has drafted 141 measures, and the approval process has been shortened to 19 days, and "
+            "30 reforms tried in the pilot free trade zone at Baktu Port have been copied.")
+    q, _ = article(nlp, text, regions=[("Horgos", "654004", "county", "654004"),
+                                       ("Baktu Port", "zone:baktu-port", "zone", "654201")],
+                   figures=[("19 days", 19.0, "day")])
+    assert q.iloc[0]["region_id"] == "654004"

@@ -230,7 +230,12 @@ def same_clause(x: Situation) -> Candidate | None:
     """Any region elsewhere in the figure's clause."""
     doc = x.art.doc
     top = T.verb_chain(x.fig.anchor)[-1]
-    found = _outside_descriptions(doc, top, [m for m in x.usable if top.pos_ in T.VERBS and _within(m.root(doc), top)])
+    # a clause conjoined with its own subject (`12 are … worth 3.8 billion yuan, and 11 are projects from
+    # Shenzhen …`) is another clause: its regions are not the figure's
+    others = [c for c in top.children if c.dep_ == "conj" and c.pos_ in T.VERBS and T.own_subject(c) is not None
+              and not _within(x.fig.anchor, c)]
+    found = _outside_descriptions(doc, top, [m for m in x.usable if top.pos_ in T.VERBS and _within(m.root(doc), top)
+                                             and not any(_within(m.root(doc), c) for c in others)])
     return Candidate("same_clause", found, x.fig.anchor) if found else None
 
 
