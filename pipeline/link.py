@@ -25,6 +25,7 @@ from .docs import docs_from_tokens
 from .linking.config import confidence
 from .linking.context import Article, _article
 from .linking.decider import Decision, _region_ids, decide, decide_kind, decide_period
+from .linking.explain import candidate_rows
 from .linking.figures import _figures, _respectively_groups
 from .linking.kinds import PERIOD_FINDERS, PeriodSituation, _by_future_year, _frames, _listed_goal, _target_heads, _target_row
 from .linking.mentions import Mention, _str
@@ -190,26 +191,8 @@ def link_article(art: Article, rows: list[dict], explain: bool = False) -> tuple
                 t_rows.append(_target_row(art, f, row, heads.get(i), region_id, evidence, p)
                               | {"kind_evidence": out["kind_evidence"], "period_evidence": p.evidence if p else "none"})
         if explain:
-            c_rows.extend(_explained(art, row, f, decisions, i, ids, rows))
+            c_rows.extend(candidate_rows(art, row, f, decisions, i, ids, rows))
     return q_rows, t_rows, c_rows
-
-
-def _explained(art: Article, row: dict, f, decisions: list, i: int, ids, rows: list[dict]) -> list[dict]:
-    """Every figure's `link_candidates` rows: its decision's; a conversion, the amount's it converts;
-    a figure no finder proposed a region for, one row that says so."""
-    if f is not None and f.conversion_of is not None and f.conversion_of < len(decisions) \
-            and decisions[f.conversion_of] is not None:
-        source = _candidate_rows(art, rows[f.conversion_of], decisions[f.conversion_of], ids)
-        return [c | {"quantity_id": row.get("quantity_id"), "finder": "conversion", "finder_order": None,
-                     "rank": 0, "reason": c["reason"] if c["chosen"] else "converted_amount"}
-                for c in source if c["chosen"]]
-    found = _candidate_rows(art, row, decisions[i], ids) if decisions[i] is not None else []
-    if not any(c["chosen"] for c in found):
-        found.append({"article_id": row["article_id"], "quantity_id": row.get("quantity_id"), "finder": None,
-                      "finder_order": None, "rank": None, "region_id": None, "zone_id": None,
-                      "start": None, "end": None, "text": None, "via": None, "chosen": False,
-                      "reason": "no_region" if f is not None else "not_in_parse"})
-    return found
 
 
 def _is_number(v) -> bool:
@@ -226,23 +209,3 @@ def _vias(mentions: list[Mention], ids: list[tuple[str | None, str | None]]) -> 
         by_id.setdefault(m.link_id, m.source)
     first = mentions[0].source if mentions else None
     return [by_id.get(rid, first) for rid, _ in ids]
-
-
-def _candidate_rows(art: Article, row: dict, decision: Decision, ids) -> list[dict]:
-    """The `link_candidates` rows of one figure (character offsets of the mention in `clean_text`)."""
-    out = []
-    chosen_ids = {rid for rid, _ in ids if rid is not None}
-    total = len(ids) == 1 and ids[0][0] is not None and len(decision.mentions) > 1
-    for c in decision.considered:
-        span = art.doc[c["mention_token_start"]:c["mention_token_end"]]
-        reason = c["reason"]
-        if c["chosen"] and total:
-            reason = f"total:{ids[0][0]}"
-        elif c["chosen"] and c["region_id"] not in chosen_ids:
-            reason = "total_without_macro_region"
-        out.append({"article_id": row["article_id"], "quantity_id": row.get("quantity_id"),
-                    "finder": c["finder"], "finder_order": c["finder_order"], "rank": c["rank"],
-                    "region_id": c["region_id"], "zone_id": c["zone_id"],
-                    "start": span.start_char, "end": span.end_char, "text": span.text, "via": c["via"],
-                    "chosen": bool(c["chosen"]), "reason": reason})
-    return out
