@@ -282,7 +282,8 @@ def previous_sentence(x: Situation) -> Candidate | None:
         topic = art.topics[sid - back]
         if topic:
             # a group of regions (`The GDP of Shandong and Zhejiang …`) ties a later figure to none of
-            # them: on seeds + dev no figure fanned out from an earlier sentence's group was right
+            # them: the only figures seeds + dev fanned out from an earlier sentence's group (two, in
+            # fold 3) were wrong, and folds 0-2 have none that it would be right for
             if len({m.link_id for m in topic}) > 1:
                 return None
             return Candidate("previous_sentence", topic)
