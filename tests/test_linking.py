@@ -150,3 +150,18 @@ def test_linking_and_anaphora_rules_are_typed_and_validated():
     nouns = {**anaphora["nouns"], "township": {"levels": ["township"]}}
     with pytest.raises(RulesError, match=r"\['township'\] not in the schema's regions.level"):
         from_data(config.AnaphoraFile, {**anaphora, "nouns": nouns}, "anaphora.yaml")
+
+
+def test_kind_order_agrees_with_kinds_own_strength_until_kinds_py_drops_it():
+    # kinds.py (issue 14) still ranks its candidates by STRENGTH for its own tests; the link stage decides by
+    # rules/link/decider.yaml `kind_order`. Both must give the same kind for any set of candidates.
+    import itertools
+
+    from pipeline import kinds
+    from pipeline.linking import decider
+
+    sources = list(kinds.STRENGTH)
+    for n in range(1, len(sources) + 1):
+        for chosen in itertools.combinations(sources, n):
+            cands = [kinds.Candidate("actual", s, s) for s in chosen]
+            assert decider.decide_kind(cands) == kinds.decide(cands)
