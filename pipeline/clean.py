@@ -253,6 +253,7 @@ class Line:
     title: bool = False
     block: str = ""            # the text of the wrapped-line block it belongs to (itself when not wrapped)
     in_list: bool = False      # its block is a list item (opens with a marker, or follows a lead-in / an item)
+    caption: bool = False      # a photo caption: its credit (`[Photo/Xinhua]`) was cut off
 
     @property
     def kept(self) -> bool:
@@ -265,6 +266,7 @@ class Page:
     title: Line | None = None
     body_start: int | None = None  # position (in `lines`) of the first body paragraph
     paragraphs: list[str] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)  # the paragraphs that are photo captions
 
 
 def ends_sentence(text: str) -> bool:
@@ -394,7 +396,9 @@ def classify_page(text: str, title_hint: str | None = None) -> Page:
             blanks += 1
             continue
         reason, info, kept_text = furniture_reason(raw)
-        lines.append(Line(index=index, raw=raw, text=kept_text, blank_before=blanks, reason=reason, meta=info))
+        caption = reason is None and kept_text != raw and line_rules().photo_credit.search(raw) is not None
+        lines.append(Line(index=index, raw=raw, text=kept_text, blank_before=blanks, reason=reason, meta=info,
+                          caption=caption))
         blanks = 0
     page = Page(lines=lines)
     _mark_lists(lines)
@@ -404,7 +408,9 @@ def classify_page(text: str, title_hint: str | None = None) -> Page:
         _use_title_hint(page, title_hint)
     _mark_tail(page)
     _drop_repeated_title(page)
-    page.paragraphs = join_paragraphs([ln for ln in lines if ln.kept and not ln.title])
+    body_lines = [ln for ln in lines if ln.kept and not ln.title]
+    page.paragraphs = join_paragraphs(body_lines)
+    page.captions = [run.text for run in wrapped_runs(body_lines) if any(ln.caption for ln in run.lines)]
     return page
 
 
@@ -677,6 +683,7 @@ class Extracted:
     url: str | None = None            # the page's own address (canonical link, og:url), HTML only
     script_only: bool = False         # the page's text is only in scripts (rendered by JavaScript)
     captions: frozenset[str] = frozenset()  # phrase keys of the page's photo captions, HTML only
+    caption_paragraphs: tuple[str, ...] = ()  # body paragraphs whose photo credit was cut
 
 
 def extract_text(text: str, title_hint: str | None = None,
@@ -707,7 +714,7 @@ def extract_text(text: str, title_hint: str | None = None,
     return Extracted(title=title, clean_text=clean_text, published=best.date if best else None,
                      published_source=_published_source(best), published_evidence=best.evidence if best else None,
                      publisher=publisher, dropped=sum(1 for ln in page.lines if not ln.kept),
-                     only_foreign=only_foreign)
+                     only_foreign=only_foreign, caption_paragraphs=tuple(page.captions))
 
 
 # `published_source` of a candidate's place (the coarse contract values; the evidence says more).
@@ -904,6 +911,8 @@ def clean_one(row: dict) -> dict:
     else:
         out["status"] = "ok"
         out["clean_text"] = result.clean_text
+        out["caption_spans"] = caption_spans(result.clean_text, result.title, result.caption_paragraphs,
+                                             result.captions)
     if out["published"] is not None:
         out["reference_date"], out["reference_date_source"] = out["published"], "published"
     else:
@@ -911,6 +920,27 @@ def clean_one(row: dict) -> dict:
         if latest is not None:
             out["reference_date"], out["reference_date_source"] = latest, "latest_in_body"
     return out
+
+
+def caption_spans(clean_text: str, title: str | None, paragraphs, html_captions=frozenset()) -> str | None:
+    """`start-end` offsets (space-separated) of the body paragraphs of `clean_text` that are photo
+    captions: one whose credit was cut, or one the HTML marks as a caption; None when there is none."""
+    spans, pos = [], 0
+    wanted = set(paragraphs)
+    for k, para in enumerate(clean_text.split("\n\n")):
+        start, pos = pos, pos + len(para) + 2
+        if k == 0 and title and para == title:
+            continue
+        if para and (para in wanted or _phrase_key(para) in html_captions):
+            spans.append(f"{start}-{start + len(para)}")
+    return " ".join(spans) or None
+
+
+def parse_caption_spans(value) -> set[tuple[int, int]]:
+    """The (start, end) pairs of an articles row's `caption_spans`."""
+    if is_missing(value) or not value:
+        return set()
+    return {(int(a), int(b)) for a, b in (part.split("-") for part in str(value).split())}
 
 
 def _words_besides(text: str, pieces: list[str]) -> int:
@@ -955,11 +985,13 @@ def blocks(articles: pd.DataFrame) -> pd.DataFrame:
     for a in articles.to_dict("records"):
         text = a.get("clean_text")
         if a.get("status") == "ok" and isinstance(text, str):
-            rows.extend(article_blocks(str(a["article_id"]), text, _none_if_na(a.get("title"))))
+            rows.extend(article_blocks(str(a["article_id"]), text, _none_if_na(a.get("title")),
+                                       parse_caption_spans(a.get("caption_spans"))))
     return pd.DataFrame(rows, columns=schema.BLOCKS.names) if rows else schema.empty("blocks")
 
 
-def article_blocks(article_id: str, clean_text: str, title: str | None) -> list[dict]:
+def article_blocks(article_id: str, clean_text: str, title: str | None,
+                   captions: set[tuple[int, int]] = frozenset()) -> list[dict]:
     """The blocks of one `clean_text` (title, blank line, paragraphs separated by blank lines).
 
     A list item opens with a list marker, or follows a paragraph ending with a colon or another
@@ -983,6 +1015,8 @@ def article_blocks(article_id: str, clean_text: str, title: str | None) -> list[
                 clean_text[previous["start"]:previous["end"]]) is not None)
         if not out and title and para == title:
             kind = "title"
+        elif (start, end) in captions:  # clean marked it (articles.caption_spans): a photo caption
+            kind, block["parent"] = "caption", heading
         elif in_list and lead is not None:
             kind, block["parent"] = "list_item", lead
         elif len(para.split()) <= HEADING_MAX_WORDS and not _HEADING_END.search(para):

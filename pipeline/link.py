@@ -5,8 +5,9 @@ Region: pipeline/linking — finders propose the regions each kind of evidence t
 sentence, a list's lead-in, the previous sentences' topic, the article's focus), with anaphora
 resolved to regions; one decider takes them in the order rules/link/decider.yaml declares.
 `evidence` names the finder, `via` the kind of mention it came through.
-Period: periods.py over the sentence; a goal without one takes the plan period its section states.
-Kind and targets: targets.py over the parse (linking/kinds.py).
+Kind and period go through the same decider: kinds.py proposes kind candidates and linking/kinds.py
+PERIOD_FINDERS propose periods, taken in rules/link/decider.yaml `kind_order` and `period_order`.
+Targets: targets.py over the parse (linking/kinds.py).
 """
 from __future__ import annotations
 
@@ -23,10 +24,10 @@ from . import targets as T
 from .docs import docs_from_tokens
 from .linking.config import confidence
 from .linking.context import Article, _article
-from .linking.decider import Decision, _region_ids, decide
+from .linking.decider import Decision, _region_ids, decide, decide_kind, decide_period
+from .linking.explain import candidate_rows
 from .linking.figures import _figures, _respectively_groups
-from .linking.kinds import (_by_future_year, _frame_for, _frames, _lead_in_period, _listed_goal, _period_for,
-                            _target_heads, _target_row)
+from .linking.kinds import PERIOD_FINDERS, PeriodSituation, _by_future_year, _frames, _listed_goal, _target_heads, _target_row
 from .linking.mentions import Mention, _str
 from .nlp import blank
 
@@ -66,7 +67,8 @@ def run_explained(articles: pd.DataFrame, sentences: pd.DataFrame, tokens: pd.Da
         text = a.get("clean_text") if isinstance(a.get("clean_text"), str) else doc.text
         structure = block_groups.get(article_id) if block_groups is not None else None
         if structure is None:
-            structure = clean.article_blocks(article_id, text, _str(a.get("title")))
+            structure = clean.article_blocks(article_id, text, _str(a.get("title")),
+                                             clean.parse_caption_spans(a.get("caption_spans")))
         art = _article(doc, text, _str(a.get("title")), _reference(a), region_groups.get(article_id, []), structure)
         q_rows, t_rows, c_rows = link_article(art, rows, explain)
         out_rows.extend(q_rows)
@@ -137,11 +139,12 @@ def link_article(art: Article, rows: list[dict], explain: bool = False) -> tuple
             continue
         cue = None if f.in_definition else T.forward_cue(f.anchor, f.span.sent)
         cue = cue or _by_future_year(art, f) or _listed_goal(art, f)
-        chosen = K.decide(K.candidates(f.anchor, f.span.sent, f.row, art.text, cue))
+        chosen = decide_kind(K.candidates(f.anchor, f.span.sent, f.row, art.text, cue))
         cues.append(chosen.evidence)
         kinds.append(chosen.kind)
     K.across_figures(figs, kinds, cues, art.text)
     frames = _frames(art, figs, kinds)
+    target_sents = {g.sent_index for g, k in zip(figs, kinds) if g is not None and k == "target"}
 
     linked: list[tuple[list[Mention], str]] = []
     decisions: list[Decision | None] = []
@@ -158,15 +161,8 @@ def link_article(art: Article, rows: list[dict], explain: bool = False) -> tuple
         decision = decide(art, f, resp.get(i), first_of.get(i), explain)
         decisions.append(decision)
         linked.append((decision.mentions, decision.finder or "none"))
-        p = _period_for(art, f, kinds[i] == "target", resp.get(i), first_of.get(i))
-        if p is None:
-            p = _lead_in_period(art, f.sent_index)
-        if p is None and kinds[i] == "target":
-            frame = _frame_for(art, frames, f.sent_index,
-                               {g.sent_index for g, k in zip(figs, kinds) if g is not None and k == "target"})
-            if frame is not None:
-                p = P.PeriodMention(frame.start_char, frame.end_char, frame.start, frame.end, "plan_frame", "span")
-        periods.append(p)
+        situation = PeriodSituation(art, f, kinds[i] == "target", resp.get(i), first_of.get(i), frames, target_sents)
+        periods.append(decide_period(lambda name: PERIOD_FINDERS[name](situation)))
 
     q_rows, t_rows, c_rows = [], [], []
     heads = _target_heads(art, figs, kinds, resp, first_of)
@@ -193,9 +189,9 @@ def link_article(art: Article, rows: list[dict], explain: bool = False) -> tuple
             if f is not None and kinds[i] == "target" and f.conversion_of is None and _is_number(row.get("value")) \
                     and not restates:
                 t_rows.append(_target_row(art, f, row, heads.get(i), region_id, evidence, p)
-                              | {"kind_evidence": out["kind_evidence"]})
-        if explain and decisions[i] is not None:
-            c_rows.extend(_candidate_rows(art, row, decisions[i], ids))
+                              | {"kind_evidence": out["kind_evidence"], "period_evidence": p.evidence if p else "none"})
+        if explain:
+            c_rows.extend(candidate_rows(art, row, f, decisions, i, ids, rows))
     return q_rows, t_rows, c_rows
 
 
@@ -213,23 +209,3 @@ def _vias(mentions: list[Mention], ids: list[tuple[str | None, str | None]]) -> 
         by_id.setdefault(m.link_id, m.source)
     first = mentions[0].source if mentions else None
     return [by_id.get(rid, first) for rid, _ in ids]
-
-
-def _candidate_rows(art: Article, row: dict, decision: Decision, ids) -> list[dict]:
-    """The `link_candidates` rows of one figure (character offsets of the mention in `clean_text`)."""
-    out = []
-    chosen_ids = {rid for rid, _ in ids if rid is not None}
-    total = len(ids) == 1 and ids[0][0] is not None and len(decision.mentions) > 1
-    for c in decision.considered:
-        span = art.doc[c["mention_token_start"]:c["mention_token_end"]]
-        reason = c["reason"]
-        if c["chosen"] and total:
-            reason = f"total:{ids[0][0]}"
-        elif c["chosen"] and c["region_id"] not in chosen_ids:
-            reason = "total_without_macro_region"
-        out.append({"article_id": row["article_id"], "quantity_id": row.get("quantity_id"),
-                    "finder": c["finder"], "finder_order": c["finder_order"], "rank": c["rank"],
-                    "region_id": c["region_id"], "zone_id": c["zone_id"],
-                    "start": span.start_char, "end": span.end_char, "text": span.text, "via": c["via"],
-                    "chosen": bool(c["chosen"]), "reason": reason})
-    return out

@@ -142,6 +142,9 @@ def load_tables(out_dir: str | os.PathLike) -> dict[str, pd.DataFrame]:
     for name in schema.TABLES:
         path = Path(out_dir) / f"{name}.parquet"
         tables[name] = read_table(path) if path.exists() else schema.empty(name)
+    for name in schema.EXPLAIN_TABLES:  # `run --explain`: why each figure has its region
+        path = Path(out_dir) / f"{name}.parquet"
+        tables[name] = read_table(path) if path.exists() else schema.empty(name)
     return tables
 
 
@@ -468,12 +471,87 @@ def article_page(article: dict, rows: dict[str, list[dict]], names: RegionNames,
         [[f.get("text"), _figure_value(f), f.get("qualifier"), f.get("role"), names.label(f.get("region_id")),
           f.get("evidence"), format_period(f.get("period_start"), f.get("period_end")), f.get("period_evidence"),
           f.get("kind")] for f in figures])]
+    if rows.get("link_candidates"):
+        parts += why_this_region(figures, rows["link_candidates"], names)
     parts += [f"<h2>Targets ({len(targets)})</h2>", html_table(
         ["text", "indicator", "measure", "value", "qualifier", "frequency", "region", "years", "evidence"],
         [[t.get("text"), t.get("indicator"), t.get("measure"), _figure_value(t), t.get("qualifier"),
           t.get("frequency"), names.label(t.get("region_id")), format_years(t.get("start_year"), t.get("end_year")),
           t.get("evidence")] for t in targets])]
     return _page(f"{title} — review", "\n".join(parts))
+
+
+# `link_candidates.reason` in words, for the "why this region" table.
+WHY_NOT = {
+    "later_finder": "proposed by {finder}, but {chosen} comes first in the decider's order",
+    "tie_break": "proposed by {finder} too, but ranked below the chosen region (tie-break)",
+    "converted_amount": "the amount this figure converts",
+}
+WHY_NOT_PREFIXED = {
+    "excluded:": "{finder} is ruled out here: {rest}",
+    "mention:": "the mention cannot own a figure: it is a {rest}",
+}
+
+
+def _why_not(c: dict, chosen_finder: str | None) -> str:
+    reason = c.get("reason") or ""
+    finder = c.get("finder") or "no finder"
+    if reason in WHY_NOT:
+        return WHY_NOT[reason].format(finder=finder, chosen=chosen_finder or "another finder")
+    for prefix, words in WHY_NOT_PREFIXED.items():
+        if reason.startswith(prefix):
+            return words.format(finder=finder, rest=reason[len(prefix):].replace("_", " "))
+    return reason.replace("_", " ") or "not chosen"
+
+
+def _mention(c: dict) -> str:
+    text = c.get("text")
+    return f"“{text}”" + (f" ({c['via']})" if c.get("via") and c.get("via") != "mention" else "") if text else ""
+
+
+def why_this_region(figures: list[dict], candidates: list[dict], names: RegionNames) -> list[str]:
+    """The "why this region and not that one" section of an article page, from `link_candidates`
+    (run --explain): per figure, the region chosen, by which finder through which mention, and each
+    other region considered with the reason it lost. Every piece of text is escaped."""
+    by_figure: dict[int, list[dict]] = defaultdict(list)
+    for c in candidates:
+        if c.get("quantity_id") is not None:
+            by_figure[int(c["quantity_id"])].append(c)
+    table_rows, seen = [], set()
+    for f in figures:
+        qid = f.get("quantity_id")
+        if qid is None or int(qid) in seen or int(qid) not in by_figure:
+            continue
+        seen.add(int(qid))
+        cands = sorted(by_figure[int(qid)], key=lambda c: (c.get("finder_order") is None, c.get("finder_order") or 0,
+                                                           c.get("rank") or 0))
+        chosen = [c for c in cands if c.get("chosen")]
+        if chosen:
+            total = next((c["reason"][len("total:"):] for c in chosen if (c.get("reason") or "").startswith("total:")),
+                         None)
+            linked = ", ".join(dict.fromkeys(names.label(c.get("region_id")) for c in chosen))
+            if total:
+                linked = f"{names.label(total)}, the total of {linked}"
+            elif any(c.get("reason") == "total_without_macro_region" for c in chosen):
+                linked = f"no region: a total of {linked}, which make up no macro region"
+            how = f"{chosen[0].get('finder')}: " + ", ".join(dict.fromkeys(_mention(c) for c in chosen if _mention(c)))
+        else:
+            linked, how = "no region", "no finder tied the figure to a region its text names"
+        chosen_ids = {c.get("region_id") for c in chosen}
+        others: dict[str, str] = {}
+        for c in cands:
+            rid = c.get("region_id")
+            if c.get("chosen") or rid is None or rid in chosen_ids or rid in others:
+                continue
+            others[rid] = f"{names.label(rid)} {_mention(c)}: {_why_not(c, chosen[0].get('finder') if chosen else None)}"
+        why_not = Markup("<br>".join(esc(v) for v in others.values())) if others else "no other region considered"
+        table_rows.append([f.get("text"), linked, how, why_not])
+    if not table_rows:
+        return []
+    return [f"<h2>Why this region ({len(table_rows)})</h2>",
+            '<p class="note">From link_candidates (run --explain): the finders of rules/link/decider.yaml propose '
+            "regions, the first in its order that proposes one decides.</p>",
+            html_table(["figure", "linked to", "by", "other regions considered, and why not"], table_rows)]
 
 
 def _figures(quantities: list[dict], monetary: list[dict]) -> list[dict]:

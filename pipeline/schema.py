@@ -52,6 +52,10 @@ ARTICLES = pa.schema([
     _f("warnings", pa.string(),
        "What was changed to process the article, `; `-separated: unencodable characters replaced, sentences "
        "without an end split into chunks, a text over the model's length parsed in pieces; null when none."),
+    _f("caption_spans", pa.string(),
+       "Offsets `start-end` in `clean_text`, space-separated, of the paragraphs that are photo captions (their "
+       "credit, `[Photo/Xinhua]`, was cut, or the HTML marks them as captions); null when none. The `blocks` "
+       "table gives them kind `caption`."),
 ])
 
 SENTENCES = pa.schema([
@@ -116,12 +120,13 @@ _LINK_EXTRA = [
        "The kind of mention the region came through: `mention` (a name), `pronoun` (`its`), `anaphora` "
        "(`the prefecture`, `the national …`) or `dateline`; null when unlinked."),
     _f("link_confidence", pa.float64(),
-       "Probability that `region_id` is right, by finder (`evidence`) and situation (`via`): on dev folds 0-2 "
-       "(the 48 seeds + dev articles sorted by id, index % 4 < 3), (right + 1) / (rows + 2) of the linked money and "
-       "percentage rows matched to gold, a `via` with under 10 rows taking its finder's figure "
-       "(rules/link/confidence.yaml, scripts/calibrate_link_confidence.py). Checked on fold 3: rows given 0.9-1.0 "
-       "were right 80 % of the time (mean confidence 0.957), so it ranks links but runs high on unseen text. "
-       "Null when unlinked."),
+       "Probability that `region_id` is right on text linking was not tuned on, by finder (`evidence`) and "
+       "situation (`via`). Calibrated on seeds + dev (the 48 articles sorted by id, fold = index % 4): the share of "
+       "linked money and percentage rows matched to gold whose region is right, each cell shrunk toward its finder "
+       "and each finder toward all rows, with the prior strength chosen by cross-validation (fit on three folds, "
+       "log loss on the fourth); then times `untuned_factor`, fold 3's precision over folds 0-2's in a run made "
+       "before fold 3 was worked on (0.825), since every fold has been tuned on since "
+       "(rules/link/confidence.yaml, scripts/calibrate_link_confidence.py). Null when unlinked."),
     _f("period_evidence", pa.string(), "How the period was found: `explicit_year`, `relative`, `plan_period`, …"),
     _f("role", pa.string(), "For money: `investment`, `contract_value`, … (SPEC §2 monetary); null otherwise."),
     _f("quantity_id", pa.int32(), "Index of the figure within its article (stable across runs)."),
@@ -193,6 +198,8 @@ TARGETS = pa.schema(_MENTION + [
     _f("evidence", pa.string(), "How the region was linked (as in `quantities.evidence`)."),
     _f("quantity_id", pa.int32(), "The `quantities.quantity_id` of the figure the target states."),
     _f("kind_evidence", pa.string(), "What made the figure a target (as in `quantities.kind_evidence`)."),
+    _f("period_evidence", pa.string(),
+       "How the period was found (as in `quantities.period_evidence`); `none` when no period finder found one."),
     _f("indicator_evidence", pa.string(),
        "What decided `indicator`: `<source>:<words>`, the source being `own_phrase`, `object`, `subject`, "
        "`verb`, `for_complement`, `respectively`, `economy_growth`, `lead_in`, `clause_topic` or `none`."),
@@ -229,7 +236,9 @@ LINK_CANDIDATES = pa.schema([
     _f("reason", pa.string(),
        "Why it was not chosen: `later_finder` (an earlier finder decided), `tie_break` (a better region of the "
        "same finder), `excluded:<situation>`, `mention:<base|comparison|speaker|dateline|joint_name>`; for a chosen "
-       "candidate `total:<macro region>` or `total_without_macro_region` when the figure is a total; else null."),
+       "candidate `total:<macro region>` or `total_without_macro_region` when the figure is a total; else null. "
+       "A currency conversion repeats the chosen candidate of the amount it converts (finder `conversion`); a "
+       "figure no finder linked has one row with region null and reason `no_region` (or `not_in_parse`)."),
 ])
 
 # The contracted output tables, in the order they are written.

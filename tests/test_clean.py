@@ -586,3 +586,22 @@ def test_a_long_list_of_figures_is_not_foreign_text():
     out = clean.run(raw_frame({"list": text})).iloc[0]
     assert out["status"] == "ok" and out["clean_text"] == text
     assert clean.furniture_reason("Der Umsatz stieg im Jahr deutlich und die Firma plant weitere Werke im Osten des Landes")[0] == "foreign"
+
+
+def test_photo_captions_are_caption_blocks():
+    text = ("Ningbo opens a new port\n\nAn aerial view of Ningbo in Zhejiang province. [Photo provided to China Daily]"
+            "\n\nNingbo's port handled 35 million containers last year, the city said on Monday, and plans to "
+            "handle more this year.")
+    row = clean.clean_one({"article_id": "a", "raw_text": text, "input_format": "txt"})
+    assert row["status"] == "ok"
+    caption = "An aerial view of Ningbo in Zhejiang province."
+    start = row["clean_text"].index(caption)
+    assert row["caption_spans"] == f"{start}-{start + len(caption)}"
+    b = clean.blocks(pd.DataFrame([row]))
+    assert list(b["kind"]) == ["title", "caption", "paragraph"]
+    assert (b["start"][1], b["end"][1]) == (start, start + len(caption))
+    # an article without captions has none, and spans parse back to offsets
+    plain = clean.clean_one({"article_id": "b", "raw_text": text.replace(" [Photo provided to China Daily]", ""),
+                             "input_format": "txt"})
+    assert plain["caption_spans"] is None
+    assert clean.parse_caption_spans("3-9 12-20") == {(3, 9), (12, 20)} and clean.parse_caption_spans(None) == set()

@@ -18,13 +18,14 @@ def find(text, sub, nth=0):
     return i, i + len(sub)
 
 
-def article(nlp, text, published=dt.date(2023, 5, 1), title=None, regions=(), figures=(), lists=(), converts=None):
+def article(nlp, text, published=dt.date(2023, 5, 1), title=None, regions=(), figures=(), lists=(), converts=None,
+            captions=None):
     """Run the link stage over one article. regions: (text, region_id, level, admin_id[, nth[, source]]);
     figures: (text, value, unit[, nth]); lists: tuples of figure indices the quantities stage would
     number as one list (`list_id`, `list_index`, `list_size`); converts: {figure index: index of the
-    amount it converts} (`converts`)."""
+    amount it converts} (`converts`); captions: clean's `caption_spans`."""
     articles = pd.DataFrame([{"article_id": "a", "status": "ok", "clean_text": text, "title": title,
-                              "published": published, "reference_date": published}])
+                              "published": published, "reference_date": published, "caption_spans": captions}])
     sentences, tokens = segment.run(articles, nlp)
     reg_rows = []
     for spec in regions:
@@ -353,3 +354,131 @@ def test_their_refers_to_a_group_of_regions_each_holding_the_figure(nlp):
                                        ("Jiangsu", "320000", "province", "320000")],
                    figures=[("12 trillion yuan", 1.2e13, "CNY")])
     assert sorted(q["region_id"]) == ["320000", "440000"] and set(q["via"]) == {"pronoun"}
+
+
+def test_a_region_named_as_a_model_is_no_antecedent(nlp):
+    # `another Pudong New Area` is what the zone should become, not the zone `the development zone` means
+    text = ("The development zone lies in Dalian's Jinpu New Area, which the city plans to turn into another "
+            "Pudong New Area. The development zone reported 50 billion yuan of output.")
+    q, _ = article(nlp, text, regions=[("Dalian", "210200", "prefecture", "210200"),
+                                       ("Jinpu New Area", "zone:jinpu-new-area", "zone", "210213"),
+                                       ("Pudong New Area", "zone:pudong-new-area", "zone", "310115")],
+                   figures=[("50 billion yuan", 5e10, "CNY")])
+    row = q.iloc[0]
+    assert (row["region_id"], row["zone_id"], row["via"]) == ("210213", "zone:jinpu-new-area", "anaphora")
+
+
+def test_the_total_a_share_is_taken_of_is_a_base(nlp):
+    text = "Shanxi's coal output accounts for 20 percent of China's total coal production."
+    q, _ = article(nlp, text, regions=[("Shanxi", "140000", "province", "140000"), ("China", "CN", "country", None)],
+                   figures=[("20 percent", 20.0, "percent")])
+    assert q.iloc[0]["region_id"] == "140000"
+
+
+def test_a_group_in_an_earlier_sentence_gives_a_later_figure_no_region(nlp):
+    text = ("The GDP of Jiangsu and Zhejiang provinces grew fast last year. "
+            "Growth should exceed 5 percent next year, an official said.")
+    q, _ = article(nlp, text, regions=[("Jiangsu", "320000", "province", "320000"),
+                                       ("Zhejiang", "330000", "province", "330000")],
+                   figures=[("5 percent", 5.0, "percent")])
+    assert len(q) == 1 and pd.isna(q.iloc[0]["region_id"])
+
+
+def test_respectively_pairs_conjoined_regions_and_figures_quantities_did_not_list(nlp):
+    text = ('Hubei, and the farming province Henan, set growth targets of "above 6 percent" and 7 percent, '
+            'respectively.')
+    q, _ = article(nlp, text, regions=[("Hubei", "420000", "province", "420000"),
+                                       ("Henan", "410000", "province", "410000")],
+                   figures=[("above 6 percent", 6.0, "percent"), ("7 percent", 7.0, "percent")])
+    rows = by_text(q)
+    assert len(q) == 2
+    assert (rows["above 6 percent"]["region_id"], rows["7 percent"]["region_id"]) == ("420000", "410000")
+    assert {r["evidence"] for r in rows.values()} == {"respectively"}
+
+
+def test_a_figure_in_brackets_after_a_region_is_that_regions(nlp):
+    text = "Exports rose fastest in Yunnan province (12.5 percent) and Guizhou province (9.1 percent)."
+    q, _ = article(nlp, text, regions=[("Yunnan province", "530000", "province", "530000"),
+                                       ("Guizhou province", "520000", "province", "520000")],
+                   figures=[("12.5 percent", 12.5, "percent"), ("9.1 percent", 9.1, "percent")])
+    rows = by_text(q)
+    assert (rows["12.5 percent"]["region_id"], rows["9.1 percent"]["region_id"]) == ("530000", "520000")
+    assert rows["9.1 percent"]["evidence"] == "region_before_bracket"
+
+
+def test_explain_mode_gives_every_figure_its_candidates(nlp):
+    text = ("Growth of 3 percent was reported elsewhere. "
+            "Guangxi's GDP grew 6 percent to 2.6 trillion yuan (US$380 billion) in 2023.")
+    articles = pd.DataFrame([{"article_id": "a", "status": "ok", "clean_text": text, "title": None,
+                              "published": dt.date(2024, 1, 5), "reference_date": dt.date(2024, 1, 5)}])
+    sentences, tokens = segment.run(articles, nlp)
+    s, e = find(text, "Guangxi")
+    regions = pd.DataFrame([{"article_id": "a", "sentence_id": 1, "start": s, "end": e, "text": "Guangxi",
+                             "region_id": "450000", "name": "Guangxi", "level": "province", "admin_id": "450000",
+                             "province_id": "450000", "source": "gazetteer"}])
+    figs = [("6 percent", 6.0, "percent"), ("2.6 trillion yuan", 2.6e12, "CNY"), ("US$380 billion", 3.8e11, "USD"),
+            ("3 percent", 3.0, "percent")]
+    rows = []
+    for k, (sub, value, unit) in sorted(enumerate(figs), key=lambda kf: text.index(kf[1][0])):
+        s, e = find(text, sub)
+        digits = next(i for i in range(s, e) if text[i].isdigit())
+        rows.append({"article_id": "a", "sentence_id": 1 if k < 3 else 0, "start": s, "end": e, "text": sub,
+                     "value": value, "value_high": None, "unit": unit, "qualifier": "exact", "quantity_id": k,
+                     "number_start": digits, "converts": 1 if k == 2 else None})
+    q, _, c = link.run_explained(articles, sentences, tokens, regions, pd.DataFrame(rows))
+    assert set(c["quantity_id"]) == {0, 1, 2, 3}
+    conversion = c[c["quantity_id"] == 2]
+    assert conversion["finder"].tolist() == ["conversion"] and conversion["region_id"].tolist() == ["450000"]
+    unlinked = c[c["quantity_id"] == 3]
+    assert len(unlinked) == 1 and unlinked["reason"].tolist() == ["no_region"] and unlinked["region_id"].isna().all()
+    assert pd.isna(q.set_index("quantity_id").loc[3, "region_id"])
+
+
+def test_a_photo_caption_lends_its_region_to_no_sentence_after_it(nlp):
+    caption = "Ningbo's new container terminal in Zhejiang province is seen from the air."
+    text = f"{caption}\n\nThe port handled 35 million containers last year, up 8 percent."
+    regions = [("Ningbo", "330200", "prefecture", "330200"), ("Zhejiang", "330000", "province", "330000")]
+    figures = [("8 percent", 8.0, "percent")]
+    q, _ = article(nlp, text, regions=regions, figures=figures, captions=f"0-{len(caption)}")
+    assert pd.isna(q.iloc[0]["region_id"])
+    # the same line as a body paragraph is the previous sentence's topic
+    q, _ = article(nlp, text, regions=regions, figures=figures)
+    assert q.iloc[0]["region_id"] == "330200" and q.iloc[0]["evidence"] == "previous_sentence"
+
+
+def test_a_figure_of_what_a_verb_turns_its_object_into_is_the_objects(nlp):
+    text = ("Guangxi will turn the Qinzhou Free Trade Port Area into a logistics hub with an output value of "
+            "30 billion yuan by 2025.")
+    q, _ = article(nlp, text, regions=[("Guangxi", "450000", "province", "450000"),
+                                       ("Qinzhou Free Trade Port Area", "zone:qinzhou-port-area", "zone", "450700")],
+                   figures=[("30 billion yuan", 3e10, "CNY")])
+    row = q.iloc[0]
+    assert (row["region_id"], row["zone_id"], row["evidence"]) == ("450700", "zone:qinzhou-port-area", "made_into")
+
+
+def test_a_regions_own_government_speaking_is_no_speaker_but_an_official_described_by_it_is(nlp):
+    text = "The Yunnan Provincial Government announced 40 projects worth 90 billion yuan on Monday."
+    regions = [("Yunnan", "530000", "province", "530000")]
+    q, _ = article(nlp, text, regions=regions, figures=[("90 billion yuan", 9e10, "CNY")])
+    assert q.iloc[0]["region_id"] == "530000"
+    text = "Exports rose 12 percent, said Li Wei, a deputy secretary of the Yunnan Party Committee."
+    q, _ = article(nlp, text, regions=regions, figures=[("12 percent", 12.0, "percent")])
+    assert pd.isna(q.iloc[0]["region_id"])
+
+
+def test_a_figure_for_each_region_of_a_written_list_fans_out_whatever_the_parse(nlp):
+    text = ("Residents of central Anhui and Jiangxi provinces, northern Hebei province as well as western "
+            "Qinghai province all saw their incomes grow by more than 7 percent.")
+    ids = {"Anhui": "340000", "Jiangxi": "360000", "Hebei province": "130000", "Qinghai province": "630000"}
+    q, _ = article(nlp, text, regions=[(name, rid, "province", rid) for name, rid in ids.items()],
+                   figures=[("more than 7 percent", 7.0, "percent")])
+    assert sorted(q["region_id"]) == sorted(ids.values())
+
+
+def test_a_region_of_a_conjoined_clause_with_its_own_subject_is_not_the_figures_clause(nlp):
+    text = ("Horgos has drafted 141 measures, and the approval process has been shortened to 19 days, and "
+            "30 reforms tried in the pilot free trade zone at Baktu Port have been copied.")
+    q, _ = article(nlp, text, regions=[("Horgos", "654004", "county", "654004"),
+                                       ("Baktu Port", "zone:baktu-port", "zone", "654201")],
+                   figures=[("19 days", 19.0, "day")])
+    assert q.iloc[0]["region_id"] == "654004"

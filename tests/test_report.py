@@ -402,3 +402,39 @@ def test_cli_refuses_a_directory_without_tables(tmp_path, capsys):
     assert main(["report", "--output", str(tmp_path)]) == 2
     assert "no articles.parquet" in capsys.readouterr().err
     assert not (tmp_path / "report").exists()
+
+
+def test_article_page_says_why_this_region_and_not_that_one(small_run):
+    from pipeline.tableio import write_table
+
+    s, e = _span("Golmud")
+    h, k = _span("Haixi Mongol and Tibetan Autonomous Prefecture")
+    base = {"article_id": "a<1>", "zone_id": None, "via": "mention"}
+    candidates = pd.DataFrame([
+        base | {"quantity_id": 1, "finder": "dependency", "finder_order": 5, "rank": 0, "region_id": "632801",
+                "start": s, "end": e, "text": "Golmud", "chosen": True, "reason": None},
+        base | {"quantity_id": 1, "finder": "same_sentence", "finder_order": 8, "rank": 1, "region_id": "632800",
+                "start": h, "end": k, "text": f"Haixi {HOSTILE}", "chosen": False, "reason": "later_finder"},
+        base | {"quantity_id": 1, "finder": None, "finder_order": None, "rank": None, "region_id": "630000",
+                "start": s, "end": e, "text": "Qinghai", "chosen": False, "reason": "mention:comparison"},
+        base | {"quantity_id": 2, "finder": None, "finder_order": None, "rank": None, "region_id": None,
+                "start": None, "end": None, "text": None, "via": None, "chosen": False, "reason": "no_region"},
+    ])
+    write_table(candidates, "link_candidates", small_run / "link_candidates.parquet")
+    report.build(small_run)
+    page = (small_run / "report" / "articles" / report.page_name("a<1>")).read_text(encoding="utf-8")
+    section = page.split("<h2>Why this region (2)</h2>")[1].split("<h2>")[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", section, re.S)[1:]
+    golmud, jobs = rows
+    assert "5 billion yuan" in golmud and "Golmud (632801)" in golmud and "dependency: “Golmud”" in golmud
+    assert "Haixi Mongol and Tibetan Autonomous Prefecture (632800)" in golmud
+    assert "proposed by same_sentence, but dependency comes first in the decider&#x27;s order" in golmud
+    assert "Qinghai (630000) “Qinghai”: the mention cannot own a figure: it is a comparison" in golmud
+    assert "About 1,500 jobs" in jobs and "no region" in jobs and "no other region considered" in jobs
+    assert HOSTILE not in page and "Haixi &lt;script&gt;" in section
+
+
+def test_article_page_has_no_why_section_without_explain(small_run):
+    report.build(small_run)
+    page = (small_run / "report" / "articles" / report.page_name("a<1>")).read_text(encoding="utf-8")
+    assert "Why this region" not in page

@@ -12,7 +12,7 @@ from ..rules import RulesError, check_vocabulary, load_yaml
 from ..rules import load as load_rules
 
 TIE_BREAKS = ("coordinated", "containers_out", "nearest", "finest")
-DECIDER_KEYS = {"order", "exclusions", "tie_break", "fan_out"}
+DECIDER_KEYS = {"order", "exclusions", "tie_break", "fan_out", "kind_order", "period_order"}
 
 
 class LinkRulesError(RulesError):
@@ -57,9 +57,13 @@ class LinkingFile:
     """rules/link/linking.yaml, with the anaphora lexicon beside it (`anaphora`, from anaphora.yaml)."""
     base_nouns: list[str]
     comparison_words: list[str]
+    comparison_determiners: list[str]
+    speaking_institutions: list[str]
     rank_words: list[str]
     total_words: list[str]
+    list_gap_words: list[str]
     following_region: FollowingRegion
+    made_into_prepositions: list[str]
     previous_sentence_window: int
     focus_title_weight: float
     focus_first_paragraph_weight: float
@@ -84,10 +88,13 @@ def rules() -> LinkingFile:
 @lru_cache(maxsize=1)
 def decider_rules() -> dict:
     """rules/link/decider.yaml, validated against the finders and situations the code defines."""
+    from .. import kinds
     from .context import SITUATIONS
     from .finders import FINDERS
+    from .kinds import PERIOD_FINDERS
 
-    return validate_decider(load_yaml("link/decider.yaml"), set(FINDERS), set(SITUATIONS))
+    return validate_decider(load_yaml("link/decider.yaml"), set(FINDERS), set(SITUATIONS),
+                            kind_sources=set(kinds.STRENGTH), period_finders=set(PERIOD_FINDERS))
 
 
 VIAS = ("mention", "pronoun", "anaphora", "dateline")
@@ -103,9 +110,10 @@ def confidence_table() -> dict:
 
 def validate_confidence(data: dict, finders: set[str]) -> dict:
     """The confidence table if its finders, vias and probabilities are known and in [0, 1]; else LinkRulesError."""
-    if set(data) != {"default", "finders"}:
-        raise LinkRulesError(f"rules/link/confidence.yaml: keys must be default and finders, not {sorted(data)}")
-    probabilities = [data["default"]]
+    if not {"default", "finders"} <= set(data) <= {"default", "finders", "untuned_factor"}:
+        raise LinkRulesError("rules/link/confidence.yaml: keys must be default, finders and optionally "
+                             f"untuned_factor, not {sorted(data)}")
+    probabilities = [data["default"], data.get("untuned_factor", 1.0)]
     for finder, entry in (data["finders"] or {}).items():
         if finder not in finders:
             raise LinkRulesError(f"rules/link/confidence.yaml: unknown finder {finder!r}")
@@ -121,16 +129,20 @@ def validate_confidence(data: dict, finders: set[str]) -> dict:
 
 
 def confidence(finder: str | None, via: str | None) -> float | None:
-    """The calibrated probability that a region linked by `finder` through a `via` mention is right."""
+    """The calibrated probability that a region linked by `finder` through a `via` mention is right, on
+    text linking was not tuned on (the cell's dev precision times `untuned_factor`)."""
     if finder is None:
         return None
     table = confidence_table()
     entry = table["finders"].get(finder)
-    return float(table["default"] if entry is None else (entry.get("via") or {}).get(via, entry["all"]))
+    p = table["default"] if entry is None else (entry.get("via") or {}).get(via, entry["all"])
+    return round(float(p) * float(table.get("untuned_factor", 1.0)), 3)
 
 
-def validate_decider(data: dict, finders: set[str], situations: set[str]) -> dict:
-    """The decider rules if every key, finder, situation and tie-break is known; else LinkRulesError."""
+def validate_decider(data: dict, finders: set[str], situations: set[str], kind_sources: set[str] | None = None,
+                     period_finders: set[str] | None = None) -> dict:
+    """The decider rules if every key, finder, situation, tie-break, kind source and period finder is
+    known, and the kind and period orders name each of theirs once; else LinkRulesError."""
     unknown = set(data) - DECIDER_KEYS
     if unknown:
         raise LinkRulesError(f"rules/link/decider.yaml: unknown keys {sorted(unknown)}")
@@ -152,6 +164,13 @@ def validate_decider(data: dict, finders: set[str], situations: set[str]) -> dic
     for situation, excluded in (data["exclusions"] or {}).items():
         known([situation], "situation in `exclusions`", situations)
         exclusions[situation] = known(excluded, f"finder excluded by `{situation}`", finders)
-    return {"order": order, "exclusions": exclusions,
+    orders = {}
+    for key, allowed in (("kind_order", kind_sources), ("period_order", period_finders)):
+        names = known(data[key], f"name in `{key}`", allowed if allowed is not None else set(data[key] or []))
+        if allowed is not None and sorted(names) != sorted(allowed):
+            raise LinkRulesError(f"rules/link/decider.yaml: `{key}` must name each of {sorted(allowed)} once, "
+                                 f"not {names}")
+        orders[key] = names
+    return {"order": order, "exclusions": exclusions, **orders,
             "tie_break": known(data["tie_break"], "tie-break", TIE_BREAKS),
             "fan_out": set(known(data["fan_out"], "finder in `fan_out`", finders))}

@@ -31,6 +31,7 @@ class Article:
     sents: list[Span] = field(default_factory=list)
     lead_ins: list[int | None] = field(default_factory=list)   # per sentence: the lead-in a list item inherits from
     lead_in_of: dict[int, int] = field(default_factory=dict)   # lead-in -> the lead-in of the list it is an item of
+    in_caption: list[bool] = field(default_factory=list)       # per sentence: in a photo caption (clean's `blocks`)
 
 
 def _article(doc: Doc, text: str, title: str | None, reference: dt.date | None, regions: list[dict],
@@ -63,6 +64,8 @@ def _article(doc: Doc, text: str, title: str | None, reference: dt.date | None, 
                   [_blocked(doc, s, ms) for s, ms in zip(sents, per_sent)], by_sent, _sections(blocks, sents),
                   sents=sents)
     art.lead_ins, art.lead_in_of = _list_lead_ins(blocks, sents)
+    captions = [(b["start"], b["end"]) for b in blocks if b["kind"] == "caption"]
+    art.in_caption = [any(a <= s.start_char < b for a, b in captions) for s in sents]
     art.focus = _focus(art, blocks)
     return art
 

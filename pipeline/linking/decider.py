@@ -1,5 +1,10 @@
 """The one decider: exclusions -> order -> tie-break -> fan-out, over the finders' candidates.
 
+`first_in_order` is the rule all three decisions share: a figure's region (the finders below), its
+kind (pipeline/kinds.py's candidates, by source, rules/link/decider.yaml `kind_order`) and its period
+(PERIOD_FINDERS in linking/kinds.py, `period_order`): the first name of the order whose proposal exists
+and is not ruled out wins.
+
 Per figure it runs every finder (finders.py), rules out those its situation excludes, takes the
 first finder of rules/link/decider.yaml `order` that proposed something, ranks that candidate's
 regions by the tie-breaks, and fans out: one row per region when the figure holds for each, the
@@ -9,6 +14,7 @@ was not chosen, is kept for explain mode (`link_candidates`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable, Iterable, TypeVar
 
 from spacy.tokens import Doc, Token
 
@@ -17,6 +23,47 @@ from .context import Article, situations
 from .figures import DocFigure
 from .finders import FINDERS, Candidate, Situation
 from .mentions import Mention, _coordinated_group, _gazetteer, contains
+
+
+T = TypeVar("T")
+
+
+def first_in_order(order: Iterable[str], propose: Callable[[str], T | None], ruled_out: dict[str, str] | None = None,
+                   every: bool = False) -> tuple[str | None, T | None, list[tuple[int, str, T, str | None]]]:
+    """(name, proposal) of the first name of `order` whose proposal is not None and not ruled out, and
+    every proposal seen as (position, name, proposal, why it lost or None for the winner). With `every`,
+    the names after the winner are asked too (explain mode); else asking stops at the winner."""
+    ruled_out = ruled_out or {}
+    chosen_name, chosen, seen = None, None, []
+    for position, name in enumerate(order):
+        if chosen_name is not None and not every:
+            break
+        proposal = propose(name)
+        if proposal is None:
+            continue
+        if name in ruled_out:
+            seen.append((position, name, proposal, f"excluded:{ruled_out[name]}"))
+        elif chosen_name is not None:
+            seen.append((position, name, proposal, "later_finder"))
+        else:
+            chosen_name, chosen = name, proposal
+            seen.append((position, name, proposal, None))
+    return chosen_name, chosen, seen
+
+
+def decide_kind(candidates: list) -> object:
+    """The kind candidate (pipeline/kinds.py `candidates`) whose source comes first in `kind_order`."""
+    by_source: dict[str, object] = {}
+    for c in candidates:
+        by_source.setdefault(c.source, c)
+    _, chosen, _ = first_in_order(decider_rules()["kind_order"], by_source.get)
+    return chosen
+
+
+def decide_period(propose: Callable[[str], T | None]) -> T | None:
+    """The period the first finder of `period_order` proposes (linking/kinds.py PERIOD_FINDERS)."""
+    _, chosen, _ = first_in_order(decider_rules()["period_order"], propose)
+    return chosen
 
 
 @dataclass
@@ -54,20 +101,11 @@ def decide(art: Article, fig: DocFigure, resp: tuple[int, int] | None, first_of_
             ruled_out.setdefault(name, s)
     chosen: Decision | None = None
     considered: list[dict] = []
-    for position, name in enumerate(r["order"]):
-        if chosen is not None and not explain:
-            break
-        candidate = FINDERS[name](situation)
-        if candidate is None:
-            continue
+    _, _, seen = first_in_order(r["order"], lambda name: FINDERS[name](situation), ruled_out, every=explain)
+    for position, name, candidate, reason in seen:
         ranked, together = _ranked(art.doc, candidate, name, r)
-        if name in ruled_out:
-            reason = f"excluded:{ruled_out[name]}"
-            kept = []
-        elif chosen is not None:
-            reason, kept = "later_finder", []
-        else:
-            reason, kept = None, ranked[:together]
+        kept = ranked[:together] if reason is None else []
+        if reason is None:
             chosen = Decision(kept, name)
         if explain:
             for k, m in enumerate(ranked):

@@ -14,6 +14,9 @@ from ..tableio import is_missing
 from .context import Article
 
 LIST_SEPARATOR = re.compile(r"^[\s,;]*(?:and|or|as well as)?[\s,]*(?:in|for|of)?\s*$", re.I)
+# between two figures of one list whose quotes or brackets kept quantities from listing them
+# (`"more than 7 percent" and 8 percent, respectively`)
+QUOTED_LIST_SEPARATOR = re.compile(r"^[\s,;\"'“”‘’)]*(?:and|or|as well as)?[\s,\"'“”‘’(]*$", re.I)
 RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 UNIT_CONVERSION_GAP = re.compile(r"^\s*[(\[]\s*(?:about|approximately|around|roughly|some|nearly|or|equivalent to|"
                                  r"over|more than|at least)?\s*$", re.I)
@@ -109,7 +112,7 @@ def _respectively_groups(art: Article, figs: list[DocFigure]) -> dict[int, tuple
             lists.setdefault(int(f.row["list_id"]), []).append(i)
     starts = sorted(f.row["start"] for f in figs if f is not None and f.conversion_of is None)
     out = {}
-    for members in lists.values():
+    for members in list(lists.values()) + _quoted_lists(art, figs):
         if len(members) < 2:
             continue
         last = figs[members[-1]]
@@ -119,6 +122,27 @@ def _respectively_groups(art: Article, figs: list[DocFigure]) -> dict[int, tuple
             for k, i in enumerate(members):
                 out[i] = (k, len(members))
     return out
+
+
+def _quoted_lists(art: Article, figs: list[DocFigure]) -> list[list[int]]:
+    """Runs of figures of one unit and sentence that quantities did not list (no `list_id`) and that
+    only quotes, brackets, commas and `and` separate."""
+    runs: list[list[int]] = []
+    prev = None
+    for i, f in enumerate(figs):
+        if f is None or f.conversion_of is not None:
+            continue
+        if not is_missing(f.row.get("list_id")):
+            prev = None
+            continue
+        p = figs[prev] if prev is not None else None
+        if p is not None and p.sent_index == f.sent_index and p.row.get("unit") == f.row.get("unit") \
+                and QUOTED_LIST_SEPARATOR.match(art.text[p.row["end"]:f.row["start"]]):
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+        prev = i
+    return [r for r in runs if len(r) > 1]
 
 
 def _list_before(items: list, first_char: int, k: int, start_of, end_of, text: str) -> list | None:

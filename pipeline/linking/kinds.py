@@ -1,9 +1,11 @@
-"""Kind (actual/target), period and the targets rows of figures: moved unchanged from link.py.
+"""Kind (actual/target), period and the targets rows of figures.
 
-The functions keep their names and bodies so edits made to them elsewhere re-apply at merge;
-they will go through the decider later.
+The period finders (PERIOD_FINDERS) each propose the period one kind of evidence gives a figure;
+the decider (decider.py `decide_period`) takes them in rules/link/decider.yaml `period_order`.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
@@ -207,3 +209,39 @@ def _lead_in_period(art: Article, sid: int) -> P.PeriodMention | None:
         if p is not None:
             return P.PeriodMention(p.start_char, p.end_char, p.start, p.end, "list_lead_in", p.role)
     return None
+
+
+@dataclass
+class PeriodSituation:
+    """What period finders see of one figure."""
+    art: Article
+    fig: DocFigure
+    is_target: bool
+    resp: tuple[int, int] | None
+    first_of_group: DocFigure | None
+    frames: list
+    target_sents: set[int]
+
+
+def _sentence_period(x: PeriodSituation) -> P.PeriodMention | None:
+    """A period the figure's own sentence states."""
+    return _period_for(x.art, x.fig, x.is_target, x.resp, x.first_of_group)
+
+
+def _lead_in_stated(x: PeriodSituation) -> P.PeriodMention | None:
+    """The period the lead-in of the figure's list states."""
+    return _lead_in_period(x.art, x.fig.sent_index)
+
+
+def _plan_frame(x: PeriodSituation) -> P.PeriodMention | None:
+    """A goal's plan period, stated elsewhere in its section."""
+    if not x.is_target:
+        return None
+    frame = _frame_for(x.art, x.frames, x.fig.sent_index, x.target_sents)
+    if frame is None:
+        return None
+    return P.PeriodMention(frame.start_char, frame.end_char, frame.start, frame.end, "plan_frame", "span")
+
+
+# The period finders rules/link/decider.yaml `period_order` names (checked at load).
+PERIOD_FINDERS = {"sentence": _sentence_period, "lead_in": _lead_in_stated, "plan_frame": _plan_frame}

@@ -93,6 +93,13 @@ def _exclusion(doc: Doc, m: Mention) -> str | None:
     if root.dep_ in ("poss", "compound", "pobj") and head.pos_ == "NOUN" and head.lemma_.lower() in r.base_nouns:
         if not (head.i + 1 < len(doc) and doc[head.i + 1].pos_ == "NOUN"):
             return "base"
+    # the whole a share is taken of: `30 percent of China's total land oil resources` (unlike
+    # `Guangdong's total GDP reached …`, whose region owns the figure)
+    if root.dep_ == "poss" and head.pos_ == "NOUN" and head.dep_ == "pobj" and head.head.lower_ == "of" \
+            and any(c.dep_ == "amod" and c.lemma_.lower() in r.base_nouns for c in head.children):
+        return "base"
+    if any(c.dep_ in ("det", "amod") and c.lower_ in r.comparison_determiners for c in root.children):
+        return "comparison"
     t = root
     while t.head.i != t.i and t.pos_ not in ("VERB", "AUX"):
         t = t.head
@@ -133,6 +140,8 @@ def _is_speaker(doc: Doc, m: Mention, root: Token) -> bool:
     subject = T.own_subject(v)
     if subject is None or root not in subject.subtree or root.i == subject.i:
         return False
+    if subject.lemma_.lower() in rules().speaking_institutions:
+        return False  # `Hunan Provincial Government announces 64 projects`: the region's own body speaks for it
     span = doc[m.start:m.end]
     return subject not in span
 
@@ -328,6 +337,39 @@ def _coordinated_group(doc: Doc, found: list[Mention]) -> list[Mention]:
         ids = {g.link_id for g in group}
         if len(ids) > len({b.link_id for b in best}):
             best = group
+    written = _written_list(doc, found)
+    if len({m.link_id for m in written}) > len({b.link_id for b in best}) \
+            and not any(contains(a, b) for a in written for b in written):
+        best = written
     if len(best) < 2 or any(contains(a, b) for a in best for b in best):
         return []
     return sorted(best, key=lambda m: m.start)
+
+
+def _written_list(doc: Doc, found: list[Mention]) -> list[Mention]:
+    """The longest run of named regions written as one list, whatever the parse made of it
+    (`central Hubei and Hunan provinces, northern Shanxi province, … as well as northwestern Ningxia`)."""
+    named = sorted((m for m in found if m.source == "mention"), key=lambda m: m.start)
+    gap = _list_gap()
+    best: list[Mention] = []
+    run: list[Mention] = []
+    for m in named:
+        if run and run[-1].end <= m.start and gap.match(doc.text[doc[run[-1].end - 1].idx + len(doc[run[-1].end - 1]):
+                                                                 doc[m.start].idx]) \
+                and doc[run[-1].start].sent.start == doc[m.start].sent.start:
+            run.append(m)
+        else:
+            run = [m]
+        if len(run) > len(best) and any(t.lower_ in ("and", "as") or t.text == "," for t in
+                                        doc[run[0].end:run[-1].start]):
+            best = list(run)
+    return best if len(best) > 1 else []
+
+
+@lru_cache(maxsize=1)
+def _list_gap():
+    import re
+
+    words = "|".join(re.escape(w) for w in sorted(rules().list_gap_words, key=len, reverse=True))
+    word = rf"(?:(?:{words})\s+)*" if words else ""
+    return re.compile(rf"^\s*(?:(?:{words})\b\s*)*(?:,\s*|;\s*)?(?:and\s+|or\s+|as well as\s+)?{word}$", re.I)
