@@ -595,6 +595,8 @@ class RegionRecognizer:
             if code is None:
                 continue
             d = self.gaz.division(code)
+            if is_unapostrophed(span.text, d) and self._in_person_name(doc, span):
+                continue  # `Jian`, `Luan` beside a surname are given names, not Ji'an, Lu'an
             if is_bare_county(span.text, d):
                 if not is_pinyin_word(span.text, 2):
                     continue  # one-syllable bare names (`You`, `Pei`) are English words or surnames
@@ -637,6 +639,8 @@ class RegionRecognizer:
                         not is_pinyin_word(ent.text, 2) or not _in_context(d, context)
                         or self._in_person_name(doc, ent)):
                     continue  # the same evidence rule as for matcher names (`Zhang` the surname)
+                if is_unapostrophed(ent.text, d) and self._in_person_name(doc, ent):
+                    continue
                 if code:
                     found.add(self._division_mention(ent.start_char, ent.end_char, code, "name_run"))
 
@@ -718,6 +722,12 @@ def is_bare_county(surface: str, d: Division | None) -> bool:
     """A county-level name written bare (`Yangpu`, not `Yangpu District`): weak evidence on its own,
     since many county names repeat across provinces or are ordinary words."""
     return d is not None and d.level == "county" and not d.curated and normalise(surface) == normalise(d.base)
+
+
+def is_unapostrophed(surface: str, d: Division | None) -> bool:
+    """A name written without its syllable apostrophe (`Maanshan` for Ma'anshan): without it the
+    name may also be a personal name (`Jian`, `Luan`)."""
+    return d is not None and "'" in d.base and normalise(surface) == normalise(d.base).replace("'", "")
 
 
 def _in_context(d: Division | None, context: set[str]) -> bool:

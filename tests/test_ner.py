@@ -297,3 +297,24 @@ def test_a_saved_pipeline_loads_with_its_recognizer(tmp_path):
     loaded = spacy.load(tmp_path / "pipeline")
     doc = loaded("Output in Hunan and Suzhou rose.")
     assert [(s.text, s.kb_id_) for s in doc.spans[ner.SPANS_KEY]] == [("Hunan", "430000"), ("Suzhou", "320500")]
+
+
+def test_names_written_without_their_apostrophe(recognise):
+    out = recognise("Maanshan in Anhui and Taian in Shandong grew, as did Yanan and Huaian.")
+    assert ids(out) == {"340500", "340000", "370900", "370000", "610600", "320800"}
+
+
+def test_unapostrophed_name_beside_a_surname_is_a_given_name(recognise):
+    assert ids(recognise("Li Jian and Wang Luan met officials in Nanchang.")) == {"360100"}
+    assert ids(recognise("Jian, a city in Jiangxi, built a port.")) == {"360800", "360000"}
+
+
+def test_unapostrophed_form_of_a_county_is_not_added_where_another_division_has_it(recognise):
+    # Jin'an District (Lu'an) without its apostrophe is Jinan, Shandong's capital
+    assert ids(recognise("Officials in Lu'an and Jinan met.")) == {"341500", "370100"}
+
+
+def test_postal_romanisations_of_old_english_text(recognise):
+    out = recognise("Ships sailed from Canton and Amoy to Tientsin, and traders went on to Nanking and Chungking.")
+    assert ids(out) == {"440100", "350200", "120000", "320100", "500000"}
+    assert ids(recognise("Visitors toured the Tsingtao Brewery.")) == set()
