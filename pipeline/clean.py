@@ -802,7 +802,7 @@ def extract_html(html: str, url: str | None) -> Extracted:
         title = h1
     if title and not normalize_line(normalize_text(text)).startswith(normalize_line(normalize_text(title))):
         text = f"{title}\n\n{text}"
-    result = extract_text(text, title_hint=title or None, page_dates=meta.html_candidates(html, url))
+    result = extract_text(text, title_hint=title or None, page_dates=meta.html_candidates(html))
     if result.publisher is None:
         result.publisher = meta.canonical_publisher(get("sitename")) or meta.canonical_publisher(get("hostname"))
     result.url = canonical or (get("url") if get("url") and get("url") != url else None)

@@ -460,15 +460,22 @@ def best_candidate(candidates: list[DateCandidate]) -> DateCandidate | None:
     return max(candidates, key=lambda c: (c.score, -c.order))
 
 
-def html_candidates(html: str, url: str | None) -> list[DateCandidate]:
-    """The page's own dates from its metadata and structure, read by htmldate (original, then updated)."""
+def html_candidates(html: str) -> list[DateCandidate]:
+    """The page's own dates from its metadata and structure, read by htmldate (original, then updated).
+
+    The metadata's date is the article's local day as its timestamp's offset gives it
+    (`2024-06-13T07:00:00+08:00` is June 13). htmldate is told no address (`url=""`, so it does not
+    read the canonical link either): a date in the URL goes before the metadata in htmldate
+    and is often a day off it (CNN's `/2024/06/12/` over `datePublished` 2024-06-13), and the
+    URL alone is not evidence of the publication date (docs/ANNOTATION.md).
+    """
     import htmldate  # imported lazily: only HTML pages need it
 
     rules = date_rules()
     found = []
     for place, original in (("html_published", True), ("html_updated", False)):
         try:
-            value = htmldate.find_date(html, url=url, original_date=original, extensive_search=False,
+            value = htmldate.find_date(html, url="", original_date=original, extensive_search=False,
                                        outputformat="%Y-%m-%d", min_date=f"{rules.min_year}-01-01",
                                        max_date=today().isoformat())
         except Exception:  # noqa: BLE001 - htmldate can fail on broken markup; no candidate then

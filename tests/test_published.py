@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -184,9 +185,48 @@ def test_html_metadata_dates_from_htmldate():
             "<script type='application/ld+json'>{\"@type\": \"NewsArticle\", \"datePublished\": \"2023-10-05T01:30:00Z\","
             " \"dateModified\": \"2023-10-07T09:00:00Z\"}</script></head><body><h1>Title</h1>"
             "<p>Updated 2023-10-07</p></body></html>")
-    found = published.html_candidates(html, None)
+    found = published.html_candidates(html)
     assert found[0].place == "html_published" and found[0].date == D(2023, 10, 5)
     assert published.best_candidate(found).date == D(2023, 10, 5)
+
+
+# A news page in the shape of a CNN one: its address and canonical link carry the day before the
+# article's local date; the metadata gives the local time with its offset (+08:00) and JSON-LD the
+# same moment in UTC, which is also the day before.
+CNN_LIKE = ("<html><head><title>China's factories rebound | CNN Business</title>"
+            "<link rel='canonical' href='https://edition.cnn.com/2024/06/12/business/china-factories-hnk/index.html'>"
+            "<meta property='article:published_time' content='2024-06-13T07:03:00+08:00'>"
+            "<script type='application/ld+json'>{\"@context\": \"https://schema.org\", \"@type\": \"NewsArticle\","
+            " \"headline\": \"China's factories rebound\", \"datePublished\": \"2024-06-12T23:03:00Z\","
+            " \"dateModified\": \"2024-06-12T23:03:00Z\"}</script></head><body><article>"
+            "<h1>China's factories rebound as exports pick up</h1>"
+            "<p>Factory output in Guangdong rose 6.1 percent in May from a year earlier, the provincial statistics "
+            "bureau said, as exporters in the Pearl River Delta took more orders.</p>"
+            "<p>Shipments from Shenzhen and Dongguan led the rise, officials said on Thursday.</p>"
+            "</article></body></html>")
+
+
+def _html_article(html: str, url: str | None) -> dict:
+    import pandas as pd
+
+    raw = pd.DataFrame([{"article_id": "p", "source_path": "p.html", "sha256": None, "input_format": "html",
+                         "content_type": "html", "raw_text": html, "url": url, "published_hint": None,
+                         "error": None}], dtype=object)
+    return clean.run(raw).iloc[0]
+
+
+def test_html_date_is_the_metadata_local_day_not_the_url_day():
+    for url in (None, "https://edition.cnn.com/2024/06/12/business/china-factories-hnk/index.html"):
+        row = _html_article(CNN_LIKE, url)
+        assert row["published"] == D(2024, 6, 13), (url, row["published_evidence"])
+        assert row["published_evidence"].startswith("html_published")
+
+
+def test_html_date_in_the_url_alone_is_no_publication_date():
+    html = re.sub(r"<meta property='article:published_time'[^>]*>|<script.*?</script>", "", CNN_LIKE)
+    assert "datePublished" not in html and "published_time" not in html
+    assert published.html_candidates(html) == []
+    assert _html_article(html, "https://edition.cnn.com/2024/06/12/business/x/index.html")["published"] is None
 
 
 def test_dates_rules_are_validated():
