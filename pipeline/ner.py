@@ -45,9 +45,6 @@ from .rules import load as load_rules
 SPANS_KEY = "regions"
 # The span group attribute holding, aligned with its spans, each mention's fields (RegionMention).
 MENTIONS_ATTR = "mentions"
-CITY_WORDS = {"city", "City", "Municipality", "municipality"}
-PLURAL_LEVEL = {"provinces": "province", "cities": "city", "prefectures": "prefecture", "counties": "county",
-                "districts": "county"}
 # How far (tokens) a coordinated list may run before its plural level noun (`Heilongjiang, Jilin
 # and Liaoning provinces`): 12 covers lists of six names, the longest in seeds + dev.
 LIST_WINDOW = 12
@@ -58,14 +55,6 @@ NAME_WINDOW = 12
 QUALIFIER_WINDOW = 4
 # `X, a county-level city in ...`: the division noun comes within five tokens of the name.
 APPOSITIVE_WINDOW = 5
-DIVISION_NOUNS = frozenset({"city", "county", "district", "prefecture", "banner", "town"})
-# Compass words of a label in front of a province (`east China's`, `northwestern China's`).
-COMPASS_WORDS = frozenset(w + suffix for w in ("east", "west", "north", "south", "northeast", "northwest",
-                                                 "southeast", "southwest") for suffix in ("", "ern")) | {"central"}
-NAME_CONNECTORS = frozenset({"of", "and", "&", "-", "(", ")"})
-# Inside a zone's own name only these join words (`Asia-Europe Meigu (Horgos) ...`); `of`/`and`
-# would run into the organisation around it (`Administration Committee of Xining ... Zone`).
-ZONE_INNER = frozenset({"-", "(", ")"})
 
 
 @dataclasses.dataclass
@@ -247,21 +236,23 @@ class RegionRecognizer:
 
     def _name_run_right(self, doc: Doc, i: int) -> list:
         """Tokens of the proper name continuing at token i (title-case words and connectors)."""
+        words = self.gaz.words
         out = []
         for tok in doc[i:i + NAME_WINDOW]:
             if tok.is_space or "\n" in tok.text or (tok.i > i and tok.is_sent_start):
                 break  # a name does not run into the next sentence (`from Chengdu. China Southern Airlines`)
-            if self._is_name_word(tok) or tok.text in {"of", "and", "&", "for", "-", "(", ")", "'s", "’s", "."}:
+            if self._is_name_word(tok) or tok.text in words.name_run_joiners:
                 out.append(tok)
             elif tok.text == "," and tok.i + 1 < len(doc) and doc[tok.i + 1].text in self.gaz.company_suffixes:
                 out.append(tok)
             else:
                 break
-        while out and out[-1].text in {"of", "and", "&", "for", "-", "(", "'s", "’s"}:
+        while out and out[-1].text in words.name_run_trailing:
             out.pop()
         return out
 
-    def _name_run_left(self, doc: Doc, i: int, connectors: frozenset[str] = NAME_CONNECTORS) -> list:
+    def _name_run_left(self, doc: Doc, i: int, connectors: frozenset[str] | None = None) -> list:
+        connectors = self.gaz.words.name_connectors if connectors is None else connectors
         out = []
         j = i - 1
         while j >= 0 and i - j <= NAME_WINDOW:
@@ -295,7 +286,7 @@ class RegionRecognizer:
             return True
         j = span.end
         last_is_division = True
-        while j + 1 < len(doc) and doc[j].text in {"-", "–"} and doc[j + 1].text[:1].isupper():
+        while j + 1 < len(doc) and doc[j].text in self.gaz.landform_joiners and doc[j + 1].text[:1].isupper():
             k = j + 1
             while k < len(doc) and doc[k].text[:1].isupper() and doc[k].text not in self.gaz.landform_heads:
                 k += 1
@@ -316,7 +307,7 @@ class RegionRecognizer:
             if head is None:
                 i += 1
                 continue
-            left = self._name_run_left(doc, i, connectors=ZONE_INNER)
+            left = self._name_run_left(doc, i, connectors=self.gaz.zone_inner_connectors)
             # stop at a comma-free but lower-case break; drop a leading `The`/`the` and connectors
             while left and (left[0].text in self.gaz.zone_connectors or left[0].lower_ == "the"):
                 left.pop(0)
@@ -405,26 +396,27 @@ class RegionRecognizer:
                     return found | {self.gaz.division(c).province for c in found}
             return set()
 
+        words = self.gaz.words
         after = span.end
-        if after < len(doc) and doc[after].lower_ in DIVISION_NOUNS:
+        if after < len(doc) and doc[after].lower_ in words.division_nouns:
             after += 1  # `Taizhou city in ...`
-        if after + 1 < len(doc) and doc[after].text in {",", "in", "of"}:
+        if after + 1 < len(doc) and doc[after].text in words.qualifier_links:
             start = after + 1
             label = self._compass_label_length(doc, start)  # `east China's`, `northwest China's`
             found = named_at(start + label, min(len(doc), start + label + QUALIFIER_WINDOW))
             if found:
                 return found
-        if span.start >= 2 and doc[span.start - 1].text in {"'s", "’s"}:
+        if span.start >= 2 and doc[span.start - 1].text in words.possessive_marks:
             return named_at(max(0, span.start - 1 - QUALIFIER_WINDOW), span.start - 1)
         return set()
 
-    @staticmethod
-    def _compass_label_length(doc: Doc, start: int) -> int:
+    def _compass_label_length(self, doc: Doc, start: int) -> int:
         """Tokens of a compass label at `start` (`east China 's`, `the southwestern China 's`), else 0."""
-        words = [t.lower_ for t in doc[start:start + 5]]
-        i = 1 if words[:1] == ["the"] else 0
-        if i + 2 < len(words) and words[i] in COMPASS_WORDS and words[i + 1] == "china" \
-                and words[i + 2] in {"'s", "’s"}:
+        lowered = [t.lower_ for t in doc[start:start + 5]]
+        i = 1 if lowered[:1] == ["the"] else 0
+        heads = {h.lower() for h in self.gaz.compass.label_heads}
+        if i + 2 < len(lowered) and lowered[i] in self.gaz.compass.label_words and lowered[i + 1] in heads \
+                and doc[start + i + 2].text in self.gaz.words.possessive_marks:
             return i + 3
         return 0
 
@@ -447,34 +439,37 @@ class RegionRecognizer:
                 continue
             for n in range(min(NAME_RUN_MAX_WORDS, len(doc) - i), 0, -1):
                 words = doc[i:i + n]
-                if all(t.text[:1].isupper() and (t.is_alpha or t.text in {"'s", "’s"} and k == n - 1)
+                if all(t.text[:1].isupper() and (t.is_alpha or t.text in self.gaz.words.possessive_marks and k == n - 1)
                        for k, t in enumerate(words)) and normalise(words.text) not in self.gaz.not_places:
                     spans.append(words)
         return spans
 
     def _appositive_division(self, doc: Doc, span: Span) -> bool:
         """`Anda, a county-level city in Heilongjiang`: the text itself says the name is a division."""
+        words = self.gaz.words
         after = [t.lower_ for t in doc[span.end:span.end + APPOSITIVE_WINDOW]]
-        if len(after) < 3 or after[0] != "," or after[1] not in {"a", "an", "the"}:
+        if len(after) < 3 or after[0] != "," or after[1] not in words.appositive_determiners:
             return False
-        return any(w in DIVISION_NOUNS for w in after[2:])
+        return any(w in words.division_nouns for w in after[2:])
 
     def _says_city(self, doc: Doc, span: Span) -> bool:
-        if span[-1].text in CITY_WORDS:
+        words = self.gaz.words
+        if span[-1].text in words.city_words:
             return True
         before = doc[max(0, span.start - 2):span.start].text.lower()
-        if before in {"city of", "cities of"}:
+        if before in words.city_of_phrases:
             return True
-        if span.end < len(doc) and doc[span.end].text in CITY_WORDS:
+        if span.end < len(doc) and doc[span.end].text in words.city_words:
             return True
         return self._list_level(doc, span) == "city"
 
     def _list_level(self, doc: Doc, span: Span) -> str | None:
         """Level noun closing a coordinated list the span is in (`Jilin and Changchun cities`)."""
+        words = self.gaz.words
         for tok in doc[span.end:span.end + LIST_WINDOW]:
-            if tok.text in PLURAL_LEVEL:
-                return PLURAL_LEVEL[tok.text]
-            if not (tok.text in {",", "and", "&"} or tok.text[:1].isupper()):
+            if tok.text in words.plural_levels:
+                return words.plural_levels[tok.text]
+            if not (tok.text in words.list_joiners or tok.text[:1].isupper()):
                 return None
         return None
 
@@ -651,7 +646,8 @@ class RegionRecognizer:
                 span = doc[tok.i:tok.i + 1]
                 if self.organisation_context(doc, span) == "organisation":
                     continue
-                if tok.text == "Chinese" and tok.i + 1 < len(doc) and doc[tok.i + 1].text[:1].isupper():
+                if tok.text in self.gaz.country_adjectives and tok.i + 1 < len(doc) \
+                        and doc[tok.i + 1].text[:1].isupper():
                     continue  # `Chinese Academy of Sciences`, `Chinese Taipei`
                 found.mentions.append(RegionMention(tok.idx, tok.idx + len(tok.text), COUNTRY_ID, "country",
                                               COUNTRY_NAME, None, None, "country"))
