@@ -995,10 +995,9 @@ def article_blocks(article_id: str, clean_text: str, title: str | None) -> list[
         out.append(block)
         previous = block
         if kind == "paragraph" and not body_seen:
-            m = meta.date_rules().dateline.match(para)
-            if m:
-                out.append({"article_id": article_id, "block_id": len(out), "start": start,
-                            "end": start + len(m.group(0).rstrip()), "parent": block["block_id"], "kind": "dateline"})
+            for opening in meta.dateline_openings(para)[:1]:
+                out.append({"article_id": article_id, "block_id": len(out), "start": start + opening.start,
+                            "end": start + opening.end, "parent": block["block_id"], "kind": "dateline"})
         body_seen = body_seen or kind in ("paragraph", "lead_in", "list_item")
     return out
 

@@ -2,7 +2,8 @@
 
 A spaCy component (`region_recognizer`) over the gazetteer (pipeline/gazetteer.py) that:
 1. finds macro regions (regex patterns and compass forms, coordinated ones give each id);
-2. finds datelines (`CHANGCHUN -`, `NANNING, June 16`), read as cities;
+2. finds datelines (`CHANGCHUN -`, `NANNING, June 16`), read as cities, with the one dateline detector
+   (`published.dateline_openings`, which clean's `blocks` use too);
 3. finds zones (a place name + a zone head) with their host division;
 4. finds division names with a PhraseMatcher, drops those inside macro/zone names, landform
    names and organisation names (a division's own government or party organ still names it),
@@ -38,9 +39,8 @@ from .docs import docs_from_tokens, sentence_ids
 from .gazetteer import (COUNTRY_ID, COUNTRY_NAME, LEVEL_RANK, Division, Gazetteer, Place, load, normalise,
                         prefecture_id, zone_id)
 from .nlp import blank
-from .published import DatesFile
+from .published import dateline_openings
 from .rules import alternation, load_lines
-from .rules import load as load_rules
 
 SPANS_KEY = "regions"
 # The span group attribute holding, aligned with its spans, each mention's fields (RegionMention).
@@ -88,12 +88,6 @@ def _span_mention(span: Span) -> RegionMention | None:
 
 if not Span.has_extension("region"):
     Span.set_extension("region", getter=_span_mention)
-
-
-@lru_cache(maxsize=1)
-def dateline_places() -> re.Pattern:
-    """The place of a dateline, as the recognizer reads it (rules/clean/dates.yaml `dateline_place`)."""
-    return re.compile(load_rules("clean/dates.yaml", DatesFile).dateline_place)
 
 
 @lru_cache(maxsize=1)
@@ -514,19 +508,21 @@ class RegionRecognizer:
         """Datelines: a name of one city is read at once; a shared one (`TAIZHOU, May 5 --`) is returned
         to wait for the article's other regions (resolved with the context)."""
         shared = []
-        for m in dateline_places().finditer(doc.text):
-            word = " ".join(w.capitalize() for w in m.group(1).split(" "))
+        text = doc.text
+        for opening in dateline_openings(text):
+            start, end = opening.place_start, opening.place_end
+            word = " ".join(w.capitalize() for w in text[start:end].split(" "))
             cands = self.gaz.candidates(word)
-            span = doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
+            span = doc.char_span(start, end, alignment_mode="expand")
             if cands and span is not None:
                 cities = [c for c in cands if c.kind in ("city", "municipality", "sar")] or cands
                 if len(cities) > 1 and not self._qualifier(doc, span):
-                    shared.append((m.start(1), m.end(1), span, cands))
-                    found.block(m.start(1), m.end(1))
+                    shared.append((start, end, span, cands))
+                    found.block(start, end)
                     continue
                 code = self.resolve(span, cands, doc, set(), prefer_city=True, dateline=True)
                 if code:
-                    found.add(self._division_mention(m.start(1), m.end(1), code, "dateline"))
+                    found.add(self._division_mention(start, end, code, "dateline"))
         return shared
 
     def _find_division_names(self, doc: Doc, found: _Found, offsets: list[tuple[int, int]],

@@ -66,7 +66,6 @@ class DatesFile:
     date_labels: dict[str, str]
     label_max_gap: int
     dateline: str
-    dateline_place: str  # read by pipeline/ner.py
     infer_dateline_year: bool
     horizon_words: str
     body_year: str
@@ -345,7 +344,7 @@ def dateline(paragraph: str, body: str) -> Dateline | None:
     """
     rules = date_rules()
     m = rules.dateline.match(paragraph)
-    if not m:
+    if not m or not m.group("monthname") or not m.group("dash"):
         return None
     agency_match = re.search(r"\(([^)]{1,40})\)", m.group(0))
     agency = publishers_named(agency_match.group(1))[0] if agency_match and publishers_named(agency_match.group(1)) else None
@@ -359,6 +358,31 @@ def dateline(paragraph: str, body: str) -> Dateline | None:
         if date is not None:
             return Dateline(date, True, agency)
     return Dateline(None, False, agency)
+
+
+@dataclass(frozen=True)
+class DatelineOpening:
+    """A dateline opening a line of a text: the whole opening and its place, as offsets in that text."""
+    start: int
+    end: int
+    place_start: int
+    place_end: int
+    dated: bool  # it carries a month and day
+
+
+def dateline_openings(text: str) -> list[DatelineOpening]:
+    """Every line of `text` that opens with a dateline (`NANNING, June 16 (Xinhua) --`, `CHANGCHUN -`):
+    the one detector of datelines, read by `dateline`, clean's blocks and the region recogniser."""
+    pattern = date_rules().dateline
+    found = []
+    pos = 0
+    for line in text.split("\n"):
+        m = pattern.match(line)
+        if m:
+            found.append(DatelineOpening(pos + m.start("place"), pos + len(m.group(0).rstrip()),
+                                         pos + m.start("place"), pos + m.end("place"), bool(m.group("monthname"))))
+        pos += len(line) + 1
+    return found
 
 
 def body_years(body: str) -> set[int]:

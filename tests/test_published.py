@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pandas as pd
 import pytest
 
 from pipeline import clean, published
@@ -66,6 +67,40 @@ def test_dateline_with_and_without_year():
     assert line.date == D(2024, 1, 23) and line.year_inferred   # 2035 is a horizon, not the report's year
     assert published.dateline("On May 8, Sichuan released a report in 2022.", "") is None
     assert published.dateline("NANNING, June 16 -- no year anywhere.", "no year anywhere").date is None
+
+
+@pytest.mark.parametrize("text, place, dated", [
+    ("NANNING, June 16 (Xinhua) -- Output rose.", "NANNING", True),
+    ("SUZHOU, Anhui, June 5 (Xinhua) -- The city grew.", "SUZHOU", True),
+    ("SHENZHEN, China, May 6, 2024 /PRNewswire/ -- A firm said.", "SHENZHEN", True),
+    ("CHANGCHUN - The province approved a plan.", "CHANGCHUN", False),
+    ("BEIJING (Xinhua) -- Output rose.", "BEIJING", False),
+    ("HONG KONG, March 3 -- Shares fell.", "HONG KONG", True),
+])
+def test_one_dateline_detector(text, place, dated):
+    body = "Headline\n" + text
+    [opening] = published.dateline_openings(body)
+    assert body[opening.place_start:opening.place_end] == place and opening.dated == dated
+    assert body[opening.start:opening.end].rstrip().endswith(("--", "-")) or "(" in body[opening.start:opening.end]
+    assert (published.dateline(text, text) is not None) == dated   # a date only from a dated dateline
+
+
+def test_dateline_is_no_sentence_or_headline_in_capitals():
+    assert published.dateline_openings("Beijing, June 5 is a date.\nIn BEIJING, June 5 -- x") == []
+    assert published.dateline_openings("CHINA GROWS FAST") == []
+
+
+def test_clean_blocks_and_the_recogniser_read_the_same_dateline(nlp):
+    from pipeline import ner, segment
+
+    text = "Jilin plans growth\n\nCHANGCHUN - The province approved a plan for Jilin."
+    [block] = [b for b in clean.article_blocks("a", text, "Jilin plans growth") if b["kind"] == "dateline"]
+    [opening] = published.dateline_openings(text)
+    assert (block["start"], block["end"]) == (opening.start, opening.end)
+    articles = pd.DataFrame({"article_id": ["a"], "status": ["ok"], "clean_text": [text]})
+    regions = ner.run(articles, segment.run(articles, nlp)[1])
+    [dateline] = regions[regions["source"] == "dateline"].itertuples()
+    assert (dateline.start, dateline.end, dateline.region_id) == (opening.place_start, opening.place_end, "220100")
 
 
 def test_no_printed_date_means_null_published():
@@ -207,8 +242,6 @@ CNN_LIKE = ("<html><head><title>China's factories rebound | CNN Business</title>
 
 
 def _html_article(html: str, url: str | None) -> dict:
-    import pandas as pd
-
     raw = pd.DataFrame([{"article_id": "p", "source_path": "p.html", "sha256": None, "input_format": "html",
                          "content_type": "html", "raw_text": html, "url": url, "published_hint": None,
                          "error": None}], dtype=object)
