@@ -76,6 +76,7 @@ class LinesFile:
     sentence_end: str
     list_marker: str
     list_item_end: str
+    table_row: str
     title_min_words: int
     title_max_chars: int
     label_max_words: int
@@ -124,6 +125,7 @@ class LineRules:
     sentence_end: re.Pattern
     list_marker: re.Pattern
     list_item_end: re.Pattern
+    table_row: re.Pattern
     title_min_words: int
     title_max_chars: int
     label_max_words: int
@@ -186,6 +188,7 @@ def line_rules() -> LineRules:
         sentence_end=re.compile(d.sentence_end),
         list_marker=re.compile(d.list_marker),
         list_item_end=re.compile(d.list_item_end, i),
+        table_row=re.compile(d.table_row),
         title_min_words=d.title_min_words,
         title_max_chars=d.title_max_chars,
         label_max_words=d.label_max_words,
@@ -629,9 +632,16 @@ def wrapped_runs(lines: list[Line]) -> list[Run]:
             last.append(line)
             continue
         in_list = rules.list_marker.match(line.text) is not None or last is not None and (
-            last.text.endswith(":") or last.in_list and rules.list_item_end.search(last.text) is not None)
+            last.text.endswith(":") or last.in_list and ends_item(last.text, line.text, rules))
         runs.append(Run([line], in_list))
     return runs
+
+
+def ends_item(item: str, following: str, rules: LineRules) -> bool:
+    """Whether list item `item` ends so that `following` is the list's next item: it ends like an
+    item (`...;`), or both are rows of a table (`Hefei 12013.1 3.5%`)."""
+    return rules.list_item_end.search(item) is not None or (
+        rules.table_row.match(item) is not None and rules.table_row.match(following) is not None)
 
 
 def join_paragraphs(lines: list[Line]) -> list[str]:
@@ -979,8 +989,8 @@ def article_blocks(article_id: str, clean_text: str, title: str | None) -> list[
             continue
         block = {"article_id": article_id, "block_id": len(out), "start": start, "end": end, "parent": None}
         in_list = rules.list_marker.match(para) is not None or previous is not None and previous["kind"] in (
-            "lead_in", "list_item") and (previous["kind"] == "lead_in" or rules.list_item_end.search(
-                clean_text[previous["start"]:previous["end"]]) is not None)
+            "lead_in", "list_item") and (previous["kind"] == "lead_in" or ends_item(
+                clean_text[previous["start"]:previous["end"]], para, rules))
         if not out and title and para == title:
             kind = "title"
         elif in_list and lead is not None:
