@@ -305,7 +305,6 @@ class RegionRecognizer:
             # stop at a comma-free but lower-case break; drop a leading `The`/`the` and connectors
             while left and (left[0].text in self.gaz.zone_connectors or left[0].lower_ == "the"):
                 left.pop(0)
-            # a zone name does not run over another zone head
             if left:
                 start = left[0].i
                 modifier = doc[start:i]
@@ -316,7 +315,10 @@ class RegionRecognizer:
                 if names_place:
                     out.append((doc[start:i + len(head)], modifier))
             i += len(head)
-        return out
+        # a zone named inside a longer one is part of its name (`Shuanglong Airport` of
+        # `Shuanglong Airport Economic Zone`)
+        return [(z, m) for z, m in out
+                if not any(o.start <= z.start and z.end <= o.end and len(o) > len(z) for o, _ in out)]
 
     def _places_in(self, span: Span, matches: list[tuple[int, int]],
                    context: set[str] = frozenset()) -> list[tuple[Span, str]]:

@@ -318,3 +318,18 @@ def test_postal_romanisations_of_old_english_text(recognise):
     out = recognise("Ships sailed from Canton and Amoy to Tientsin, and traders went on to Nanking and Chungking.")
     assert ids(out) == {"440100", "350200", "120000", "320100", "500000"}
     assert ids(recognise("Visitors toured the Tsingtao Brewery.")) == set()
+
+
+def test_park_zones_the_table_lacks_take_their_host_from_the_text(recognise):
+    out = recognise("The Caohejing Hi-Tech Park, located in Xuhui District of Shanghai, added 40 firms.")
+    zone = out[out["level"] == "zone"].iloc[0]
+    assert (zone["text"], zone["admin_id"]) == ("Caohejing Hi-Tech Park", "310104")
+    out = recognise("The Yinxi Ecological Textile Industrial Park signed 12 projects. It is located in the "
+                    "western part of Yinchuan city, the capital of Ningxia.")
+    assert out[out["level"] == "zone"]["admin_id"].tolist() == ["640100"]
+
+
+def test_a_zone_inside_a_longer_zone_name_is_part_of_it(recognise):
+    out = recognise("Guiyang's Shuanglong Airport Economic Zone attracted data centres.")
+    zones = out[out["level"] == "zone"]
+    assert zones["text"].tolist() == ["Shuanglong Airport Economic Zone"] and zones["admin_id"].tolist() == ["520100"]
