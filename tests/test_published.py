@@ -255,6 +255,40 @@ def test_html_date_is_the_metadata_local_day_not_the_url_day():
         assert row["published_evidence"].startswith("html_published")
 
 
+def _utc_page(moment: str, opening: str) -> str:
+    return ("<html><head><title>Beijing sets growth goal</title>"
+            f"<meta property='article:published_time' content='{moment}'></head><body><article>"
+            "<h1>Beijing sets its growth goal for the year</h1>"
+            f"<p>{opening}Beijing set a growth target of about 5 percent for this year, the municipal government "
+            "said in its work report on Thursday.</p><p>The city will also add 100,000 jobs, officials said.</p>"
+            "</article></body></html>")
+
+
+def test_utc_metadata_moment_is_read_as_the_local_day_the_page_prints():
+    # 23:03 UTC on June 12 is 07:03 on June 13 in Beijing, the day the dateline prints
+    row = _html_article(_utc_page("2024-06-12T23:03:00Z", "BEIJING, June 13, 2024 (Xinhua) -- "), None)
+    assert row["published"] == D(2024, 6, 13), row["published_evidence"]
+    assert row["published_evidence"].startswith("html_published") and "local_day" in row["published_evidence"]
+    # without a printed date the metadata's own date stands
+    assert _html_article(_utc_page("2024-06-12T23:03:00Z", ""), None)["published"] == D(2024, 6, 12)
+    # a moment with its offset is already the local day; 02:00 UTC cannot be the next local day
+    assert _html_article(_utc_page("2024-06-13T07:03:00+08:00", "BEIJING, June 14, 2024 (Xinhua) -- "),
+                         None)["published"] == D(2024, 6, 13)
+    assert _html_article(_utc_page("2024-06-12T02:00:00Z", "BEIJING, June 13, 2024 (Xinhua) -- "),
+                         None)["published"] == D(2024, 6, 12)
+
+
+def test_local_day_ignores_updated_and_navigation_dates():
+    moment = published.DateCandidate(date=D(2024, 6, 12), place="html_published", order=-1, utc_hour=23)
+    updated = published.DateCandidate(date=D(2024, 6, 13), place="below_title", order=2, label="updated")
+    nav = published.DateCandidate(date=D(2024, 6, 13), place="above_title", order=0, furniture=True)
+    assert published.best_candidate([moment, updated, nav]).date == D(2024, 6, 12)
+    printed = published.DateCandidate(date=D(2024, 6, 13), place="dateline", order=3)
+    assert published.best_candidate([moment, printed]).date == D(2024, 6, 13)
+    same_day = published.DateCandidate(date=D(2024, 6, 12), place="below_title", order=2)
+    assert published.best_candidate([moment, printed, same_day]).date == D(2024, 6, 12)
+
+
 def test_html_date_in_the_url_alone_is_no_publication_date():
     html = re.sub(r"<meta property='article:published_time'[^>]*>|<script.*?</script>", "", CNN_LIKE)
     assert "datePublished" not in html and "published_time" not in html
