@@ -211,6 +211,7 @@ LIST_LEVELS = ("province", "prefecture", "county", "city")
 class RecogniserWords:
     """rules/gazetteer/recogniser.yaml: the words the recogniser reads around a name."""
     city_words: frozenset[str]
+    city_kinds: frozenset[str]
     city_of_phrases: frozenset[str]
     plural_levels: dict[str, str]
     list_joiners: frozenset[str]
@@ -448,6 +449,10 @@ def _build(rules: Path) -> Gazetteer:
     zones = _rules("zones.yaml", rules, ZoneRules)
     zone_names, zone_table = _zone_table(_rules("zone_table.yaml", rules, ZoneTableRules), divisions)
     non = _rules("non_regions.yaml", rules, NonRegionRules)
+    words = _rules("recogniser.yaml", rules, RecogniserWords)
+    unknown_kinds = sorted(words.city_kinds - {d.kind for d in divisions.values()})
+    if unknown_kinds:
+        raise RulesError(f"recogniser.yaml: city_kinds {unknown_kinds} are no kind of divisions.csv")
     return Gazetteer(
         divisions=divisions,
         surfaces={k: tuple(v) for k, v in surfaces.items()},
@@ -472,7 +477,7 @@ def _build(rules: Path) -> Gazetteer:
         country_words=frozenset(non.country_words),
         country_adjectives=frozenset(non.country_adjectives),
         not_places=frozenset(normalise(w) for w in non.not_places),
-        words=_rules("recogniser.yaml", rules, RecogniserWords),
+        words=words,
         surface_forms=tuple(sorted(forms)),
         former=former,
         zone_names=zone_names,

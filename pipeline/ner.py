@@ -352,7 +352,7 @@ class RegionRecognizer:
         if len(cands) == 1:
             return cands[0].code
         if prefer_city or dateline:
-            cities = [c for c in cands if c.kind in ("city", "municipality", "sar")]
+            cities = [c for c in cands if c.kind in self.gaz.words.city_kinds]
             if cities:
                 cands = cities
                 if len(cands) == 1:
@@ -517,7 +517,7 @@ class RegionRecognizer:
             cands = self.gaz.candidates(word)
             span = doc.char_span(start, end, alignment_mode="expand")
             if cands and span is not None:
-                cities = [c for c in cands if c.kind in ("city", "municipality", "sar")] or cands
+                cities = [c for c in cands if c.kind in self.gaz.words.city_kinds] or cands
                 if len(cities) > 1 and not self._qualifier(doc, span):
                     shared.append((start, end, span, cands))
                     found.block(start, end)
