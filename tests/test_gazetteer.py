@@ -212,16 +212,10 @@ def test_built_gazetteer_is_kept_per_version_of_the_rules(tmp_path, monkeypatch)
     assert len(list((tmp_path / "cache").iterdir())) == 2
 
 
-
 def test_recogniser_city_kinds_are_kinds_of_the_divisions(tmp_path):
-    import shutil
+    from tests.conftest import edited_gazetteer_rules
 
-    from pipeline.rules import RULES_DIR
-
-    rules = tmp_path / "gazetteer"
-    shutil.copytree(RULES_DIR / "gazetteer", rules)
-    words = rules / "recogniser.yaml"
-    words.write_text(words.read_text(encoding="utf-8").replace("city_kinds: [city, municipality, sar]",
-                                                               "city_kinds: [city, metropolis]"), encoding="utf-8")
+    rules = edited_gazetteer_rules(tmp_path, "recogniser.yaml", "city_kinds: [city, municipality, sar]",
+                                   "city_kinds: [city, metropolis]")
     with pytest.raises(RulesError, match="metropolis"):
         gazetteer._build(rules)

@@ -236,16 +236,12 @@ def test_component_must_be_initialized_before_use(nlp):
 
 
 def test_rules_path_from_the_config_is_the_gazetteer_read(tmp_path):
-    import shutil
     import spacy
 
-    from pipeline.rules import RULES_DIR
+    from tests.conftest import edited_gazetteer_rules
 
-    rules = tmp_path / "gazetteer"
-    shutil.copytree(RULES_DIR / "gazetteer", rules)
-    non = rules / "non_regions.yaml"
-    non.write_text(non.read_text(encoding="utf-8").replace("country_words: [China, PRC, Chinese]",
-                                                          "country_words: [PRC]"), encoding="utf-8")
+    rules = edited_gazetteer_rules(tmp_path, "non_regions.yaml", "country_words: [China, PRC, Chinese]",
+                                   "country_words: [PRC]")
     nlp = spacy.blank("en")
     nlp.add_pipe("region_recognizer", config={"rules_path": str(rules)})
     nlp.initialize()
