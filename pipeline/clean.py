@@ -77,6 +77,7 @@ class LinesFile:
     list_marker: str
     list_item_end: str
     table_row: str
+    table_number_cell: str
     title_min_words: int
     title_max_chars: int
     label_max_words: int
@@ -126,6 +127,7 @@ class LineRules:
     list_marker: re.Pattern
     list_item_end: re.Pattern
     table_row: re.Pattern
+    table_number_cell: re.Pattern
     title_min_words: int
     title_max_chars: int
     label_max_words: int
@@ -189,6 +191,7 @@ def line_rules() -> LineRules:
         list_marker=re.compile(d.list_marker),
         list_item_end=re.compile(d.list_item_end, i),
         table_row=re.compile(d.table_row),
+        table_number_cell=re.compile(d.table_number_cell),
         title_min_words=d.title_min_words,
         title_max_chars=d.title_max_chars,
         label_max_words=d.label_max_words,
@@ -400,6 +403,7 @@ def classify_page(text: str, title_hint: str | None = None) -> Page:
         lines.append(Line(index=index, raw=raw, text=kept_text, blank_before=blanks, reason=reason, meta=info))
         blanks = 0
     page = Page(lines=lines)
+    _mark_tables(lines)
     _mark_lists(lines)
     _mark_blocks(lines)
     _find_header(page)
@@ -423,6 +427,25 @@ def _mark_lists(lines: list[Line]) -> None:
             if is_paragraph(nxt.text) or ends_sentence(nxt.text):
                 break
             nxt.reason = nxt.reason or "list_item"
+
+
+def _mark_tables(lines: list[Line]) -> None:
+    """Rows of a table between pipes (trafilatura's `| Hefei | 12013.1 | 3.5% |`) read as menus line
+    by line; consecutive rows (rule lines such as `|---|---|` between them) of which one has a
+    number for a cell are a table, kept as text."""
+    rules = line_rules()
+    run: list[Line] = []
+    for line in [*lines, None]:
+        if line is not None and rules.table_row.match(line.raw) and line.raw.lstrip().startswith("|"):
+            run.append(line)
+            continue
+        if line is not None and run and line.reason == "no_letters" and not line.blank_before:
+            continue  # the rule line under a header row
+        if len(run) >= 2 and any(rules.table_number_cell.search(r.raw) for r in run):
+            for row in run:
+                if row.reason == "menu":
+                    row.reason = None
+        run = []
 
 
 def _mark_blocks(lines: list[Line]) -> None:
@@ -581,6 +604,8 @@ def _list_below(lines: list[Line], last: int) -> int:
         else:
             break
         pos = stop
+        while pos < len(lines) and lines[pos].reason == "no_letters" and open_list:
+            pos += 1  # a rule line inside a table (`|---|---|`)
     return end
 
 

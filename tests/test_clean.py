@@ -312,6 +312,22 @@ def test_table_rows_after_a_lead_in_are_body_items():
     assert kinds[-4:] == ["lead_in", "list_item", "list_item", "list_item"]
 
 
+def test_html_table_rows_are_kept_but_pipe_menus_are_not():
+    html = ("<html><head><title>Anhui cities post 2022 GDP</title></head><body><nav><p>Home | News | Business | "
+            "Sports</p></nav><article><h1>Anhui's cities release 2022 GDP data, Hefei ranks first</h1>"
+            "<p>The 2022 GDP data of the cities in Anhui Province has been released one after another, officials "
+            "said on Tuesday.</p><p>2022 GDP data of the cities in Anhui:</p><table><tr><th>City</th><th>GDP</th>"
+            "<th>Growth</th></tr><tr><td>Hefei</td><td>12013.1</td><td>3.5%</td></tr><tr><td>Wuhu</td>"
+            "<td>4502.13</td><td>4.1%</td></tr></table><p>Editor: Li Hua</p></article></body></html>")
+    row = _html_row(html)
+    paragraphs = row["clean_text"].split("\n\n")
+    assert paragraphs[-3:] == ["| City | GDP | Growth |", "| Hefei | 12013.1 | 3.5% |", "| Wuhu | 4502.13 | 4.1% |"]
+    assert "Home" not in row["clean_text"]
+    page = clean.classify_page("Anhui cities grow fast this year\n\nHome | News | Business | Sports\n"
+                               "| About | Contact | Help |")
+    assert [ln.reason for ln in page.lines[1:]] == ["menu", "menu"]
+
+
 def test_table_rows_need_a_lead_in():
     text = ("Yunnan's prefectures post first-half growth\n\nKUNMING - Southwest China's Yunnan province "
             "released the first-half economic data of its prefectures on Tuesday, officials said.\n\n"
