@@ -76,6 +76,8 @@ class LinesFile:
     sentence_end: str
     list_marker: str
     list_item_end: str
+    table_row: str
+    table_number_cell: str
     title_min_words: int
     title_max_chars: int
     label_max_words: int
@@ -124,6 +126,8 @@ class LineRules:
     sentence_end: re.Pattern
     list_marker: re.Pattern
     list_item_end: re.Pattern
+    table_row: re.Pattern
+    table_number_cell: re.Pattern
     title_min_words: int
     title_max_chars: int
     label_max_words: int
@@ -186,6 +190,8 @@ def line_rules() -> LineRules:
         sentence_end=re.compile(d.sentence_end),
         list_marker=re.compile(d.list_marker),
         list_item_end=re.compile(d.list_item_end, i),
+        table_row=re.compile(d.table_row),
+        table_number_cell=re.compile(d.table_number_cell),
         title_min_words=d.title_min_words,
         title_max_chars=d.title_max_chars,
         label_max_words=d.label_max_words,
@@ -401,6 +407,7 @@ def classify_page(text: str, title_hint: str | None = None) -> Page:
                           caption=caption))
         blanks = 0
     page = Page(lines=lines)
+    _mark_tables(lines)
     _mark_lists(lines)
     _mark_blocks(lines)
     _find_header(page)
@@ -426,6 +433,25 @@ def _mark_lists(lines: list[Line]) -> None:
             if is_paragraph(nxt.text) or ends_sentence(nxt.text):
                 break
             nxt.reason = nxt.reason or "list_item"
+
+
+def _mark_tables(lines: list[Line]) -> None:
+    """Rows of a table between pipes (trafilatura's `| Hefei | 12013.1 | 3.5% |`) read as menus line
+    by line; consecutive rows (rule lines such as `|---|---|` between them) of which one has a
+    number for a cell are a table, kept as text."""
+    rules = line_rules()
+    run: list[Line] = []
+    for line in [*lines, None]:
+        if line is not None and rules.table_row.match(line.raw) and line.raw.lstrip().startswith("|"):
+            run.append(line)
+            continue
+        if line is not None and run and line.reason == "no_letters" and not line.blank_before:
+            continue  # the rule line under a header row
+        if len(run) >= 2 and any(rules.table_number_cell.search(r.raw) for r in run):
+            for row in run:
+                if row.reason == "menu":
+                    row.reason = None
+        run = []
 
 
 def _mark_blocks(lines: list[Line]) -> None:
@@ -584,6 +610,8 @@ def _list_below(lines: list[Line], last: int) -> int:
         else:
             break
         pos = stop
+        while pos < len(lines) and lines[pos].reason == "no_letters" and open_list:
+            pos += 1  # a rule line inside a table (`|---|---|`)
     return end
 
 
@@ -635,9 +663,16 @@ def wrapped_runs(lines: list[Line]) -> list[Run]:
             last.append(line)
             continue
         in_list = rules.list_marker.match(line.text) is not None or last is not None and (
-            last.text.endswith(":") or last.in_list and rules.list_item_end.search(last.text) is not None)
+            last.text.endswith(":") or last.in_list and ends_item(last.text, line.text, rules))
         runs.append(Run([line], in_list))
     return runs
+
+
+def ends_item(item: str, following: str, rules: LineRules) -> bool:
+    """Whether list item `item` ends so that `following` is the list's next item: it ends like an
+    item (`...;`), or both are rows of a table (`Hefei 12013.1 3.5%`)."""
+    return rules.list_item_end.search(item) is not None or (
+        rules.table_row.match(item) is not None and rules.table_row.match(following) is not None)
 
 
 def join_paragraphs(lines: list[Line]) -> list[str]:
@@ -809,7 +844,7 @@ def extract_html(html: str, url: str | None) -> Extracted:
         title = h1
     if title and not normalize_line(normalize_text(text)).startswith(normalize_line(normalize_text(title))):
         text = f"{title}\n\n{text}"
-    result = extract_text(text, title_hint=title or None, page_dates=meta.html_candidates(html, url))
+    result = extract_text(text, title_hint=title or None, page_dates=meta.html_candidates(html))
     if result.publisher is None:
         result.publisher = meta.canonical_publisher(get("sitename")) or meta.canonical_publisher(get("hostname"))
     result.url = canonical or (get("url") if get("url") and get("url") != url else None)
@@ -1011,8 +1046,8 @@ def article_blocks(article_id: str, clean_text: str, title: str | None,
             continue
         block = {"article_id": article_id, "block_id": len(out), "start": start, "end": end, "parent": None}
         in_list = rules.list_marker.match(para) is not None or previous is not None and previous["kind"] in (
-            "lead_in", "list_item") and (previous["kind"] == "lead_in" or rules.list_item_end.search(
-                clean_text[previous["start"]:previous["end"]]) is not None)
+            "lead_in", "list_item") and (previous["kind"] == "lead_in" or ends_item(
+                clean_text[previous["start"]:previous["end"]], para, rules))
         if not out and title and para == title:
             kind = "title"
         elif (start, end) in captions:  # clean marked it (articles.caption_spans): a photo caption
@@ -1029,10 +1064,9 @@ def article_blocks(article_id: str, clean_text: str, title: str | None,
         out.append(block)
         previous = block
         if kind == "paragraph" and not body_seen:
-            m = meta.date_rules().dateline.match(para)
-            if m:
-                out.append({"article_id": article_id, "block_id": len(out), "start": start,
-                            "end": start + len(m.group(0).rstrip()), "parent": block["block_id"], "kind": "dateline"})
+            for opening in meta.dateline_openings(para)[:1]:
+                out.append({"article_id": article_id, "block_id": len(out), "start": start + opening.start,
+                            "end": start + opening.end, "parent": block["block_id"], "kind": "dateline"})
         body_seen = body_seen or kind in ("paragraph", "lead_in", "list_item")
     return out
 

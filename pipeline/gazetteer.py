@@ -15,7 +15,7 @@ is Nagqu 540600), old names are aliases, and a division abolished without a succ
 - `prefecture_id(code)` (the SPEC §6 scoring level) and `normalise(text)` (surface-form key);
 - `.zone_entry(name)` -> the zone of rules/gazetteer/zone_table.yaml a zone name names, with its host;
 - `.macros` (id -> `MacroRegion` with members), `.zone_heads`, `.landform_heads`,
-  `.organisation_heads`, `.organ_words` for the recogniser;
+  `.organisation_heads`, `.organ_words` and `.words` (rules/gazetteer/recogniser.yaml) for the recogniser;
 - `foreign_places()` -> normalised names of places abroad (countries and their short forms).
 """
 from __future__ import annotations
@@ -124,6 +124,7 @@ class CompassRules:
     not_preceded_by: str = ""
     label_heads: list[str] = field(default_factory=list)
     country_possessors: list[str] = field(default_factory=list)
+    label_words: list[str] = field(default_factory=list)  # lower case: `east` of `east China's Zhejiang`
 
     def __post_init__(self):
         check_vocabulary(self.words.values(), "macro_region_ids", "compass words")
@@ -160,6 +161,7 @@ class ZoneRules:
     connectors: list[str] = field(default_factory=list)
     min_pinyin_syllables: int = 2
     host_cues: list[str] = field(default_factory=list)
+    inner_connectors: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,7 @@ class NonRegionRules:
     """rules/gazetteer/non_regions.yaml."""
     landform_heads: list[str]
     landform_prefixes: list[str]
+    landform_joiners: list[str]
     organisation_heads: list[str]
     organ_words: list[str]
     organ_exempt_heads: list[str]
@@ -197,6 +200,33 @@ class NonRegionRules:
     country_names: list[str]
     not_places: list[str]
     foreign_places: list[str]
+    country_adjectives: list[str] = field(default_factory=list)
+
+
+# What a level noun closing a list may say a name is (`provinces` -> province, `cities` -> city).
+LIST_LEVELS = ("province", "prefecture", "county", "city")
+
+
+@dataclass(frozen=True)
+class RecogniserWords:
+    """rules/gazetteer/recogniser.yaml: the words the recogniser reads around a name."""
+    city_words: frozenset[str]
+    city_kinds: frozenset[str]
+    city_of_phrases: frozenset[str]
+    plural_levels: dict[str, str]
+    list_joiners: frozenset[str]
+    division_nouns: frozenset[str]
+    appositive_determiners: frozenset[str]
+    qualifier_links: frozenset[str]
+    possessive_marks: frozenset[str]
+    name_connectors: frozenset[str]
+    name_run_joiners: frozenset[str]
+    name_run_trailing: frozenset[str]
+
+    def __post_init__(self):
+        unknown = sorted(set(self.plural_levels.values()) - set(LIST_LEVELS))
+        if unknown:
+            raise RulesError(f"plural_levels: unknown levels {unknown} (levels: {list(LIST_LEVELS)})")
 
 
 def zone_id(name: str) -> str:
@@ -257,8 +287,10 @@ class Gazetteer:
     zone_connectors: frozenset[str]
     zone_min_pinyin: int
     zone_host_cues: tuple[str, ...]
+    zone_inner_connectors: frozenset[str]
     landform_heads: frozenset[str]
     landform_prefixes: frozenset[str]
+    landform_joiners: frozenset[str]
     organisation_heads: frozenset[str]
     organ_words: frozenset[str]
     organ_exempt_heads: frozenset[str]
@@ -266,7 +298,9 @@ class Gazetteer:
     suffix_only: frozenset[str]
     country_names: tuple[str, ...]
     country_words: frozenset[str]
+    country_adjectives: frozenset[str]
     not_places: frozenset[str]
+    words: RecogniserWords
     surface_forms: tuple[str, ...] = field(default=())  # every exact form, for the phrase matcher
     former: dict[str, str] = field(default_factory=dict)  # old code -> the current code that took it over
     zone_names: ZoneNames | None = None
@@ -415,6 +449,10 @@ def _build(rules: Path) -> Gazetteer:
     zones = _rules("zones.yaml", rules, ZoneRules)
     zone_names, zone_table = _zone_table(_rules("zone_table.yaml", rules, ZoneTableRules), divisions)
     non = _rules("non_regions.yaml", rules, NonRegionRules)
+    words = _rules("recogniser.yaml", rules, RecogniserWords)
+    unknown_kinds = sorted(words.city_kinds - {d.kind for d in divisions.values()})
+    if unknown_kinds:
+        raise RulesError(f"recogniser.yaml: city_kinds {unknown_kinds} are no kind of divisions.csv")
     return Gazetteer(
         divisions=divisions,
         surfaces={k: tuple(v) for k, v in surfaces.items()},
@@ -426,8 +464,10 @@ def _build(rules: Path) -> Gazetteer:
         zone_connectors=frozenset(zones.connectors),
         zone_min_pinyin=zones.min_pinyin_syllables,
         zone_host_cues=tuple(zones.host_cues),
+        zone_inner_connectors=frozenset(zones.inner_connectors),
         landform_heads=frozenset(non.landform_heads),
         landform_prefixes=frozenset(non.landform_prefixes),
+        landform_joiners=frozenset(non.landform_joiners),
         organisation_heads=frozenset(non.organisation_heads),
         organ_words=frozenset(non.organ_words),
         organ_exempt_heads=frozenset(non.organ_exempt_heads),
@@ -435,7 +475,9 @@ def _build(rules: Path) -> Gazetteer:
         suffix_only=suffix_only,
         country_names=tuple(non.country_names),
         country_words=frozenset(non.country_words),
+        country_adjectives=frozenset(non.country_adjectives),
         not_places=frozenset(normalise(w) for w in non.not_places),
+        words=words,
         surface_forms=tuple(sorted(forms)),
         former=former,
         zone_names=zone_names,

@@ -2,7 +2,8 @@
 
 A spaCy component (`region_recognizer`) over the gazetteer (pipeline/gazetteer.py) that:
 1. finds macro regions (regex patterns and compass forms, coordinated ones give each id);
-2. finds datelines (`CHANGCHUN -`, `NANNING, June 16`), read as cities;
+2. finds datelines (`CHANGCHUN -`, `NANNING, June 16`), read as cities, with the one dateline detector
+   (`published.dateline_openings`, which clean's `blocks` use too);
 3. finds zones (a place name + a zone head) with their host division;
 4. finds division names with a PhraseMatcher, drops those inside macro/zone names, landform
    names and organisation names (a division's own government or party organ still names it),
@@ -38,16 +39,12 @@ from .docs import docs_from_tokens, sentence_ids
 from .gazetteer import (COUNTRY_ID, COUNTRY_NAME, LEVEL_RANK, Division, Gazetteer, Place, load, normalise,
                         prefecture_id, zone_id)
 from .nlp import blank
-from .published import DatesFile
+from .published import dateline_openings
 from .rules import alternation, load_lines
-from .rules import load as load_rules
 
 SPANS_KEY = "regions"
 # The span group attribute holding, aligned with its spans, each mention's fields (RegionMention).
 MENTIONS_ATTR = "mentions"
-CITY_WORDS = {"city", "City", "Municipality", "municipality"}
-PLURAL_LEVEL = {"provinces": "province", "cities": "city", "prefectures": "prefecture", "counties": "county",
-                "districts": "county"}
 # How far (tokens) a coordinated list may run before its plural level noun (`Heilongjiang, Jilin
 # and Liaoning provinces`): 12 covers lists of six names, the longest in seeds + dev.
 LIST_WINDOW = 12
@@ -58,14 +55,6 @@ NAME_WINDOW = 12
 QUALIFIER_WINDOW = 4
 # `X, a county-level city in ...`: the division noun comes within five tokens of the name.
 APPOSITIVE_WINDOW = 5
-DIVISION_NOUNS = frozenset({"city", "county", "district", "prefecture", "banner", "town"})
-# Compass words of a label in front of a province (`east China's`, `northwestern China's`).
-COMPASS_WORDS = frozenset(w + suffix for w in ("east", "west", "north", "south", "northeast", "northwest",
-                                                 "southeast", "southwest") for suffix in ("", "ern")) | {"central"}
-NAME_CONNECTORS = frozenset({"of", "and", "&", "-", "(", ")"})
-# Inside a zone's own name only these join words (`Asia-Europe Meigu (Horgos) ...`); `of`/`and`
-# would run into the organisation around it (`Administration Committee of Xining ... Zone`).
-ZONE_INNER = frozenset({"-", "(", ")"})
 
 
 @dataclasses.dataclass
@@ -99,12 +88,6 @@ def _span_mention(span: Span) -> RegionMention | None:
 
 if not Span.has_extension("region"):
     Span.set_extension("region", getter=_span_mention)
-
-
-@lru_cache(maxsize=1)
-def dateline_places() -> re.Pattern:
-    """The place of a dateline, as the recognizer reads it (rules/clean/dates.yaml `dateline_place`)."""
-    return re.compile(load_rules("clean/dates.yaml", DatesFile).dateline_place)
 
 
 @lru_cache(maxsize=1)
@@ -247,21 +230,23 @@ class RegionRecognizer:
 
     def _name_run_right(self, doc: Doc, i: int) -> list:
         """Tokens of the proper name continuing at token i (title-case words and connectors)."""
+        words = self.gaz.words
         out = []
         for tok in doc[i:i + NAME_WINDOW]:
             if tok.is_space or "\n" in tok.text or (tok.i > i and tok.is_sent_start):
                 break  # a name does not run into the next sentence (`from Chengdu. China Southern Airlines`)
-            if self._is_name_word(tok) or tok.text in {"of", "and", "&", "for", "-", "(", ")", "'s", "’s", "."}:
+            if self._is_name_word(tok) or tok.text in words.name_run_joiners:
                 out.append(tok)
             elif tok.text == "," and tok.i + 1 < len(doc) and doc[tok.i + 1].text in self.gaz.company_suffixes:
                 out.append(tok)
             else:
                 break
-        while out and out[-1].text in {"of", "and", "&", "for", "-", "(", "'s", "’s"}:
+        while out and out[-1].text in words.name_run_trailing:
             out.pop()
         return out
 
-    def _name_run_left(self, doc: Doc, i: int, connectors: frozenset[str] = NAME_CONNECTORS) -> list:
+    def _name_run_left(self, doc: Doc, i: int, connectors: frozenset[str] | None = None) -> list:
+        connectors = self.gaz.words.name_connectors if connectors is None else connectors
         out = []
         j = i - 1
         while j >= 0 and i - j <= NAME_WINDOW:
@@ -295,7 +280,7 @@ class RegionRecognizer:
             return True
         j = span.end
         last_is_division = True
-        while j + 1 < len(doc) and doc[j].text in {"-", "–"} and doc[j + 1].text[:1].isupper():
+        while j + 1 < len(doc) and doc[j].text in self.gaz.landform_joiners and doc[j + 1].text[:1].isupper():
             k = j + 1
             while k < len(doc) and doc[k].text[:1].isupper() and doc[k].text not in self.gaz.landform_heads:
                 k += 1
@@ -316,11 +301,10 @@ class RegionRecognizer:
             if head is None:
                 i += 1
                 continue
-            left = self._name_run_left(doc, i, connectors=ZONE_INNER)
+            left = self._name_run_left(doc, i, connectors=self.gaz.zone_inner_connectors)
             # stop at a comma-free but lower-case break; drop a leading `The`/`the` and connectors
             while left and (left[0].text in self.gaz.zone_connectors or left[0].lower_ == "the"):
                 left.pop(0)
-            # a zone name does not run over another zone head
             if left:
                 start = left[0].i
                 modifier = doc[start:i]
@@ -331,7 +315,10 @@ class RegionRecognizer:
                 if names_place:
                     out.append((doc[start:i + len(head)], modifier))
             i += len(head)
-        return out
+        # a zone named inside a longer one is part of its name (`Shuanglong Airport` of
+        # `Shuanglong Airport Economic Zone`)
+        return [(z, m) for z, m in out
+                if not any(o.start <= z.start and z.end <= o.end and len(o) > len(z) for o, _ in out)]
 
     def _places_in(self, span: Span, matches: list[tuple[int, int]],
                    context: set[str] = frozenset()) -> list[tuple[Span, str]]:
@@ -365,7 +352,7 @@ class RegionRecognizer:
         if len(cands) == 1:
             return cands[0].code
         if prefer_city or dateline:
-            cities = [c for c in cands if c.kind in ("city", "municipality", "sar")]
+            cities = [c for c in cands if c.kind in self.gaz.words.city_kinds]
             if cities:
                 cands = cities
                 if len(cands) == 1:
@@ -405,26 +392,27 @@ class RegionRecognizer:
                     return found | {self.gaz.division(c).province for c in found}
             return set()
 
+        words = self.gaz.words
         after = span.end
-        if after < len(doc) and doc[after].lower_ in DIVISION_NOUNS:
+        if after < len(doc) and doc[after].lower_ in words.division_nouns:
             after += 1  # `Taizhou city in ...`
-        if after + 1 < len(doc) and doc[after].text in {",", "in", "of"}:
+        if after + 1 < len(doc) and doc[after].text in words.qualifier_links:
             start = after + 1
             label = self._compass_label_length(doc, start)  # `east China's`, `northwest China's`
             found = named_at(start + label, min(len(doc), start + label + QUALIFIER_WINDOW))
             if found:
                 return found
-        if span.start >= 2 and doc[span.start - 1].text in {"'s", "’s"}:
+        if span.start >= 2 and doc[span.start - 1].text in words.possessive_marks:
             return named_at(max(0, span.start - 1 - QUALIFIER_WINDOW), span.start - 1)
         return set()
 
-    @staticmethod
-    def _compass_label_length(doc: Doc, start: int) -> int:
+    def _compass_label_length(self, doc: Doc, start: int) -> int:
         """Tokens of a compass label at `start` (`east China 's`, `the southwestern China 's`), else 0."""
-        words = [t.lower_ for t in doc[start:start + 5]]
-        i = 1 if words[:1] == ["the"] else 0
-        if i + 2 < len(words) and words[i] in COMPASS_WORDS and words[i + 1] == "china" \
-                and words[i + 2] in {"'s", "’s"}:
+        lowered = [t.lower_ for t in doc[start:start + 5]]
+        i = 1 if lowered[:1] == ["the"] else 0
+        heads = {h.lower() for h in self.gaz.compass.label_heads}
+        if i + 2 < len(lowered) and lowered[i] in self.gaz.compass.label_words and lowered[i + 1] in heads \
+                and doc[start + i + 2].text in self.gaz.words.possessive_marks:
             return i + 3
         return 0
 
@@ -447,34 +435,37 @@ class RegionRecognizer:
                 continue
             for n in range(min(NAME_RUN_MAX_WORDS, len(doc) - i), 0, -1):
                 words = doc[i:i + n]
-                if all(t.text[:1].isupper() and (t.is_alpha or t.text in {"'s", "’s"} and k == n - 1)
+                if all(t.text[:1].isupper() and (t.is_alpha or t.text in self.gaz.words.possessive_marks and k == n - 1)
                        for k, t in enumerate(words)) and normalise(words.text) not in self.gaz.not_places:
                     spans.append(words)
         return spans
 
     def _appositive_division(self, doc: Doc, span: Span) -> bool:
         """`Anda, a county-level city in Heilongjiang`: the text itself says the name is a division."""
+        words = self.gaz.words
         after = [t.lower_ for t in doc[span.end:span.end + APPOSITIVE_WINDOW]]
-        if len(after) < 3 or after[0] != "," or after[1] not in {"a", "an", "the"}:
+        if len(after) < 3 or after[0] != "," or after[1] not in words.appositive_determiners:
             return False
-        return any(w in DIVISION_NOUNS for w in after[2:])
+        return any(w in words.division_nouns for w in after[2:])
 
     def _says_city(self, doc: Doc, span: Span) -> bool:
-        if span[-1].text in CITY_WORDS:
+        words = self.gaz.words
+        if span[-1].text in words.city_words:
             return True
         before = doc[max(0, span.start - 2):span.start].text.lower()
-        if before in {"city of", "cities of"}:
+        if before in words.city_of_phrases:
             return True
-        if span.end < len(doc) and doc[span.end].text in CITY_WORDS:
+        if span.end < len(doc) and doc[span.end].text in words.city_words:
             return True
         return self._list_level(doc, span) == "city"
 
     def _list_level(self, doc: Doc, span: Span) -> str | None:
         """Level noun closing a coordinated list the span is in (`Jilin and Changchun cities`)."""
+        words = self.gaz.words
         for tok in doc[span.end:span.end + LIST_WINDOW]:
-            if tok.text in PLURAL_LEVEL:
-                return PLURAL_LEVEL[tok.text]
-            if not (tok.text in {",", "and", "&"} or tok.text[:1].isupper()):
+            if tok.text in words.plural_levels:
+                return words.plural_levels[tok.text]
+            if not (tok.text in words.list_joiners or tok.text[:1].isupper()):
                 return None
         return None
 
@@ -519,19 +510,21 @@ class RegionRecognizer:
         """Datelines: a name of one city is read at once; a shared one (`TAIZHOU, May 5 --`) is returned
         to wait for the article's other regions (resolved with the context)."""
         shared = []
-        for m in dateline_places().finditer(doc.text):
-            word = " ".join(w.capitalize() for w in m.group(1).split(" "))
+        text = doc.text
+        for opening in dateline_openings(text):
+            start, end = opening.place_start, opening.place_end
+            word = " ".join(w.capitalize() for w in text[start:end].split(" "))
             cands = self.gaz.candidates(word)
-            span = doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
+            span = doc.char_span(start, end, alignment_mode="expand")
             if cands and span is not None:
-                cities = [c for c in cands if c.kind in ("city", "municipality", "sar")] or cands
+                cities = [c for c in cands if c.kind in self.gaz.words.city_kinds] or cands
                 if len(cities) > 1 and not self._qualifier(doc, span):
-                    shared.append((m.start(1), m.end(1), span, cands))
-                    found.block(m.start(1), m.end(1))
+                    shared.append((start, end, span, cands))
+                    found.block(start, end)
                     continue
                 code = self.resolve(span, cands, doc, set(), prefer_city=True, dateline=True)
                 if code:
-                    found.add(self._division_mention(m.start(1), m.end(1), code, "dateline"))
+                    found.add(self._division_mention(start, end, code, "dateline"))
         return shared
 
     def _find_division_names(self, doc: Doc, found: _Found, offsets: list[tuple[int, int]],
@@ -595,6 +588,8 @@ class RegionRecognizer:
             if code is None:
                 continue
             d = self.gaz.division(code)
+            if is_unapostrophed(span.text, d) and self._in_person_name(doc, span):
+                continue  # `Jian`, `Luan` beside a surname are given names, not Ji'an, Lu'an
             if is_bare_county(span.text, d):
                 if not is_pinyin_word(span.text, 2):
                     continue  # one-syllable bare names (`You`, `Pei`) are English words or surnames
@@ -637,6 +632,8 @@ class RegionRecognizer:
                         not is_pinyin_word(ent.text, 2) or not _in_context(d, context)
                         or self._in_person_name(doc, ent)):
                     continue  # the same evidence rule as for matcher names (`Zhang` the surname)
+                if is_unapostrophed(ent.text, d) and self._in_person_name(doc, ent):
+                    continue
                 if code:
                     found.add(self._division_mention(ent.start_char, ent.end_char, code, "name_run"))
 
@@ -647,7 +644,8 @@ class RegionRecognizer:
                 span = doc[tok.i:tok.i + 1]
                 if self.organisation_context(doc, span) == "organisation":
                     continue
-                if tok.text == "Chinese" and tok.i + 1 < len(doc) and doc[tok.i + 1].text[:1].isupper():
+                if tok.text in self.gaz.country_adjectives and tok.i + 1 < len(doc) \
+                        and doc[tok.i + 1].text[:1].isupper():
                     continue  # `Chinese Academy of Sciences`, `Chinese Taipei`
                 found.mentions.append(RegionMention(tok.idx, tok.idx + len(tok.text), COUNTRY_ID, "country",
                                               COUNTRY_NAME, None, None, "country"))
@@ -718,6 +716,12 @@ def is_bare_county(surface: str, d: Division | None) -> bool:
     """A county-level name written bare (`Yangpu`, not `Yangpu District`): weak evidence on its own,
     since many county names repeat across provinces or are ordinary words."""
     return d is not None and d.level == "county" and not d.curated and normalise(surface) == normalise(d.base)
+
+
+def is_unapostrophed(surface: str, d: Division | None) -> bool:
+    """A name written without its syllable apostrophe (`Maanshan` for Ma'anshan): without it the
+    name may also be a personal name (`Jian`, `Luan`)."""
+    return d is not None and "'" in d.base and normalise(surface) == normalise(d.base).replace("'", "")
 
 
 def _in_context(d: Division | None, context: set[str]) -> bool:

@@ -11,6 +11,7 @@ lines that carry a date label but no known format.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -69,7 +70,6 @@ class DatesFile:
     date_labels: dict[str, str]
     label_max_gap: int
     dateline: str
-    dateline_place: str  # read by pipeline/ner.py
     infer_dateline_year: bool
     horizon_words: str
     body_year: str
@@ -358,7 +358,7 @@ def dateline(paragraph: str, body: str) -> Dateline | None:
     """
     rules = date_rules()
     m = rules.dateline.match(paragraph)
-    if not m:
+    if not m or not m.group("monthname") or not m.group("dash"):
         return None
     agency_match = re.search(r"\(([^)]{1,40})\)", m.group(0))
     agency = publishers_named(agency_match.group(1))[0] if agency_match and publishers_named(agency_match.group(1)) else None
@@ -372,6 +372,31 @@ def dateline(paragraph: str, body: str) -> Dateline | None:
         if date is not None:
             return Dateline(date, True, agency)
     return Dateline(None, False, agency)
+
+
+@dataclass(frozen=True)
+class DatelineOpening:
+    """A dateline opening a line of a text: the whole opening and its place, as offsets in that text."""
+    start: int
+    end: int
+    place_start: int
+    place_end: int
+    dated: bool  # it carries a month and day
+
+
+def dateline_openings(text: str) -> list[DatelineOpening]:
+    """Every line of `text` that opens with a dateline (`NANNING, June 16 (Xinhua) --`, `CHANGCHUN -`):
+    the one detector of datelines, read by `dateline`, clean's blocks and the region recogniser."""
+    pattern = date_rules().dateline
+    found = []
+    pos = 0
+    for line in text.split("\n"):
+        m = pattern.match(line)
+        if m:
+            found.append(DatelineOpening(pos + m.start("place"), pos + len(m.group(0).rstrip()),
+                                         pos + m.start("place"), pos + m.end("place"), bool(m.group("monthname"))))
+        pos += len(line) + 1
+    return found
 
 
 def body_years(body: str) -> set[int]:
@@ -410,6 +435,8 @@ class DateCandidate:
     with_time: bool = False    # a clock time stands right after it
     furniture: bool = False    # its line is navigation (ticker, menu, list of other stories)
     year_inferred: bool = False
+    utc_hour: int | None = None  # HTML metadata given as a UTC moment: its hour (the local day may differ)
+    local_day: bool = False    # its date is the page's local day of that UTC moment (`local_days`)
 
     @property
     def score(self) -> float:
@@ -422,7 +449,8 @@ class DateCandidate:
     def evidence(self) -> str:
         """Which candidate won and why: `below_title label=updated meta_line score=4.60: 2018-07-11`."""
         flags = [f"label={self.label}"] if self.label else []
-        flags += [name for name in ("meta_line", "with_time", "furniture", "year_inferred") if getattr(self, name)]
+        flags += [name for name in ("meta_line", "with_time", "furniture", "year_inferred", "local_day")
+                  if getattr(self, name)]
         return " ".join([self.place, *flags, f"score={self.score:.2f}:"]) + " " + self.text[:60]
 
 
@@ -467,26 +495,63 @@ def opening_candidates(paragraph: str, body: str, order: int) -> list[DateCandid
 
 
 def best_candidate(candidates: list[DateCandidate]) -> DateCandidate | None:
-    """The highest-scoring candidate; ties go to the first on the page."""
+    """The highest-scoring candidate (metadata moments read as the page's local day); ties go to
+    the first on the page."""
     if not candidates:
         return None
-    return max(candidates, key=lambda c: (c.score, -c.order))
+    return max(local_days(candidates), key=lambda c: (c.score, -c.order))
 
 
-def html_candidates(html: str, url: str | None) -> list[DateCandidate]:
-    """The page's own dates from its metadata and structure, read by htmldate (original, then updated)."""
+# Time zones run from UTC-12 to UTC+14: a UTC moment falls on the next local day only from
+# 10:00 UTC on (UTC+14), and on the day before only before 12:00 UTC (UTC-12).
+_NEXT_DAY_FROM_UTC_HOUR = 10
+_DAY_BEFORE_UNTIL_UTC_HOUR = 12
+
+
+def local_days(candidates: list[DateCandidate]) -> list[DateCandidate]:
+    """HTML metadata given as a UTC moment (`2024-06-12T23:03:00Z`) names an instant, not the
+    article's day: when the page prints a date that the instant can be in its time zone (the day
+    after or before, as the hour allows; `BEIJING, June 13 (Xinhua) --`), that printed local day
+    is the metadata's date. Printed `updated` dates and navigation are not read for it."""
+    printed = [c for c in candidates if c.utc_hour is None and not c.place.startswith("html_")
+               and not c.furniture and c.label != "updated" and not c.year_inferred]
+    out = []
+    for c in candidates:
+        if c.utc_hour is not None:
+            possible = {c.date + dt.timedelta(days=1)} if c.utc_hour >= _NEXT_DAY_FROM_UTC_HOUR else set()
+            if c.utc_hour < _DAY_BEFORE_UNTIL_UTC_HOUR:
+                possible.add(c.date - dt.timedelta(days=1))
+            shown = [p for p in printed if p.date in possible]
+            if shown and not any(p.date == c.date for p in printed):
+                best = max(shown, key=lambda p: (p.score, -p.order))
+                c = dataclasses.replace(c, date=best.date, local_day=True)
+        out.append(c)
+    return out
+
+
+def html_candidates(html: str) -> list[DateCandidate]:
+    """The page's own dates from its metadata and structure, read by htmldate (original, then updated).
+
+    The metadata's date is the article's local day as its timestamp's offset gives it
+    (`2024-06-13T07:00:00+08:00` is June 13). htmldate is told no address (`url=""`, so it does not
+    read the canonical link either): a date in the URL goes before the metadata in htmldate
+    and is often a day off it (CNN's `/2024/06/12/` over `datePublished` 2024-06-13), and the
+    URL alone is not evidence of the publication date (docs/ANNOTATION.md).
+    """
     import htmldate  # imported lazily: only HTML pages need it
 
     rules = date_rules()
     found = []
     for place, original in (("html_published", True), ("html_updated", False)):
         try:
-            value = htmldate.find_date(html, url=url, original_date=original, extensive_search=False,
-                                       outputformat="%Y-%m-%d", min_date=f"{rules.min_year}-01-01",
+            value = htmldate.find_date(html, url="", original_date=original, extensive_search=False,
+                                       outputformat="%Y-%m-%dT%H:%M:%S%z", min_date=f"{rules.min_year}-01-01",
                                        max_date=today().isoformat())
         except Exception:  # noqa: BLE001 - htmldate can fail on broken markup; no candidate then
             value = None
         date = parse_date_string(value)
         if date is not None and all(c.date != date for c in found):
-            found.append(DateCandidate(date=date, place=place, order=-1, text=str(value)))
+            utc = re.fullmatch(r"\d{4}-\d{2}-\d{2}T(\d{2}):\d{2}:\d{2}\+0000", str(value))
+            found.append(DateCandidate(date=date, place=place, order=-1, text=str(value),
+                                       utc_hour=int(utc.group(1)) if utc else None))
     return found

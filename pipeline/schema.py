@@ -213,7 +213,7 @@ BLOCKS = pa.schema([
     END,
     _f("kind", pa.string(),
        "`title`, `heading`, `paragraph`, `list_item`, `lead_in` (a paragraph ending with a colon that opens a list), "
-       "`caption` or `dateline` (the `CITY, Date (Agency) --` opening of the first paragraph)."),
+       "`caption` or `dateline` (the `CITY, Date (Agency) --` or `CITY -` opening of the first paragraph)."),
     _f("parent", pa.int32(),
        "`block_id` of the block it belongs to: a list item's lead-in, a paragraph's heading, a dateline's paragraph; "
        "null at top level."),

@@ -99,6 +99,11 @@ SURFACE_SUFFIXES = {
 MUNICIPALITIES = {"110000", "120000", "310000", "500000"}
 # Syllables that start with a vowel get an apostrophe inside a name (Xi'an, Yan'an, Tai'an).
 VOWEL_START = re.compile(r"^[aoe]")
+# English text often drops that apostrophe (`Maanshan`, `Taian`, `Yanan`): provinces and prefectures
+# also get the form without it, unless another division has that form (`Jin'an District` is not
+# `Jinan`). County names are left out: without the apostrophe they turn into surnames (`Yu'an` ->
+# `Yuan`), and a bare county name is weak evidence already.
+UNAPOSTROPHED_LEVELS = ("province", "prefecture")
 
 
 def package_table(package: str) -> Path:
@@ -372,6 +377,7 @@ def build() -> list[dict]:
                      "curated": "1" if cur else "", "current": "" if rec.get("abolished") else "1",
                      "former_codes": "|".join(sorted(former.get(code, [])))})
 
+    add_unapostrophed_forms(rows)
     matches = geonames_matches(rows)
     extra = geonames_aliases(matches)
     population = geonames_population(matches)
@@ -388,6 +394,22 @@ def build() -> list[dict]:
                 forms.append(f)
         row["aliases"] = "|".join(forms)
     return rows
+
+
+def add_unapostrophed_forms(rows: list[dict]) -> None:
+    """Forms without the syllable apostrophe (UNAPOSTROPHED_LEVELS), where no other division has them."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        for form in row["forms"]:
+            owners[form.lower()].add(row["code"])
+    for row in rows:
+        if row["level"] not in UNAPOSTROPHED_LEVELS:
+            continue
+        for form in list(row["forms"]):
+            plain = re.sub(r"['’]", "", form)
+            if plain != form and owners.get(plain.lower(), {row["code"]}) == {row["code"]}:
+                row["forms"].append(plain)
+                owners[plain.lower()].add(row["code"])
 
 
 def write(rows: list[dict], path: Path) -> None:

@@ -66,3 +66,18 @@ def refuse_temp_files(monkeypatch, root: Path, error: int, message: str) -> None
         return mkstemp(*args, **kwargs)
 
     monkeypatch.setattr(tempfile, "mkstemp", refuse)
+
+
+def edited_gazetteer_rules(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    """A copy of rules/gazetteer in `tmp_path` with `old` replaced by `new` in its file `name`."""
+    import shutil
+
+    from pipeline.rules import RULES_DIR
+
+    rules = tmp_path / "gazetteer"
+    shutil.copytree(RULES_DIR / "gazetteer", rules)
+    path = rules / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{name} no longer has {old!r}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return rules

@@ -299,6 +299,42 @@ def test_list_closing_the_article_is_body_but_link_lists_are_not():
                                "- grain output of 27 million tonnes"]
 
 
+def test_table_rows_after_a_lead_in_are_body_items():
+    text = ("Yunnan's prefectures post first-half growth\n\nKUNMING - Southwest China's Yunnan province "
+            "released the first-half economic data of its prefectures on Tuesday, officials said.\n\n"
+            "GDP of Yunnan's prefectures in the first half (100 million yuan, growth):\n\n"
+            "Kunming 3,605.2 4.1%\n\nQujing 1,796.5 4.8%\n\nYuxi 1,180.3 3.9%\n\n"
+            "Editor: Li Hua\n\nRelated News\n- Yunnan tea exports rise 2023-02-07 16:01\n")
+    paragraphs = clean.extract_text(text).clean_text.split("\n\n")
+    assert paragraphs[-4:] == ["GDP of Yunnan's prefectures in the first half (100 million yuan, growth):",
+                               "Kunming 3,605.2 4.1%", "Qujing 1,796.5 4.8%", "Yuxi 1,180.3 3.9%"]
+    kinds = [b["kind"] for b in clean.article_blocks("a", "\n\n".join(paragraphs), paragraphs[0])]
+    assert kinds[-4:] == ["lead_in", "list_item", "list_item", "list_item"]
+
+
+def test_html_table_rows_are_kept_but_pipe_menus_are_not():
+    html = ("<html><head><title>Anhui cities post 2022 GDP</title></head><body><nav><p>Home | News | Business | "
+            "Sports</p></nav><article><h1>Anhui's cities release 2022 GDP data, Hefei ranks first</h1>"
+            "<p>The 2022 GDP data of the cities in Anhui Province has been released one after another, officials "
+            "said on Tuesday.</p><p>2022 GDP data of the cities in Anhui:</p><table><tr><th>City</th><th>GDP</th>"
+            "<th>Growth</th></tr><tr><td>Hefei</td><td>12013.1</td><td>3.5%</td></tr><tr><td>Wuhu</td>"
+            "<td>4502.13</td><td>4.1%</td></tr></table><p>Editor: Li Hua</p></article></body></html>")
+    row = _html_row(html)
+    paragraphs = row["clean_text"].split("\n\n")
+    assert paragraphs[-3:] == ["| City | GDP | Growth |", "| Hefei | 12013.1 | 3.5% |", "| Wuhu | 4502.13 | 4.1% |"]
+    assert "Home" not in row["clean_text"]
+    page = clean.classify_page("Anhui cities grow fast this year\n\nHome | News | Business | Sports\n"
+                               "| About | Contact | Help |")
+    assert [ln.reason for ln in page.lines[1:]] == ["menu", "menu"]
+
+
+def test_table_rows_need_a_lead_in():
+    text = ("Yunnan's prefectures post first-half growth\n\nKUNMING - Southwest China's Yunnan province "
+            "released the first-half economic data of its prefectures on Tuesday, officials said.\n\n"
+            "Hot stocks\n\nYunnan Baiyao 58.2 1.3%\n\nKunming Steel 3.1 -0.4%\n")
+    assert clean.extract_text(text).clean_text.split("\n\n")[-1].endswith("officials said.")
+
+
 @pytest.mark.parametrize("line, is_item", [
     ("- GDP growth of around 5.5 percent;", True), ("• bullet", True), ("* star", True), ("· dot", True),
     ("1. Water division", True), ("12) Twelve", True), ("(3) Three", True), ("(a) first", True), ("iv) fourth", True),

@@ -156,7 +156,8 @@ def test_zone_table_is_validated():
                                          ("macro_regions.yaml", gazetteer.MacroRegionRules),
                                          ("zones.yaml", gazetteer.ZoneRules),
                                          ("zone_table.yaml", gazetteer.ZoneTableRules),
-                                         ("non_regions.yaml", gazetteer.NonRegionRules)])
+                                         ("non_regions.yaml", gazetteer.NonRegionRules),
+                                         ("recogniser.yaml", gazetteer.RecogniserWords)])
 def test_gazetteer_rules_reject_unknown_keys(name, shape):
     data = load_yaml(f"gazetteer/{name}")
     assert from_data(shape, data, name)
@@ -169,6 +170,18 @@ def test_macro_region_ids_are_the_schemas():
     regions = {**data["regions"], "macro:north-pole": {"members": ["110000"]}}
     with pytest.raises(RulesError, match="macro:north-pole"):
         from_data(gazetteer.MacroRegionRules, {**data, "regions": regions}, "macro_regions.yaml")
+
+
+def test_recogniser_words_are_validated():
+    data = load_yaml("gazetteer/recogniser.yaml")
+    words = from_data(gazetteer.RecogniserWords, data, "recogniser.yaml")
+    assert "City" in words.city_words and words.plural_levels["provinces"] == "province"
+    with pytest.raises(RulesError, match="unknown levels"):
+        from_data(gazetteer.RecogniserWords, {**data, "plural_levels": {"townships": "township"}}, "recogniser.yaml")
+    with pytest.raises(RulesError, match="missing keys"):
+        from_data(gazetteer.RecogniserWords, {k: v for k, v in data.items() if k != "city_words"}, "recogniser.yaml")
+    with pytest.raises(RulesError, match="expected a list"):
+        from_data(gazetteer.RecogniserWords, {**data, "city_words": "city"}, "recogniser.yaml")
 
 
 def test_level_ranks_are_the_schemas_levels():
@@ -198,3 +211,11 @@ def test_built_gazetteer_is_kept_per_version_of_the_rules(tmp_path, monkeypatch)
     G.load.__wrapped__(str(rules))
     assert len(list((tmp_path / "cache").iterdir())) == 2
 
+
+def test_recogniser_city_kinds_are_kinds_of_the_divisions(tmp_path):
+    from tests.conftest import edited_gazetteer_rules
+
+    rules = edited_gazetteer_rules(tmp_path, "recogniser.yaml", "city_kinds: [city, municipality, sar]",
+                                   "city_kinds: [city, metropolis]")
+    with pytest.raises(RulesError, match="metropolis"):
+        gazetteer._build(rules)

@@ -236,16 +236,12 @@ def test_component_must_be_initialized_before_use(nlp):
 
 
 def test_rules_path_from_the_config_is_the_gazetteer_read(tmp_path):
-    import shutil
     import spacy
 
-    from pipeline.rules import RULES_DIR
+    from tests.conftest import edited_gazetteer_rules
 
-    rules = tmp_path / "gazetteer"
-    shutil.copytree(RULES_DIR / "gazetteer", rules)
-    non = rules / "non_regions.yaml"
-    non.write_text(non.read_text(encoding="utf-8").replace("country_words: [China, PRC, Chinese]",
-                                                          "country_words: [PRC]"), encoding="utf-8")
+    rules = edited_gazetteer_rules(tmp_path, "non_regions.yaml", "country_words: [China, PRC, Chinese]",
+                                   "country_words: [PRC]")
     nlp = spacy.blank("en")
     nlp.add_pipe("region_recognizer", config={"rules_path": str(rules)})
     nlp.initialize()
@@ -297,3 +293,39 @@ def test_a_saved_pipeline_loads_with_its_recognizer(tmp_path):
     loaded = spacy.load(tmp_path / "pipeline")
     doc = loaded("Output in Hunan and Suzhou rose.")
     assert [(s.text, s.kb_id_) for s in doc.spans[ner.SPANS_KEY]] == [("Hunan", "430000"), ("Suzhou", "320500")]
+
+
+def test_names_written_without_their_apostrophe(recognise):
+    out = recognise("Maanshan in Anhui and Taian in Shandong grew, as did Yanan and Huaian.")
+    assert ids(out) == {"340500", "340000", "370900", "370000", "610600", "320800"}
+
+
+def test_unapostrophed_name_beside_a_surname_is_a_given_name(recognise):
+    assert ids(recognise("Li Jian and Wang Luan met officials in Nanchang.")) == {"360100"}
+    assert ids(recognise("Jian, a city in Jiangxi, built a port.")) == {"360800", "360000"}
+
+
+def test_unapostrophed_form_of_a_county_is_not_added_where_another_division_has_it(recognise):
+    # Jin'an District (Lu'an) without its apostrophe is Jinan, Shandong's capital
+    assert ids(recognise("Officials in Lu'an and Jinan met.")) == {"341500", "370100"}
+
+
+def test_postal_romanisations_of_old_english_text(recognise):
+    out = recognise("Ships sailed from Canton and Amoy to Tientsin, and traders went on to Nanking and Chungking.")
+    assert ids(out) == {"440100", "350200", "120000", "320100", "500000"}
+    assert ids(recognise("Visitors toured the Tsingtao Brewery.")) == set()
+
+
+def test_park_zones_the_table_lacks_take_their_host_from_the_text(recognise):
+    out = recognise("The Caohejing Hi-Tech Park, located in Xuhui District of Shanghai, added 40 firms.")
+    zone = out[out["level"] == "zone"].iloc[0]
+    assert (zone["text"], zone["admin_id"]) == ("Caohejing Hi-Tech Park", "310104")
+    out = recognise("The Yinxi Ecological Textile Industrial Park signed 12 projects. It is located in the "
+                    "western part of Yinchuan city, the capital of Ningxia.")
+    assert out[out["level"] == "zone"]["admin_id"].tolist() == ["640100"]
+
+
+def test_a_zone_inside_a_longer_zone_name_is_part_of_it(recognise):
+    out = recognise("Guiyang's Shuanglong Airport Economic Zone attracted data centres.")
+    zones = out[out["level"] == "zone"]
+    assert zones["text"].tolist() == ["Shuanglong Airport Economic Zone"] and zones["admin_id"].tolist() == ["520100"]

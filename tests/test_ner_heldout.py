@@ -16,33 +16,38 @@ import pandas as pd
 import pytest
 
 from tests.floors import below_floors
+from tests.floors import load as load_floors
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "ner_heldout"
+# A second set, one paragraph per error class (romanisations, old names, full names, county-level
+# cities, captions, headlines, zones the table lacks, demonyms), written blind before the
+# recogniser was changed for them; its blind score is in the commit that added it.
+CLASSES = HELDOUT / "classes"
 
 
-def expected() -> list[dict]:
-    return [json.loads(line) for line in (HELDOUT / "expected.jsonl").read_text(encoding="utf-8").splitlines()
+def expected(folder: Path = HELDOUT) -> list[dict]:
+    return [json.loads(line) for line in (folder / "expected.jsonl").read_text(encoding="utf-8").splitlines()
             if line.strip()]
 
 
-def recognise(nlp) -> tuple[pd.DataFrame, pd.DataFrame]:
+def recognise(nlp, folder: Path = HELDOUT) -> tuple[pd.DataFrame, pd.DataFrame]:
     from pipeline import ner, segment
 
-    texts = {e["id"]: (HELDOUT / f"{e['id']}.txt").read_text(encoding="utf-8") for e in expected()}
+    texts = {e["id"]: (folder / f"{e['id']}.txt").read_text(encoding="utf-8") for e in expected(folder)}
     articles = pd.DataFrame({"article_id": list(texts), "status": "ok", "clean_text": list(texts.values())})
     _, tokens = segment.run(articles, nlp)
     return articles, ner.run(articles, tokens)
 
 
-def score(articles: pd.DataFrame, regions: pd.DataFrame) -> dict:
+def score(articles: pd.DataFrame, regions: pd.DataFrame, folder: Path = HELDOUT) -> dict:
     """Micro P/R over per-article id sets at prefecture level, and mentions inside `not` phrases."""
     from pipeline.gazetteer import prefecture_id
 
     tp = n_pred = n_gold = 0
     details = []
     texts = dict(zip(articles["article_id"], articles["clean_text"]))
-    for e in expected():
+    for e in expected(folder):
         rows = regions[regions["article_id"] == e["id"]]
         ids = rows["admin_id"].where(rows["level"] == "zone", rows["region_id"])
         pred = {prefecture_id(i) for i in ids if isinstance(i, str)} - {"CN"}
@@ -88,13 +93,43 @@ def test_no_region_inside_organisations_landforms_persons_or_foreign_names(heldo
     assert inside == {}
 
 
+@pytest.fixture(scope="module")
+def classes(nlp):
+    return score(*recognise(nlp, CLASSES), CLASSES)
+
+
+def test_class_set_covers_each_class_once():
+    entries = expected(CLASSES)
+    assert len({e["class"] for e in entries}) == len(entries) >= 12
+    assert all((CLASSES / f"{e['id']}.txt").exists() and e["regions"] for e in entries)
+
+
+def test_class_set_precision_and_recall(classes):
+    """Blind scores, before the changes made for their classes: c01-c14 P=1.000 R=0.899 (the misses were
+    names without their apostrophe and postal romanisations), c15-c24 and c25-c32 P=1.000 R=1.000."""
+    print(f"\nclass set regions: P={classes['precision']:.3f} R={classes['recall']:.3f}")
+    errors = [d for d in classes["details"] if d["missed"] or d["spurious"]]
+    if "ner_heldout_classes" not in load_floors()["sections"]:
+        pytest.skip(f"no floors section ner_heldout_classes yet (P={classes['precision']:.3f} "
+                    f"R={classes['recall']:.3f}, errors {errors})")
+    below = below_floors({"precision": classes["precision"], "recall": classes["recall"]}, "ner_heldout_classes")
+    assert not below, (below, errors)
+
+
+def test_class_set_finds_no_region_inside_demonyms_organisations_or_credits(classes):
+    inside = {d["id"]: d["inside_not"] for d in classes["details"] if d["inside_not"]}
+    assert inside == {}
+
+
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
     from pipeline.nlp import load_model
 
-    result = score(*recognise(load_model()))
-    for d in result["details"]:
-        if d["missed"] or d["spurious"] or d["inside_not"]:
-            print(d)
-    print(f"P={result['precision']:.3f} R={result['recall']:.3f}")
+    nlp = load_model()
+    for folder in (HELDOUT, CLASSES):
+        result = score(*recognise(nlp, folder), folder)
+        for d in result["details"]:
+            if d["missed"] or d["spurious"] or d["inside_not"]:
+                print(d)
+        print(f"{folder.name}: P={result['precision']:.3f} R={result['recall']:.3f}")
     sys.exit(0)

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+import pandas as pd
 import pytest
 
 from pipeline import clean, published
@@ -65,6 +67,40 @@ def test_dateline_with_and_without_year():
     assert line.date == D(2024, 1, 23) and line.year_inferred   # 2035 is a horizon, not the report's year
     assert published.dateline("On May 8, Sichuan released a report in 2022.", "") is None
     assert published.dateline("NANNING, June 16 -- no year anywhere.", "no year anywhere").date is None
+
+
+@pytest.mark.parametrize("text, place, dated", [
+    ("NANNING, June 16 (Xinhua) -- Output rose.", "NANNING", True),
+    ("SUZHOU, Anhui, June 5 (Xinhua) -- The city grew.", "SUZHOU", True),
+    ("SHENZHEN, China, May 6, 2024 /PRNewswire/ -- A firm said.", "SHENZHEN", True),
+    ("CHANGCHUN - The province approved a plan.", "CHANGCHUN", False),
+    ("BEIJING (Xinhua) -- Output rose.", "BEIJING", False),
+    ("HONG KONG, March 3 -- Shares fell.", "HONG KONG", True),
+])
+def test_one_dateline_detector(text, place, dated):
+    body = "Headline\n" + text
+    [opening] = published.dateline_openings(body)
+    assert body[opening.place_start:opening.place_end] == place and opening.dated == dated
+    assert body[opening.start:opening.end].rstrip().endswith(("--", "-")) or "(" in body[opening.start:opening.end]
+    assert (published.dateline(text, text) is not None) == dated   # a date only from a dated dateline
+
+
+def test_dateline_is_no_sentence_or_headline_in_capitals():
+    assert published.dateline_openings("Beijing, June 5 is a date.\nIn BEIJING, June 5 -- x") == []
+    assert published.dateline_openings("CHINA GROWS FAST") == []
+
+
+def test_clean_blocks_and_the_recogniser_read_the_same_dateline(nlp):
+    from pipeline import ner, segment
+
+    text = "Jilin plans growth\n\nCHANGCHUN - The province approved a plan for Jilin."
+    [block] = [b for b in clean.article_blocks("a", text, "Jilin plans growth") if b["kind"] == "dateline"]
+    [opening] = published.dateline_openings(text)
+    assert (block["start"], block["end"]) == (opening.start, opening.end)
+    articles = pd.DataFrame({"article_id": ["a"], "status": ["ok"], "clean_text": [text]})
+    regions = ner.run(articles, segment.run(articles, nlp)[1])
+    [dateline] = regions[regions["source"] == "dateline"].itertuples()
+    assert (dateline.start, dateline.end, dateline.region_id) == (opening.place_start, opening.place_end, "220100")
 
 
 def test_no_printed_date_means_null_published():
@@ -184,9 +220,80 @@ def test_html_metadata_dates_from_htmldate():
             "<script type='application/ld+json'>{\"@type\": \"NewsArticle\", \"datePublished\": \"2023-10-05T01:30:00Z\","
             " \"dateModified\": \"2023-10-07T09:00:00Z\"}</script></head><body><h1>Title</h1>"
             "<p>Updated 2023-10-07</p></body></html>")
-    found = published.html_candidates(html, None)
+    found = published.html_candidates(html)
     assert found[0].place == "html_published" and found[0].date == D(2023, 10, 5)
     assert published.best_candidate(found).date == D(2023, 10, 5)
+
+
+# A news page in the shape of a CNN one: its address and canonical link carry the day before the
+# article's local date; the metadata gives the local time with its offset (+08:00) and JSON-LD the
+# same moment in UTC, which is also the day before.
+CNN_LIKE = ("<html><head><title>China's factories rebound | CNN Business</title>"
+            "<link rel='canonical' href='https://edition.cnn.com/2024/06/12/business/china-factories-hnk/index.html'>"
+            "<meta property='article:published_time' content='2024-06-13T07:03:00+08:00'>"
+            "<script type='application/ld+json'>{\"@context\": \"https://schema.org\", \"@type\": \"NewsArticle\","
+            " \"headline\": \"China's factories rebound\", \"datePublished\": \"2024-06-12T23:03:00Z\","
+            " \"dateModified\": \"2024-06-12T23:03:00Z\"}</script></head><body><article>"
+            "<h1>China's factories rebound as exports pick up</h1>"
+            "<p>Factory output in Guangdong rose 6.1 percent in May from a year earlier, the provincial statistics "
+            "bureau said, as exporters in the Pearl River Delta took more orders.</p>"
+            "<p>Shipments from Shenzhen and Dongguan led the rise, officials said on Thursday.</p>"
+            "</article></body></html>")
+
+
+def _html_article(html: str, url: str | None) -> dict:
+    raw = pd.DataFrame([{"article_id": "p", "source_path": "p.html", "sha256": None, "input_format": "html",
+                         "content_type": "html", "raw_text": html, "url": url, "published_hint": None,
+                         "error": None}], dtype=object)
+    return clean.run(raw).iloc[0]
+
+
+def test_html_date_is_the_metadata_local_day_not_the_url_day():
+    for url in (None, "https://edition.cnn.com/2024/06/12/business/china-factories-hnk/index.html"):
+        row = _html_article(CNN_LIKE, url)
+        assert row["published"] == D(2024, 6, 13), (url, row["published_evidence"])
+        assert row["published_evidence"].startswith("html_published")
+
+
+def _utc_page(moment: str, opening: str) -> str:
+    return ("<html><head><title>Beijing sets growth goal</title>"
+            f"<meta property='article:published_time' content='{moment}'></head><body><article>"
+            "<h1>Beijing sets its growth goal for the year</h1>"
+            f"<p>{opening}Beijing set a growth target of about 5 percent for this year, the municipal government "
+            "said in its work report on Thursday.</p><p>The city will also add 100,000 jobs, officials said.</p>"
+            "</article></body></html>")
+
+
+def test_utc_metadata_moment_is_read_as_the_local_day_the_page_prints():
+    # 23:03 UTC on June 12 is 07:03 on June 13 in Beijing, the day the dateline prints
+    row = _html_article(_utc_page("2024-06-12T23:03:00Z", "BEIJING, June 13, 2024 (Xinhua) -- "), None)
+    assert row["published"] == D(2024, 6, 13), row["published_evidence"]
+    assert row["published_evidence"].startswith("html_published") and "local_day" in row["published_evidence"]
+    # without a printed date the metadata's own date stands
+    assert _html_article(_utc_page("2024-06-12T23:03:00Z", ""), None)["published"] == D(2024, 6, 12)
+    # a moment with its offset is already the local day; 02:00 UTC cannot be the next local day
+    assert _html_article(_utc_page("2024-06-13T07:03:00+08:00", "BEIJING, June 14, 2024 (Xinhua) -- "),
+                         None)["published"] == D(2024, 6, 13)
+    assert _html_article(_utc_page("2024-06-12T02:00:00Z", "BEIJING, June 13, 2024 (Xinhua) -- "),
+                         None)["published"] == D(2024, 6, 12)
+
+
+def test_local_day_ignores_updated_and_navigation_dates():
+    moment = published.DateCandidate(date=D(2024, 6, 12), place="html_published", order=-1, utc_hour=23)
+    updated = published.DateCandidate(date=D(2024, 6, 13), place="below_title", order=2, label="updated")
+    nav = published.DateCandidate(date=D(2024, 6, 13), place="above_title", order=0, furniture=True)
+    assert published.best_candidate([moment, updated, nav]).date == D(2024, 6, 12)
+    printed = published.DateCandidate(date=D(2024, 6, 13), place="dateline", order=3)
+    assert published.best_candidate([moment, printed]).date == D(2024, 6, 13)
+    same_day = published.DateCandidate(date=D(2024, 6, 12), place="below_title", order=2)
+    assert published.best_candidate([moment, printed, same_day]).date == D(2024, 6, 12)
+
+
+def test_html_date_in_the_url_alone_is_no_publication_date():
+    html = re.sub(r"<meta property='article:published_time'[^>]*>|<script.*?</script>", "", CNN_LIKE)
+    assert "datePublished" not in html and "published_time" not in html
+    assert published.html_candidates(html) == []
+    assert _html_article(html, "https://edition.cnn.com/2024/06/12/business/x/index.html")["published"] is None
 
 
 def test_dates_rules_are_validated():
