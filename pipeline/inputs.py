@@ -372,7 +372,9 @@ class DuplicateIds:
                       "raw_text": None}
 
 
-def mark_duplicates(raw: pd.DataFrame) -> pd.DataFrame:
-    """Duplicate ids of a whole raw frame marked (see DuplicateIds)."""
-    marker = DuplicateIds()
-    return pd.DataFrame([marker.mark(row) for row in raw.to_dict("records")], columns=RAW_COLUMNS)
+def door_warnings(raw: pd.DataFrame) -> list[str | None]:
+    """The warning each raw row was given at the door (characters replaced, HTML flattened), for
+    `articles.warnings`."""
+    if "warning" not in raw.columns:
+        return [None] * len(raw)
+    return [w if isinstance(w, str) and w else None for w in raw["warning"]]
