@@ -177,6 +177,8 @@ def cmd_ner(args) -> int:
     _needs(args, "articles", "tokens", "notes_segment")
     tokens_of = guard.by_article(_work(args, "tokens"))
     articles = _todo(_work(args, "articles"), _notes(args, "segment"))
+    ner.recognizer_pipeline()  # built before any article's budget starts (~2 s), as runner.warm_up does
+    ner.pinyin_syllables()
     results, failed = guard.run_stage("ner", articles, lambda batch: ner.run(batch, tokens_of(batch["article_id"])),
                                       budget)
     _save(args, _joined(results, "regions"), "regions")
@@ -191,6 +193,7 @@ def cmd_quantities(args) -> int:
     _needs(args, "articles", "tokens", "notes_segment")
     tokens_of = guard.by_article(_work(args, "tokens"))
     articles = _todo(_work(args, "articles"), _notes(args, "segment"))
+    quantities.warm_up()  # before any article's budget starts
     results, failed = guard.run_stage(
         "quantities", articles, lambda batch: quantities.run(batch, tokens_of(batch["article_id"])), budget)
     _save(args, _joined(results, "quantities"), "figures")

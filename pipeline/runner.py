@@ -56,9 +56,21 @@ def clean_stage(raw: pd.DataFrame) -> pd.DataFrame:
         return clean.run(raw).assign(warnings=door_warnings(raw))
 
 
+def warm_up(model: str | None) -> None:
+    """Build what the stages build once per process (the spaCy model, the region matcher over the
+    gazetteer, quantulum3's unit tables: seconds in a fresh process) before any article's budget
+    starts, so that time is no article's. The worker fork server calls it before forking (pipeline/warm.py)."""
+    ner.recognizer_pipeline()
+    ner.pinyin_syllables()
+    quantities.warm_up()
+    if model:
+        load_model(model)
+
+
 def process(raw: pd.DataFrame, params: Params) -> dict[str, pd.DataFrame]:
     """Clean and analyse a batch of raw articles; an article whose analysis raises, or that runs
     over the time budget, is marked failed and the others go on."""
+    warm_up(params.model)
     raw = raw.reset_index(drop=True)
     cleaned: dict[int, pd.DataFrame] = {}  # the clean row of each article analysed alone, for its failed row
 

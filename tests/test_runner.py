@@ -175,3 +175,22 @@ def test_a_stalling_article_fails_its_dvc_stage_alone_as_in_run(stalling_quantit
                  "--params", str(params)]) == 0
     assert "1 over the time budget" in caplog.text  # run's summary counts it too
     assert_same_tables(tmp_path / "staged", tmp_path / "direct")
+
+
+def test_the_dask_engine_stops_an_article_over_its_budget_and_counts_it(stalling_quantities, tmp_path):
+    """Dask tasks run in worker threads (here in this process, so the stall reaches them): the
+    budget stops the article there too, and the run's summary counts it."""
+    from distributed import LocalCluster
+
+    from pipeline import engine, nlp
+
+    nlp.load_model.cache_clear()  # a model still to load: its loading is no article's time
+
+    corpus = write_articles(tmp_path / "in", {"normal": "Title\n\n" + BODY, "stuck": f"Title\n\n{BODY}{STALL} grew 6.\n"})
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        stats = engine.run(corpus, tmp_path / "out", runner.Params(time_budget_seconds=2), engine="dask",
+                           scheduler=cluster.scheduler_address, progress=False)
+    assert (stats.articles, stats.ok, stats.over_budget) == (2, 1, 1)
+    assert "1 over the time budget" in stats.summary()
+    arts = pd.read_parquet(tmp_path / "out" / "articles.parquet").set_index("article_id")
+    assert arts.loc["stuck", "error"] == "time budget of 2 s exceeded in stage quantities"
