@@ -2,7 +2,10 @@
 
 Installed, the command is `regional-ie`; in a checkout, `python -m pipeline` is the same.
 Stage subcommands read and write the intermediate tables of a work directory (`--work`, which
-they require: dvc.yaml gives `outputs/work`), named after the table they hold.
+they require: dvc.yaml gives `outputs/work`), named after the table they hold. Each runs its articles
+in batches under the time budget of params.yaml, as `run` does (pipeline/guard.py): an article that
+fails or runs out of time is written to the stage's `notes_<stage>` table, skipped by later stages
+and marked `failed` by the tables stage.
 Every failure ends with one line on stderr and a non-zero exit (2: nothing could be done with
 these options or paths; 1: a failure while working); `--verbose` also prints the traceback.
 """
@@ -125,11 +128,15 @@ def cmd_clean(args) -> int:
     return 0
 
 
+def _joined(parts: list[pd.DataFrame | None], name: str) -> pd.DataFrame:
+    """The rows of several batches' frames of table `name`, in order."""
+    parts = [p for p in parts if p is not None and not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else schema.empty(name)
+
+
 def _notes(args, *stages: str) -> pd.DataFrame:
     """The stage notes the named earlier stages left, in stage order."""
-    frames = [_work(args, f"notes_{name}") for name in stages]
-    frames = [f for f in frames if not f.empty]
-    return pd.concat(frames, ignore_index=True) if frames else guard.notes_frame([])
+    return _joined([_work(args, f"notes_{name}") for name in stages], "stage_notes")
 
 
 def _todo(articles: pd.DataFrame, notes: pd.DataFrame) -> pd.DataFrame:
@@ -139,13 +146,7 @@ def _todo(articles: pd.DataFrame, notes: pd.DataFrame) -> pd.DataFrame:
 
 
 def _save_notes(args, name: str, *frames: pd.DataFrame) -> None:
-    frames = [f for f in frames if not f.empty]
-    _save(args, pd.concat(frames, ignore_index=True) if frames else guard.notes_frame([]), f"notes_{name}")
-
-
-def _joined(parts: list[pd.DataFrame], name: str) -> pd.DataFrame:
-    parts = [p for p in parts if p is not None and not p.empty]
-    return pd.concat(parts, ignore_index=True) if parts else schema.empty(name)
+    _save(args, _joined(list(frames), "stage_notes"), f"notes_{name}")
 
 
 def cmd_segment(args) -> int:
@@ -162,7 +163,8 @@ def cmd_segment(args) -> int:
                                    for aid, doc in docs.items() for warning in segment.doc_warnings(doc)]
 
     # with n_process > 1 each batch starts its own processes, so a batch holds that many times more articles
-    results, failed = guard.run_stage("segment", _todo(_work(args, "articles"), _notes(args)), segment_batch, params.time_budget_seconds,
+    results, failed = guard.run_stage("segment", _todo(_work(args, "articles"), _notes(args)), segment_batch,
+                                      params.time_budget_seconds,
                                       batch_size=guard.STAGE_BATCH_ARTICLES * params.n_process)
     _save(args, _joined([r[0] for r in results], "sentences"), "sentences")
     _save(args, _joined([r[1] for r in results], "tokens"), "tokens")
