@@ -33,6 +33,8 @@ log = logging.getLogger("pipeline")
 PROG = "regional-ie"
 # The stages that leave notes on articles (pipeline/guard.py), in stage order: notes_<stage>.parquet.
 NOTE_STAGES = ("segment", "ner", "quantities", "link")
+# The stage tables the tables stage reads besides `articles`, in the order tables.run takes them.
+STAGE_TABLES = ("sentences", "regions", "quantities", "targets")
 # Intermediate tables of the work directory: file stem -> schema name.
 WORK_TABLES = {
     "articles": "articles", "sentences": "sentences", "tokens": "tokens", "regions": "regions",
@@ -229,16 +231,26 @@ def cmd_link(args) -> int:
 def cmd_tables(args) -> int:
     from . import tables
 
+    budget = Params.load(args.params).time_budget_seconds
     checks.work_tables(args.work, {name: WRITTEN_BY[name] for name in (
-        "articles", "sentences", "regions", "quantities", "targets", *(f"notes_{s}" for s in NOTE_STAGES))})
+        "articles", *STAGE_TABLES, *(f"notes_{s}" for s in NOTE_STAGES))})
     checks.writable_dir(args.output, "--output")
     articles, failed = guard.apply_notes(_work(args, "articles"), _notes(args, *NOTE_STAGES))
+    frames = {name: _work(args, name) for name in STAGE_TABLES}
+    rows_of = {name: guard.by_article(df) for name, df in frames.items()}
 
-    def kept(name: str) -> pd.DataFrame:  # a failed article keeps only its articles row, as in `run`
-        df = _work(args, name)
-        return df[~df["article_id"].astype(str).isin(failed)]
+    def tables_batch(batch):
+        ids = batch["article_id"].astype(str).tolist()
+        return tables.run(batch, *(rows_of[name](ids) for name in STAGE_TABLES))
 
-    result = tables.run(articles, kept("sentences"), kept("regions"), kept("quantities"), kept("targets"))
+    # each batch on its own first, as in `run`, so an article that breaks this stage fails alone
+    _, notes = guard.run_stage("tables", articles[~articles["article_id"].astype(str).isin(failed)], tables_batch,
+                               budget)
+    articles, failed_here = guard.apply_notes(articles, notes)
+    failed |= failed_here
+    # a failed article keeps only its articles row, as in `run`
+    kept = [df[~df["article_id"].astype(str).isin(failed)] for df in frames.values()]
+    result = tables.run(articles, *kept)
     tables.write_all(result, args.output)
     log.info("%s", summary(result["articles"]))
     return 0
@@ -417,7 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("ner", cmd_ner, "Stage ner: region mentions with their codes.", params=True)
     add("quantities", cmd_quantities, "Stage quantities: every number with a unit, normalised.", params=True)
     add("link", cmd_link, "Stage link: region, period and kind of each figure; the targets.", params=True)
-    p = add("tables", cmd_tables, "Stage tables: write the contracted output tables.")
+    p = add("tables", cmd_tables, "Stage tables: write the contracted output tables.", params=True)
     add_output(p, "directory the <table>.parquet outputs are written to (dvc.yaml uses outputs)")
 
     p = add("evaluate", cmd_evaluate, "Score output tables against gold annotations (docs/ANNOTATION.md).",
