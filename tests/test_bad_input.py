@@ -238,8 +238,8 @@ def test_dvc_stages_keep_every_bad_input_and_long_text_as_run_does(tmp_path, mon
 
 
 @pytest.mark.parametrize("module, function, stage", [
-    ("segment", "parse", "segment"), ("ner", "run", "ner"), ("quantities", "run", "quantities"), ("link", "run", "link"),
-    ("tables", "run", "tables")])
+    ("segment", "parse", "segment"), ("ner", "run", "ner"), ("quantities", "run", "quantities"),
+    ("link", "run", "link"), ("tables", "run", "tables")])
 def test_an_article_raising_in_a_dvc_stage_fails_alone(tmp_path, monkeypatch, module, function, stage):
     """One article that breaks a stage fails that article, not the stage for the corpus (nor `run`)."""
     import importlib

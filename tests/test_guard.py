@@ -82,7 +82,8 @@ def test_notes_mark_failed_articles_with_the_first_stage_that_failed_them(articl
     marked, failed = guard.apply_notes(articles, notes)
     assert failed == {"b"}
     by_id = marked.set_index("article_id")
-    assert by_id.loc["b", "status"] == "failed" and by_id.loc["b", "error"] == "time budget of 2 s exceeded in stage ner"
+    assert by_id.loc["b", "status"] == "failed"
+    assert by_id.loc["b", "error"] == "time budget of 2 s exceeded in stage ner"
     assert pd.isna(by_id.loc["b", "warnings"])  # as in `run`: a failed article keeps no later stage's warning
     assert by_id.loc["a", "status"] == "ok" and by_id.loc["a", "warnings"] == "replaced; parsed in 2 pieces"
     assert by_id.loc["c", "error"] == "no body"

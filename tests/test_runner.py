@@ -140,6 +140,7 @@ def assert_same_tables(a, b) -> None:
 
 
 BODY = "Shanghai's economy grew 5 percent in 2020, the city government said on Monday.\n"
+STUCK = f"Title\n\n{BODY}{STALL} grew 6.\n"
 
 
 def write_articles(folder, texts: dict[str, str]):
@@ -152,7 +153,7 @@ def write_articles(folder, texts: dict[str, str]):
 def test_a_stalling_article_fails_its_dvc_stage_alone_as_in_run(stalling_quantities, tmp_path, caplog):
     params = tmp_path / "params.yaml"
     params.write_text("time_budget_seconds: 2\n", encoding="utf-8")
-    corpus = write_articles(tmp_path / "in", {"normal": "Title\n\n" + BODY, "stuck": f"Title\n\n{BODY}{STALL} grew 6.\n",
+    corpus = write_articles(tmp_path / "in", {"normal": "Title\n\n" + BODY, "stuck": STUCK,
                                               "after": "Other\n\nBeijing's output rose 3 percent in 2021.\n"})
     caplog.set_level(logging.INFO, logger="pipeline")
     run_stages(corpus, tmp_path / "work", tmp_path / "staged", params)
@@ -186,7 +187,7 @@ def test_the_dask_engine_stops_an_article_over_its_budget_and_counts_it(stalling
 
     nlp.load_model.cache_clear()  # a model still to load: its loading is no article's time
 
-    corpus = write_articles(tmp_path / "in", {"normal": "Title\n\n" + BODY, "stuck": f"Title\n\n{BODY}{STALL} grew 6.\n"})
+    corpus = write_articles(tmp_path / "in", {"normal": "Title\n\n" + BODY, "stuck": STUCK})
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
         stats = engine.run(corpus, tmp_path / "out", runner.Params(time_budget_seconds=2), engine="dask",
                            scheduler=cluster.scheduler_address, progress=False)
