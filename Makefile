@@ -23,6 +23,7 @@ test: setup
 	sh scripts/install_chromium.sh
 	$(PY) -m pytest -q
 
-## throughput and memory figures
+## throughput and memory figures; the property test of `run` at its longer profile
 bench: setup
 	$(PY) -m pipeline bench
+	PIPELINE_PROPERTY_PROFILE=bench $(PY) -m pytest -q -p no:cacheprovider tests/test_run_properties.py

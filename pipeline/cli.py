@@ -2,7 +2,10 @@
 
 Installed, the command is `regional-ie`; in a checkout, `python -m pipeline` is the same.
 Stage subcommands read and write the intermediate tables of a work directory (`--work`, which
-they require: dvc.yaml gives `outputs/work`), named after the table they hold.
+they require: dvc.yaml gives `outputs/work`), named after the table they hold. Each runs its articles
+in batches under the time budget of params.yaml, as `run` does (pipeline/guard.py): an article that
+fails or runs out of time is written to the stage's `notes_<stage>` table, skipped by later stages
+and marked `failed` by the tables stage.
 Every failure ends with one line on stderr and a non-zero exit (2: nothing could be done with
 these options or paths; 1: a failure while working); `--verbose` also prints the traceback.
 """
@@ -17,24 +20,32 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import __version__, checks
+import pandas as pd
+
+from . import __version__, checks, guard, schema
 from .checks import UsageError
-from .inputs import InputError, list_input_files, read_inputs
+from .inputs import InputError, door_warnings, list_input_files, read_inputs
 from .params import ConfigError, Params
 from .tableio import atomic_write_text, read_table, write_table
 
 log = logging.getLogger("pipeline")
 
 PROG = "regional-ie"
+# The stages that leave notes on articles (pipeline/guard.py), in stage order: notes_<stage>.parquet.
+NOTE_STAGES = ("segment", "ner", "quantities", "link")
+# The stage tables the tables stage reads besides `articles`, in the order tables.run takes them.
+STAGE_TABLES = ("sentences", "regions", "quantities", "targets")
 # Intermediate tables of the work directory: file stem -> schema name.
 WORK_TABLES = {
     "articles": "articles", "sentences": "sentences", "tokens": "tokens", "regions": "regions",
     "quantities_unlinked": "quantities", "quantities": "quantities", "targets": "targets", "blocks": "blocks",
     "link_candidates": "link_candidates",
+    **{f"notes_{stage}": "stage_notes" for stage in NOTE_STAGES},
 }
 # The stage that writes each intermediate table, named when a later stage finds it missing.
 WRITTEN_BY = {"articles": "clean", "sentences": "segment", "tokens": "segment", "regions": "ner",
-              "quantities_unlinked": "quantities", "quantities": "link", "targets": "link"}
+              "quantities_unlinked": "quantities", "quantities": "link", "targets": "link",
+              **{f"notes_{stage}": stage for stage in NOTE_STAGES}}
 
 
 def _needs(args, *names: str) -> None:
@@ -103,11 +114,41 @@ def cmd_bench(args) -> int:
 def cmd_clean(args) -> int:
     from . import clean
 
+    budget = Params.load(args.params).time_budget_seconds
     checks.writable_dir(args.work, "--work")
-    articles = clean.run(read_inputs(args.input))
+
+    def clean_batch(raw):
+        return clean.run(raw).assign(warnings=door_warnings(raw))
+
+    def failed(raw, error):  # clean keeps a raw row's error as the article's
+        return clean_batch(raw.assign(raw_text=None, error=error))
+
+    parts, _ = guard.run_stage("clean", read_inputs(args.input), clean_batch, budget, failed=failed)
+    articles = pd.concat(parts, ignore_index=True) if parts else schema.empty("articles")
     _save(args, articles, "articles")
     _save(args, clean.blocks(articles), "blocks")
     return 0
+
+
+def _joined(parts: list[pd.DataFrame | None], name: str) -> pd.DataFrame:
+    """The rows of several batches' frames of table `name`, in order."""
+    parts = [p for p in parts if p is not None and not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else schema.empty(name)
+
+
+def _notes(args, *stages: str) -> pd.DataFrame:
+    """The stage notes the named earlier stages left, in stage order."""
+    return _joined([_work(args, f"notes_{name}") for name in stages], "stage_notes")
+
+
+def _todo(articles: pd.DataFrame, notes: pd.DataFrame) -> pd.DataFrame:
+    """The `ok` articles no earlier stage failed: the ones a stage works on."""
+    failed = guard.failures(notes)
+    return articles[(articles["status"] == "ok") & ~articles["article_id"].astype(str).isin(failed)]
+
+
+def _save_notes(args, name: str, *frames: pd.DataFrame) -> None:
+    _save(args, _joined(list(frames), "stage_notes"), f"notes_{name}")
 
 
 def cmd_segment(args) -> int:
@@ -116,50 +157,111 @@ def cmd_segment(args) -> int:
 
     params = _params(args)
     _needs(args, "articles")
-    sentences, tokens = segment.run(_work(args, "articles"), load_model(params.model), n_process=params.n_process)
-    _save(args, sentences, "sentences")
-    _save(args, tokens, "tokens")
+    nlp = load_model(params.model)
+
+    def segment_batch(articles):
+        sentences, tokens, docs = segment.parse(articles, nlp, n_process=params.n_process)
+        return sentences, tokens, [guard.note(aid, "segment", guard.WARNING, warning)
+                                   for aid, doc in docs.items() for warning in segment.doc_warnings(doc)]
+
+    # with n_process > 1 each batch starts its own processes, so a batch holds that many times more articles
+    results, failed = guard.run_stage("segment", _todo(_work(args, "articles"), _notes(args)), segment_batch,
+                                      params.time_budget_seconds,
+                                      batch_size=guard.STAGE_BATCH_ARTICLES * params.n_process)
+    _save(args, _joined([r[0] for r in results], "sentences"), "sentences")
+    _save(args, _joined([r[1] for r in results], "tokens"), "tokens")
+    _save_notes(args, "segment", failed, guard.notes_frame(n for r in results for n in r[2]))
     return 0
 
 
 def cmd_ner(args) -> int:
     from . import ner
 
-    _needs(args, "articles", "tokens")
-    _save(args, ner.run(_work(args, "articles"), _work(args, "tokens")), "regions")
+    budget = Params.load(args.params).time_budget_seconds
+    _needs(args, "articles", "tokens", "notes_segment")
+    tokens_of = guard.by_article(_work(args, "tokens"))
+    articles = _todo(_work(args, "articles"), _notes(args, "segment"))
+    ner.recognizer_pipeline()  # built before any article's budget starts (~2 s), as runner.warm_up does
+    ner.pinyin_syllables()
+    results, failed = guard.run_stage("ner", articles, lambda batch: ner.run(batch, tokens_of(batch["article_id"])),
+                                      budget)
+    _save(args, _joined(results, "regions"), "regions")
+    _save_notes(args, "ner", failed)
     return 0
 
 
 def cmd_quantities(args) -> int:
     from . import quantities
 
-    _needs(args, "articles", "tokens")
-    _save(args, quantities.run(_work(args, "articles"), _work(args, "tokens")), "quantities_unlinked")
+    budget = Params.load(args.params).time_budget_seconds
+    _needs(args, "articles", "tokens", "notes_segment")
+    tokens_of = guard.by_article(_work(args, "tokens"))
+    articles = _todo(_work(args, "articles"), _notes(args, "segment"))
+    quantities.warm_up()  # before any article's budget starts
+    results, failed = guard.run_stage(
+        "quantities", articles, lambda batch: quantities.run(batch, tokens_of(batch["article_id"])), budget)
+    _save(args, _joined(results, "quantities"), "quantities_unlinked")
+    _save_notes(args, "quantities", failed)
     return 0
 
 
 def cmd_link(args) -> int:
     from . import link
 
-    _needs(args, "articles", "sentences", "tokens", "regions", "quantities_unlinked")
-    blocks = _work(args, "blocks") if (Path(args.work) / "blocks.parquet").exists() else None
-    figures, targets = link.run(_work(args, "articles"), _work(args, "sentences"), _work(args, "tokens"),
-                                _work(args, "regions"), _work(args, "quantities_unlinked"), blocks=blocks)
-    _save(args, figures, "quantities")
-    _save(args, targets, "targets")
+    budget = Params.load(args.params).time_budget_seconds
+    _needs(args, "articles", "sentences", "tokens", "regions", "quantities_unlinked", "notes_segment", "notes_ner",
+           "notes_quantities")
+    has_blocks = (Path(args.work) / "blocks.parquet").exists()
+    rows_of = {name: guard.by_article(_work(args, name))
+               for name in ("sentences", "tokens", "regions", "quantities_unlinked") + (("blocks",) if has_blocks else ())}
+    articles = _todo(_work(args, "articles"), _notes(args, "segment", "ner", "quantities"))
+
+    def link_batch(batch):
+        ids = batch["article_id"].astype(str).tolist()
+        return link.run(batch, rows_of["sentences"](ids), rows_of["tokens"](ids), rows_of["regions"](ids),
+                        rows_of["quantities_unlinked"](ids), blocks=rows_of["blocks"](ids) if has_blocks else None)
+
+    results, failed = guard.run_stage("link", articles, link_batch, budget)
+    _save(args, _joined([r[0] for r in results], "quantities"), "quantities")
+    _save(args, _joined([r[1] for r in results], "targets"), "targets")
+    _save_notes(args, "link", failed)
     return 0
 
 
 def cmd_tables(args) -> int:
     from . import tables
 
-    checks.work_tables(args.work, {name: WRITTEN_BY[name]
-                                   for name in ("articles", "sentences", "regions", "quantities", "targets")})
+    budget = Params.load(args.params).time_budget_seconds
+    checks.work_tables(args.work, {name: WRITTEN_BY[name] for name in (
+        "articles", *STAGE_TABLES, *(f"notes_{s}" for s in NOTE_STAGES))})
     checks.writable_dir(args.output, "--output")
-    result = tables.run(_work(args, "articles"), _work(args, "sentences"), _work(args, "regions"),
-                        _work(args, "quantities"), _work(args, "targets"))
+    articles, failed = guard.apply_notes(_work(args, "articles"), _notes(args, *NOTE_STAGES))
+    frames = {name: _work(args, name) for name in STAGE_TABLES}
+    rows_of = {name: guard.by_article(df) for name, df in frames.items()}
+
+    def tables_batch(batch):
+        ids = batch["article_id"].astype(str).tolist()
+        return tables.run(batch, *(rows_of[name](ids) for name in STAGE_TABLES))
+
+    # each batch on its own first, as in `run`, so an article that breaks this stage fails alone
+    _, notes = guard.run_stage("tables", articles[~articles["article_id"].astype(str).isin(failed)], tables_batch,
+                               budget)
+    articles, failed_here = guard.apply_notes(articles, notes)
+    failed |= failed_here
+    # a failed article keeps only its articles row, as in `run`
+    kept = [df[~df["article_id"].astype(str).isin(failed)] for df in frames.values()]
+    result = tables.run(articles, *kept)
     tables.write_all(result, args.output)
+    log.info("%s", summary(result["articles"]))
     return 0
+
+
+def summary(articles: pd.DataFrame) -> str:
+    """One line on the articles of the tables stage: how many ok, not ok and stopped by the time budget."""
+    ok = int((articles["status"] == "ok").sum())
+    over = int(guard.over_budget(articles["error"]).sum())
+    return (f"{len(articles)} articles: {ok} ok, {len(articles) - ok} not ok"
+            + (f", {over} over the time budget" if over else ""))
 
 
 def _output_tables(args) -> Path:
@@ -321,13 +423,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dask", action="store_true",
                    help="also time the pipeline on a local Dask cluster against the local engine at N")
 
-    p = add("clean", cmd_clean, "Stage clean: read articles, strip page furniture, extract metadata.")
+    p = add("clean", cmd_clean, "Stage clean: read articles, strip page furniture, extract metadata.", params=True)
     p.add_argument("--input", required=True, help="a directory of articles, or one file")
     add("segment", cmd_segment, "Stage segment: sentences and the spaCy parse (tokens).", params=True)
-    add("ner", cmd_ner, "Stage ner: region mentions with their codes.")
-    add("quantities", cmd_quantities, "Stage quantities: every number with a unit, normalised.")
-    add("link", cmd_link, "Stage link: region, period and kind of each figure; the targets.")
-    p = add("tables", cmd_tables, "Stage tables: write the contracted output tables.")
+    add("ner", cmd_ner, "Stage ner: region mentions with their codes.", params=True)
+    add("quantities", cmd_quantities, "Stage quantities: every number with a unit, normalised.", params=True)
+    add("link", cmd_link, "Stage link: region, period and kind of each figure; the targets.", params=True)
+    p = add("tables", cmd_tables, "Stage tables: write the contracted output tables.", params=True)
     add_output(p, "directory the <table>.parquet outputs are written to (dvc.yaml uses outputs)")
 
     p = add("evaluate", cmd_evaluate, "Score output tables against gold annotations (docs/ANNOTATION.md).",

@@ -31,6 +31,9 @@ TABLE_ROWS = {
     "targets": "One row per forward-looking quantitative statement (goal, plan, forecast) and region.",
     "tokens": "Intermediate table (work directory only, not an output): the spaCy parse, so later stages "
               "rebuild Docs without parsing again.",
+    "stage_notes": "Intermediate tables (work directory only, not an output), `notes_<stage>.parquet` of the DVC "
+                   "stages segment, ner, quantities and link: one row per article the stage failed or has a "
+                   "warning for.",
 }
 
 _TYPE_NAMES = {"double": "float64", "date32[day]": "date32", "bool": "boolean"}

@@ -272,8 +272,8 @@ def process_batch(rows: list[dict], params: Params, cache_dir: str | None) -> tu
         parts.append(fresh)
     tables = runner.concat_tables(parts)
     arts = tables["articles"]
-    over = arts["error"].fillna("").str.startswith(runner.TIME_BUDGET_ERROR.split("{")[0])
-    stats = RunStats(articles=len(arts), ok=int((arts["status"] == "ok").sum()), over_budget=int(over.sum()),
+    stats = RunStats(articles=len(arts), ok=int((arts["status"] == "ok").sum()),
+                     over_budget=int(runner.over_budget(arts["error"]).sum()),
                      processed=len(todo),
                      cached=len(rows) - len(todo), rows={name: len(df) for name, df in tables.items()})
     return tables, stats

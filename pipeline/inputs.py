@@ -370,3 +370,11 @@ class DuplicateIds:
             return row
         return row | {"error": row["error"] or f"duplicate article_id {aid!r}: first read from {first}",
                       "raw_text": None}
+
+
+def door_warnings(raw: pd.DataFrame) -> list[str | None]:
+    """The warning each raw row was given at the door (characters replaced, HTML flattened), for
+    `articles.warnings`."""
+    if "warning" not in raw.columns:
+        return [None] * len(raw)
+    return [w if isinstance(w, str) and w else None for w in raw["warning"]]

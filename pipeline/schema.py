@@ -219,6 +219,18 @@ BLOCKS = pa.schema([
        "null at top level."),
 ])
 
+# Intermediate tables written by the DVC stages segment, ner, quantities and link (`notes_<stage>`):
+# what a stage has to say about an article that is not a row of its own tables.
+STAGE_NOTES = pa.schema([
+    _f("article_id", pa.string(), "Article identifier.", False),
+    _f("stage", pa.string(), "The stage that wrote the note.", False),
+    _f("status", pa.string(),
+       "`failed`: the stage gave the article up (it raised, or ran over `time_budget_seconds`), so later stages "
+       "skip it and the tables stage marks it `failed` with `message` as its error; `warning`: a warning for "
+       "`articles.warnings`.", False),
+    _f("message", pa.string(), "The error or the warning, naming the stage.", False),
+])
+
 # Written by `run --explain`: every candidate region linking considered for every figure.
 LINK_CANDIDATES = pa.schema([
     ARTICLE_ID,
@@ -255,7 +267,8 @@ TABLES: dict[str, pa.Schema] = {
 EXPLAIN_TABLES = ("link_candidates",)
 
 # Every schema, intermediate ones included, by table name.
-ALL: dict[str, pa.Schema] = {**TABLES, "tokens": TOKENS, "blocks": BLOCKS, "link_candidates": LINK_CANDIDATES}
+ALL: dict[str, pa.Schema] = {**TABLES, "tokens": TOKENS, "blocks": BLOCKS, "link_candidates": LINK_CANDIDATES,
+                             "stage_notes": STAGE_NOTES}
 
 VOCABULARIES: dict[str, tuple[str, ...]] = {
     "articles.status": ("ok", "empty", "failed"),
@@ -263,6 +276,7 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "quantities.qualifier": ("exact", "about", "more_than", "at_least", "less_than", "at_most"),
     "quantities.kind": ("actual", "target"),
     "quantities.via": ("mention", "pronoun", "anaphora", "dateline"),
+    "stage_notes.status": ("failed", "warning"),
     "blocks.kind": ("title", "heading", "paragraph", "list_item", "lead_in", "caption", "dateline"),
     "monetary.role": ("investment", "contract_value", "output_value", "revenue", "sales", "trade_value",
                       "budget", "fund", "gdp", "income", "cost", "other"),

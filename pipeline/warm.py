@@ -5,14 +5,10 @@ them ready-made, sharing the pages copy-on-write. The server dies with the run t
 (engine.die_with_parent), so a killed run leaves no server behind."""
 import os
 
-from . import ner, quantities, runner  # noqa: F401  (runner: the stage modules themselves)
+from . import runner
 from .engine import die_with_parent
-from .nlp import PRELOAD_MODEL_ENV, load_model
+from .nlp import PRELOAD_MODEL_ENV
 
 die_with_parent()
 
-ner.recognizer_pipeline()
-ner.pinyin_syllables()
-quantities.warm_up()
-if os.environ.get(PRELOAD_MODEL_ENV):
-    load_model(os.environ[PRELOAD_MODEL_ENV])
+runner.warm_up(os.environ.get(PRELOAD_MODEL_ENV))

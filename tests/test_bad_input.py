@@ -192,3 +192,72 @@ def test_reader_keeps_every_bad_file_as_a_row(tmp_path):
     (tmp_path / "b.txt").symlink_to(tmp_path / "nothing")
     raw = inputs.read_inputs(tmp_path)
     assert list(raw["article_id"]) == ["a", "b"] and raw["error"].notna().all()
+
+
+# --- the same guarantees on the DVC path (`dvc repro`: one stage command after another) -----------
+
+from tests.test_runner import assert_same_tables, run_stages  # noqa: E402
+
+
+def both_paths(corpus: Path, tmp_path: Path) -> pd.DataFrame:
+    """The corpus through `run` and through the DVC stages: the same six tables; the DVC `articles`."""
+    run_dir(corpus, tmp_path / "direct")
+    run_stages(corpus, tmp_path / "work", tmp_path / "staged")
+    assert_same_tables(tmp_path / "direct", tmp_path / "staged")
+    return pd.read_parquet(tmp_path / "staged" / "articles.parquet").set_index("article_id")
+
+
+def test_dvc_stages_keep_every_bad_input_and_long_text_as_run_does(tmp_path, monkeypatch):
+    from pipeline.nlp import load_model
+    from pipeline.params import Params
+
+    # a text over the model's length (E088) without a huge file: the model both paths load, shortened
+    monkeypatch.setattr(load_model(Params.load(ROOT / "params.yaml").model), "max_length", 2500)
+    long_text = "Long report\n\n" + "".join(f"In month {i} of the year, {ENGLISH}" for i in range(1, 31))
+    lines = [json.dumps({"id": "lone", "text": "Chongqing \ud800 news\n\n" + ENGLISH}), "{not json",
+             json.dumps({"id": "twice", "text": ENGLISH}), json.dumps({"id": "twice", "text": ENGLISH})]
+    corpus = make_corpus(tmp_path, {
+        "empty.txt": "", "binary.txt": b"\x00\x01\x02" * 100,
+        "latin.txt": ("Café owners in Chongqing\n" + ENGLISH + "A résumé of the plan.\n").encode("latin-1"),
+        "wide.txt": ("Chongqing news\n\n" + ENGLISH).encode("utf-16"),
+        "gb.txt": ("Chongqing news\n\n" + ENGLISH + "重庆市经济稳步增长。\n").encode("gb18030"),
+        "long.txt": long_text, "feed.jsonl": "\n".join(lines) + "\n",
+        "deep.html": "<html><body>" + "<div>" * 300 + f"<p>{ENGLISH}</p>" + "</div>" * 300 + "</body></html>"})
+    arts = both_paths(corpus, tmp_path)
+    assert len(arts) == 12  # every input a row: 8 files besides the good one, 4 JSONL lines
+    for aid in ("latin", "wide", "gb", "long", "lone", "deep"):
+        assert arts.loc[aid, "status"] == "ok", (aid, arts.loc[aid, "error"])
+    assert "Café" in arts.loc["latin", "clean_text"]
+    assert "pieces" in arts.loc["long", "warnings"]  # parsed in pieces, with the warning `run` gives
+    assert "lone surrogates" in arts.loc["lone", "warnings"]
+    assert "nested deeper" in arts.loc["deep", "warnings"]
+    for aid, words in (("empty", ()), ("binary", ("binary",)), ("feed#2", ("malformed json",))):
+        assert_not_ok(arts.loc[aid], *words)
+    duplicates = arts.loc[["twice"]]
+    assert (duplicates["status"] == "ok").sum() == 1 and duplicates["error"].str.contains("duplicate").sum() == 1
+
+
+@pytest.mark.parametrize("module, function, stage", [
+    ("segment", "parse", "segment"), ("ner", "run", "ner"), ("quantities", "run", "quantities"),
+    ("link", "run", "link"), ("tables", "run", "tables")])
+def test_an_article_raising_in_a_dvc_stage_fails_alone(tmp_path, monkeypatch, module, function, stage):
+    """One article that breaks a stage fails that article, not the stage for the corpus (nor `run`)."""
+    import importlib
+
+    target = importlib.import_module(f"pipeline.{module}")
+    real = getattr(target, function)
+
+    def breaks_on_marker(articles, *args, **kwargs):
+        ok = articles[articles["status"] == "ok"]  # a failed row is written whatever its text
+        if ok["clean_text"].fillna("").str.contains("BREAKS-THE-STAGE").any():
+            raise RuntimeError("boom")
+        return real(articles, *args, **kwargs)
+
+    monkeypatch.setattr(target, function, breaks_on_marker)
+    corpus = make_corpus(tmp_path, {"bad.txt": "Chongqing news\n\nBREAKS-THE-STAGE. " + ENGLISH,
+                                    "fine.txt": "Chongqing news\n\n" + ENGLISH})
+    arts = both_paths(corpus, tmp_path)
+    assert arts.loc["bad", "status"] == "failed"
+    assert arts.loc["bad", "error"] == f"analysis failed in stage {stage}: RuntimeError: boom"
+    assert arts.loc["fine", "status"] == "ok"
+    assert (pd.read_parquet(tmp_path / "staged" / "quantities.parquet")["article_id"] == "fine").any()

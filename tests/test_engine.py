@@ -209,6 +209,19 @@ SLOW_RUN = ("import sys, time, pipeline.engine as e; e.BATCH_ARTICLES = 1; batch
             "from pipeline.cli import main; sys.exit(main(sys.argv[1:]))")
 
 
+# A run whose first batch goes through and whose later ones wait while the file named by
+# PIPELINE_TEST_HOLD exists (120 s at most): a live run for as long as a test needs one, whatever the load.
+HELD_RUN = ("import os, sys, time, pipeline.engine as e; e.BATCH_ARTICLES = 1; batch = e.process_batch; seen = []\n"
+            "def held(*a):\n"
+            "    seen.append(1)\n"
+            "    end = time.monotonic() + 120\n"
+            "    while len(seen) > 1 and os.path.exists(os.environ['PIPELINE_TEST_HOLD']) and time.monotonic() < end:\n"
+            "        time.sleep(0.05)\n"
+            "    return batch(*a)\n"
+            "e.process_batch = held\n"
+            "from pipeline.cli import main; sys.exit(main(sys.argv[1:]))")
+
+
 def test_a_lock_of_another_host_is_honoured_until_its_lease_runs_out(tmp_path):
     out = tmp_path / "out"
     live = engine.StagingLock(out / f"{engine.STAGING_PREFIX}live", "live", host="elsewhere", pid=1)
@@ -227,9 +240,11 @@ def test_a_second_run_from_another_pid_namespace_leaves_a_live_run_alone(corpus,
     if shutil.which("unshare") is None or subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "true"],
                                                            capture_output=True).returncode != 0:
         pytest.skip("unshare --pid is not available here")
-    out = tmp_path / "out"
-    first = subprocess.Popen([sys.executable, "-c", SLOW_RUN, "--quiet", "run", "--input", str(corpus),
-                              "--output", str(out), "--no-cache"], cwd=ROOT)
+    out, hold = tmp_path / "out", tmp_path / "hold"
+    hold.touch()
+    first = subprocess.Popen([sys.executable, "-c", HELD_RUN, "--quiet", "run", "--input", str(corpus),
+                              "--output", str(out), "--no-cache"],
+                             cwd=ROOT, env=os.environ | {"PIPELINE_TEST_HOLD": str(hold)})
     deadline = time.monotonic() + 120
     while (not list(out.glob(f"{engine.STAGING_PREFIX}*/articles.parquet/part-00000.parquet"))
            and first.poll() is None and time.monotonic() < deadline):
@@ -243,6 +258,7 @@ def test_a_second_run_from_another_pid_namespace_leaves_a_live_run_alone(corpus,
                             cwd=ROOT, capture_output=True, text=True)
     assert second.returncode == 0, second.stderr
     assert first.poll() is None, "the first run ended before the second finished: nothing was tested"
+    hold.unlink()
     assert first.wait(timeout=300) == 0
     manifest = json.loads((out / engine.MANIFEST).read_text())
     assert manifest["tables"]["articles"]["rows"] == 7

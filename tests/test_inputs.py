@@ -215,3 +215,12 @@ def test_deeply_nested_html_keeps_its_text(tmp_path):
 def test_normal_html_is_not_flattened():
     page = "<html><body>" + "<p>One<p>Two<li>x" * 400 + "<div><span>y</span></div>" * 100 + "</body></html>"
     assert inputs.flatten_deep_html(page) == (page, 0)
+
+
+def test_door_warnings_are_what_articles_warnings_gets(tmp_path):
+    (tmp_path / "feed.jsonl").write_text(json.dumps({"id": "s", "text": "Beijing \ud800 grew."}) + "\n"
+                                         + json.dumps({"id": "t", "text": "Beijing grew."}) + "\n", encoding="utf-8")
+    raw = inputs.read_inputs(tmp_path)
+    warnings = inputs.door_warnings(raw)
+    assert "lone surrogates" in warnings[0] and warnings[1] is None
+    assert inputs.door_warnings(raw.drop(columns="warning")) == [None, None]
