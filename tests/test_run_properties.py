@@ -107,6 +107,6 @@ def test_the_dvc_stages_give_the_tables_of_run(tmp_path_factory, items):
 
     base = tmp_path_factory.mktemp("dvc")
     write_corpus(base / "in", items)
-    engine.run(base / "in", base / "direct", PARAMS, cache_dir=None, progress=False)
+    engine.process_corpus(base / "in", base / "direct", PARAMS, cache_dir=None, progress=False)
     run_stages(base / "in", base / "work", base / "staged")
     assert_same_tables(base / "direct", base / "staged")

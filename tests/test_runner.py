@@ -189,7 +189,7 @@ def test_the_dask_engine_stops_an_article_over_its_budget_and_counts_it(stalling
 
     corpus = write_articles(tmp_path / "in", {"normal": "Title\n\n" + BODY, "stuck": STUCK})
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
-        stats = engine.run(corpus, tmp_path / "out", runner.Params(time_budget_seconds=2), engine="dask",
+        stats = engine.process_corpus(corpus, tmp_path / "out", runner.Params(time_budget_seconds=2), engine="dask",
                            scheduler=cluster.scheduler_address, progress=False)
     assert (stats.articles, stats.ok, stats.over_budget) == (2, 1, 1)
     assert "1 over the time budget" in stats.summary()
