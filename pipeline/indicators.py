@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from spacy.tokens import Token
 
+from . import lexicons as L
 from . import schema
 from . import targets as T
 
@@ -27,20 +28,14 @@ class Decision:
 
 @lru_cache(maxsize=1)
 def _rules() -> dict:
-    r = T.rules("indicators")
-    names = set(schema.VOCABULARIES["targets.indicator"])
-    used = [n for n, _ in r["indicators"]] + list(r["verb_indicators"].values()) + list(r["ratio_indicators"]) \
-        + [r["economy_growth_indicator"]]
-    unknown = sorted(set(used) - names)
-    if unknown:
-        raise ValueError(f"rules/link/indicators.yaml: indicators not in SPEC §4: {unknown}")
+    r = L.indicators()
     return {
-        "share_verbs": frozenset(r["share_verbs"]),
-        "share_particles": dict(r["share_particles"]),
-        "ratio": frozenset(r["ratio_indicators"]),
-        "own_preps": frozenset(r["own_complement_preps"]),
-        "verb_preps": frozenset(r["verb_object_preps"]),
-        "context_heads": frozenset(r["context_heads"]),
+        "share_verbs": frozenset(r.share_verbs),
+        "share_particles": dict(r.share_particles),
+        "ratio": frozenset(r.ratio_indicators),
+        "own_preps": frozenset(r.own_complement_preps),
+        "verb_preps": frozenset(r.verb_object_preps),
+        "context_heads": frozenset(r.context_heads),
     }
 
 
@@ -78,7 +73,7 @@ def own_complement(anchor: Token, unit: str | None) -> Token | None:
             after = next((g for g in gap if not (g.is_punct or g.is_bracket) and not _in_brackets(g)), None)
             preps = [c for c in preps if after is not None and c.i == after.i]
         for prep in preps:
-            for obj in (o for o in prep.children if o.dep_ == "pobj" and o.pos_ in T.NOUNS and o.ent_type_ != "DATE"):
+            for obj in (o for o in prep.children if o.dep_ == "pobj" and o.pos_ in T.NOUNS):
                 if _classify(_words(obj), unit) != "other":
                     return obj
     return None

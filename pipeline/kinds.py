@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from spacy.tokens import Span, Token
 
+from . import lexicons as L
 from . import schema
 from . import targets as T
 
@@ -35,29 +36,29 @@ class Candidate:
 
 @lru_cache(maxsize=1)
 def _rules() -> dict:
-    r = T.rules("targets")
+    r = L.targets()
     classes = {}
-    for name, cues in r["cue_classes"].items():
+    for name, cues in r.cue_classes.items():
         for cue in cues:
             classes.setdefault(cue, name)
     return {
         "classes": classes,
-        "signing": frozenset(r["signing_verbs"]),
-        "deal_nouns": frozenset(r["deal_nouns"]),
-        "started": frozenset(r["started_verbs"]),
-        "scene_items": frozenset(r["scene_count_items"]),
-        "duration_units": frozenset(r["duration_units"]),
-        "duration_preps": frozenset(r["duration_prepositions"]),
-        "group_member": re.compile(r["group_member"], re.I),
-        "semicolon_parts": int(r["semicolon_list_min_parts"]),
-        "scope_preps": frozenset(r["scope_prepositions"]),
-        "restatement": re.compile(r["restatement"], re.I),
-        "amount_anaphors": frozenset(r["amount_anaphors"]),
-        "restated_as": re.compile(r["restated_as"], re.I),
-        "restating_verbs": frozenset(r["restating_verbs"]),
-        "restating_subjects": frozenset(r["restating_subjects"]),
-        "parallel_verbs": frozenset(r["parallel_verbs"]),
-        "superseded_from": frozenset(r["superseded_from"]),
+        "signing": frozenset(r.signing_verbs),
+        "deal_nouns": frozenset(r.deal_nouns),
+        "started": frozenset(r.started_verbs),
+        "scene_items": frozenset(r.scene_count_items),
+        "duration_units": frozenset(r.duration_units),
+        "duration_preps": frozenset(r.duration_prepositions),
+        "group_member": re.compile(r.group_member, re.I),
+        "semicolon_parts": r.semicolon_list_min_parts,
+        "scope_preps": frozenset(r.scope_prepositions),
+        "restatement": re.compile(r.restatement, re.I),
+        "amount_anaphors": frozenset(r.amount_anaphors),
+        "restated_as": re.compile(r.restated_as, re.I),
+        "restating_verbs": frozenset(r.restating_verbs),
+        "restating_subjects": frozenset(r.restating_subjects),
+        "parallel_verbs": frozenset(r.parallel_verbs),
+        "superseded_from": frozenset(r.superseded_from),
     }
 
 
@@ -146,13 +147,11 @@ def scene(anchor: Token, row: dict, text: str) -> str | None:
 def _in_money_scope(anchor: Token) -> bool:
     """`the overall investment in "three hundred" projects`: a count in the complement of a money noun."""
     from .roles import role_in
-    t = anchor
-    while not T.is_clause_verb(t) and t.head.i != t.i:
+    for t in T.clause_path(anchor)[:-1]:
         if t.dep_ == "pobj" and t.head.lower_ in _rules()["scope_preps"] and t.head.head.pos_ in T.NOUNS:
             noun = t.head.head
             if role_in(noun.text) is not None and noun.lemma_.lower() not in ("project", "program", "programme"):
                 return True
-        t = t.head
     return False
 
 
@@ -220,7 +219,8 @@ def sets_goals(sent: Span) -> bool:
 
 @lru_cache(maxsize=1)
 def _fulfilled_verbs() -> frozenset[str]:
-    return frozenset(T.rules("linking")["lead_in_fulfilled_verbs"])
+    from .linking.config import rules as linking_rules
+    return frozenset(linking_rules().lead_in_fulfilled_verbs)
 
 
 def continues_goal(anchor: Token, unit: str | None, goal_units: set[str]) -> bool:
@@ -246,21 +246,15 @@ def continues_goal(anchor: Token, unit: str | None, goal_units: set[str]) -> boo
 
 @lru_cache(maxsize=1)
 def _reporting_verbs() -> frozenset[str]:
-    return frozenset(T.rules("targets")["reporting_verbs"])
+    return frozenset(L.targets().reporting_verbs)
 
 
 def superseded(anchor: Token) -> bool:
     """Whether the text compares with a goal as one that was set before: `up from a goal of …`
     (a goal whose period ended before the article is superseded too: see `dated`)."""
     r = _rules()
-    t = anchor
-    while True:
-        if t.dep_ == "pobj" and t.head.lower_ == "from" and t.head.head.lower_ in r["superseded_from"]:
-            return True
-        if T.is_clause_verb(t) or t.head.i == t.i:
-            break
-        t = t.head
-    return False
+    return any(t.dep_ == "pobj" and t.head.lower_ == "from" and t.head.head.lower_ in r["superseded_from"]
+               for t in T.clause_path(anchor))
 
 
 def dated(evidence: str | None, kind: str | None, end_year, reference_year: int | None) -> str | None:
@@ -304,12 +298,10 @@ def in_share_base(doc, char: int, anchor: Token) -> bool:
     if span is None or not len(span):
         return False
     # the period itself, or the word right before it (the parser may hang `last year` on the verb)
-    for t in {span[0], span[0].doc[max(span[0].i - 1, span[0].sent.start)]}:
-        while t.head.i != t.i and not T.is_clause_verb(t):
-            if t.dep_ == "pobj" and t.head.lower_ == "of" and t.head.head.lower_ in ("percent", "%") \
-                    and t.head.head.i != anchor.i:
-                return True
-            t = t.head
+    for start in {span[0], span[0].doc[max(span[0].i - 1, span[0].sent.start)]}:
+        if any(t.dep_ == "pobj" and t.head.lower_ == "of" and t.head.head.lower_ in ("percent", "%")
+               and t.head.head.i != anchor.i for t in T.clause_path(start)[:-1]):
+            return True
     return False
 
 

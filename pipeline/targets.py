@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 from spacy.tokens import Span, Token
 
-from .rules import load_yaml
+from . import lexicons as L
 
 VERBS = ("VERB", "AUX")
 NOUNS = ("NOUN", "PROPN", "PRON")
@@ -18,76 +18,54 @@ SUBJECTS = ("nsubj", "nsubjpass", "csubj", "expl")
 SHARING_DEPS = ("xcomp", "conj", "advcl", "acomp")
 
 
-# The keys each lexicon of this concern may have: any other is a typo, and an error at load.
-KNOWN_KEYS = {
-    "targets": {"amount_anaphors", "amount_verbs", "commitment_nouns", "completion_verbs", "cue_classes",
-                "cue_predicates", "cue_verbs", "cue_words", "deal_nouns", "duration_prepositions", "duration_units",
-                "future_aux", "group_member", "object_cue_verbs", "parallel_verbs", "reporting_verbs", "restated_as",
-                "restatement", "restating_subjects", "restating_verbs", "scene_count_items", "scope_prepositions",
-                "semicolon_list_min_parts", "signing_verbs", "started_verbs", "superseded_from", "tense_auxiliaries", "unit_words"},
-    "indicators": {"annual_phrases", "bare_growth", "change_units", "change_words", "context_heads",
-                   "economy_growth_indicator", "generic_heads", "growth_verbs", "indicators", "level_words",
-                   "money_indicators", "own_complement_preps", "pass_through_heads", "ratio_indicators", "ratio_units",
-                   "share_particles", "share_verbs", "verb_indicators", "verb_object_preps"},
-}
-# The classes of forward-looking statement kind_evidence names (rules/link/targets.yaml cue_classes).
-CUE_CLASSES = {"plan", "forecast", "expectation", "budget", "goal"}
-
-
-def rules(name: str) -> dict:
-    """rules/link/<name>.yaml (cached by pipeline.rules); unknown keys of a known lexicon are errors."""
-    r = load_yaml(f"link/{name}.yaml")
-    unknown = set(r) - KNOWN_KEYS.get(name, set(r))
-    if unknown:
-        raise ValueError(f"rules/link/{name}.yaml: unknown keys {sorted(unknown)}")
-    if name == "targets" and set(r["cue_classes"]) - CUE_CLASSES:
-        raise ValueError(f"rules/link/targets.yaml: unknown cue classes {sorted(set(r['cue_classes']) - CUE_CLASSES)}")
-    return r
+def rules(name: str):
+    """The lexicon `targets` or `indicators` as its typed shape (pipeline/lexicons.py, the one loader)."""
+    return L.lexicon(name)
 
 
 @lru_cache(maxsize=1)
 def unit_words() -> frozenset[str]:
     """Words that are a figure's unit rather than what it counts (rules/link/targets.yaml)."""
-    return frozenset(str(w) for w in rules("targets")["unit_words"])
+    return frozenset(L.targets().unit_words)
 
 
 @lru_cache(maxsize=1)
 def tense_auxiliaries() -> frozenset[str]:
     """Auxiliaries of a verb's tense or voice, not of a goal (rules/link/targets.yaml)."""
-    return frozenset(str(w) for w in rules("targets")["tense_auxiliaries"])
+    return frozenset(L.targets().tense_auxiliaries)
 
 
 @lru_cache(maxsize=1)
 def _cues() -> dict:
-    r = rules("targets")
+    r = L.targets()
     return {
-        "future_aux": frozenset(w.lower() for w in r["future_aux"]),
-        "cue_verbs": frozenset(r["cue_verbs"]),
-        "object_cue_verbs": frozenset(r["object_cue_verbs"]),
-        "cue_words": frozenset(r["cue_words"]),
-        "cue_predicates": frozenset(r["cue_predicates"]),
-        "commitment": [re.compile(r"\b" + re.escape(p) + r"\b", re.I) for p in r["commitment_nouns"]],
-        "completion_verbs": frozenset(r["completion_verbs"]),
+        "future_aux": frozenset(w.lower() for w in r.future_aux),
+        "cue_verbs": frozenset(r.cue_verbs),
+        "object_cue_verbs": frozenset(r.object_cue_verbs),
+        "cue_words": frozenset(r.cue_words),
+        "cue_predicates": frozenset(r.cue_predicates),
+        "commitment": [re.compile(r"\b" + re.escape(p) + r"\b", re.I) for p in r.commitment_nouns],
+        "completion_verbs": frozenset(r.completion_verbs),
     }
 
 
 @lru_cache(maxsize=1)
 def _indicator_rules() -> dict:
-    r = rules("indicators")
+    r = L.indicators()
     return {
-        "indicators": [(name, re.compile(p, re.I)) for name, p in r["indicators"]],
-        "money_indicators": [(name, re.compile(p, re.I)) for name, p in r["money_indicators"]],
-        "verb_indicators": r["verb_indicators"],
-        "ratio_units": frozenset(r["ratio_units"]),
-        "generic_heads": frozenset(r["generic_heads"]),
-        "change_units": frozenset(r["change_units"]),
-        "change_words": frozenset(r["change_words"]),
-        "level_words": frozenset(r["level_words"]),
-        "annual": [re.compile(p, re.I) for p in r["annual_phrases"]],
-        "pass_through_heads": frozenset(r["pass_through_heads"]),
-        "bare_growth": re.compile(r["bare_growth"], re.I),
-        "growth_verbs": frozenset(r["growth_verbs"]),
-        "economy_growth_indicator": r["economy_growth_indicator"],
+        "indicators": [(name, re.compile(p, re.I)) for name, p in r.indicators],
+        "money_indicators": [(name, re.compile(p, re.I)) for name, p in r.money_indicators],
+        "verb_indicators": r.verb_indicators,
+        "ratio_units": frozenset(r.ratio_units),
+        "generic_heads": frozenset(r.generic_heads),
+        "change_units": frozenset(r.change_units),
+        "change_words": frozenset(r.change_words),
+        "level_words": frozenset(r.level_words),
+        "annual": [re.compile(p, re.I) for p in r.annual_phrases],
+        "pass_through_heads": frozenset(r.pass_through_heads),
+        "bare_growth": re.compile(r.bare_growth, re.I),
+        "growth_verbs": frozenset(r.growth_verbs),
+        "economy_growth_indicator": r.economy_growth_indicator,
     }
 
 
@@ -98,12 +76,19 @@ def is_clause_verb(t: Token) -> bool:
     return t.pos_ in VERBS and t.dep_ not in ("prep", "amod")
 
 
-def clause_path(token: Token) -> list[Token]:
+def clause_path(token: Token, through_amount_participles: bool = False) -> list[Token]:
     """The token and its heads up to the first clause verb, or to the root when none is above it:
-    the last is that verb (or the root)."""
+    the last is that verb (or the root). The one walk up to the clause verb.
+
+    With `through_amount_participles`, participles that state a noun's amount (`an output value
+    exceeding 3.5 billion yuan`) are passed through to the verb of the noun."""
     path = [token]
-    while not is_clause_verb(path[-1]) and path[-1].head.i != path[-1].i:
-        path.append(path[-1].head)
+    while path[-1].head.i != path[-1].i:
+        t = path[-1]
+        if is_clause_verb(t) and not (through_amount_participles and t.dep_ == "acl"
+                                      and t.lemma_.lower() in _amount_verbs()):
+            break
+        path.append(t.head)
     return path
 
 
@@ -114,21 +99,14 @@ def below_clause_verb(token: Token) -> list[Token]:
 
 
 def governing_verb(token: Token) -> Token:
-    """The first clause verb above a token (the token itself when it is one); the root when there is none.
-
-    Participles that state a noun's amount (`an output value exceeding 3.5 billion yuan`) are
-    passed through to the verb of the noun."""
-    t = token
-    while t.head.i != t.i:
-        if is_clause_verb(t) and not (t.dep_ == "acl" and t.lemma_.lower() in _amount_verbs()):
-            break
-        t = t.head
-    return t
+    """The first clause verb above a token (the token itself when it is one); the root when there is
+    none. Participles that state a noun's amount are passed through to the verb of the noun."""
+    return clause_path(token, through_amount_participles=True)[-1]
 
 
 @lru_cache(maxsize=1)
 def _amount_verbs() -> frozenset[str]:
-    return frozenset(rules("targets")["amount_verbs"])
+    return frozenset(L.targets().amount_verbs)
 
 
 def own_subject(verb: Token) -> Token | None:
