@@ -24,7 +24,7 @@ from . import targets as T
 # Decision strength of each source (higher wins). The order is the guide's: a scene-setting
 # count is never a goal; a signed or started project's money is actual even with `planned` in
 # its noun phrase (ANNOTATION.md, dev notes of signed totals); a cue makes a target.
-STRENGTH = {"scene": 4, "signed": 3, "started": 2, "cue": 1, "reported": 0}
+STRENGTH = {"scene": 4, "base": 3, "signed": 3, "started": 2, "cue": 1, "reported": 0}
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,7 @@ def _rules() -> dict:
         "restating_subjects": frozenset(r.restating_subjects),
         "parallel_verbs": frozenset(r.parallel_verbs),
         "superseded_from": frozenset(r.superseded_from),
+        "comparison_bases": {prep: frozenset(heads) for prep, heads in r.comparison_bases.items()},
     }
 
 
@@ -155,6 +156,24 @@ def _in_money_scope(anchor: Token) -> bool:
     return False
 
 
+def comparison_base(anchor: Token) -> str | None:
+    """The preposition that makes a figure the base of a comparison (`up from 3.15 percent`, `after
+    an estimated 5.2 percent expansion`), or None; a goal noun on the way (`up from a goal of …`)
+    keeps it a goal."""
+    bases = _rules()["comparison_bases"]
+    goal_words = T._cues()["cue_words"]
+    path = T.clause_path(anchor)[:-1]
+    for k, t in enumerate(path):
+        if t.lower_ in goal_words and t.pos_ in T.NOUNS:
+            return None
+        prep = t.head
+        if t.dep_ == "pobj" and prep.lower_ in bases:
+            heads = bases[prep.lower_]
+            if not heads or prep.head.lemma_.lower() in heads or prep.head.lower_ in heads:
+                return prep.lower_
+    return None
+
+
 def restates(gap: str) -> bool:
     """Whether the text between a goal figure and the next figure restates the goal as a change
     (`…, up 7 percent year-on-year`)."""
@@ -170,6 +189,9 @@ def candidates(anchor: Token, sentence: Span, row: dict, text: str, cue: str | N
         why = scene(anchor, row, text)
         if why:
             out.append(Candidate("actual", "scene", f"scene:{why}"))
+        prep = comparison_base(anchor)
+        if prep:
+            out.append(Candidate("actual", "base", f"base:{prep}"))
         verb = signed(anchor)
         if verb:
             out.append(Candidate("actual", "signed", f"signed:{verb}"))

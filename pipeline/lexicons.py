@@ -62,6 +62,7 @@ class TargetsLexicon(_ByKey):
     restatement: str
     amount_anaphors: list[str]
     superseded_from: list[str]
+    comparison_bases: dict[str, list[str]]
     restated_as: str
     restating_verbs: list[str]
     restating_subjects: list[str]

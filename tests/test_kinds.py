@@ -135,3 +135,21 @@ def test_forecast_and_floor_nouns_are_cues(nlp, text, word):
     doc = nlp(text)
     a = [t for t in doc if t.text == word][0]
     assert T.forward_cue(a, a.sent) in ("forecast", "floor")
+
+
+@pytest.mark.parametrize("text,word,kind,evidence", [
+    ("Its R&D spending is expected to account for 3.2 percent of GDP this year, up from 3.15 percent in 2023.",
+     "3.15", "actual", "base:from"),
+    ("Growth is forecast at 4.8 percent next year after an estimated 5.2 percent expansion this year.",
+     "5.2", "actual", "base:after"),
+    ("The ratio will rise from 60 percent to 65 percent by 2025.", "60", "actual", "base:from"),
+    ("The province aims for growth of 5 percent, down from a goal of about 6 percent last year.", "6",
+     "target", "superseded:goal"),
+])
+def test_the_base_of_a_comparison_is_what_was(nlp, text, word, kind, evidence):
+    doc = nlp(text)
+    a = [t for t in doc if t.text == word][0]
+    a = next((t for t in a.head.subtree if t.text == "percent" and t.i > a.i), a)
+    row = {"unit": "percent", "start": a.idx, "number_start": a.idx, "number_end": a.idx}
+    c = K.decide(K.candidates(a, a.sent, row, doc.text, T.forward_cue(a, a.sent)))
+    assert (c.kind, c.evidence) == (kind, evidence)
