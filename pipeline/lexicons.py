@@ -43,6 +43,7 @@ class TargetsLexicon(_ByKey):
     unit_words: list[str]
     cue_verbs: list[str]
     object_cue_verbs: list[str]
+    cue_verbs_read_as_nouns: list[str]
     cue_words: list[str]
     cue_predicates: list[str]
     commitment_nouns: list[str]

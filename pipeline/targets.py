@@ -16,6 +16,9 @@ NOUNS = ("NOUN", "PROPN", "PRON")
 SUBJECTS = ("nsubj", "nsubjpass", "csubj", "expl")
 # Dependencies along which a clause shares its head's tense, mood and subject.
 SHARING_DEPS = ("xcomp", "conj", "advcl", "acomp")
+# Prepositions of an absolute clause (`…is expected to become a modern city, with forest coverage
+# reaching 40 percent`), whose participle shares the tense and mood of the verb they hang from.
+ABSOLUTE_PREPOSITIONS = ("with",)
 
 
 def rules(name: str):
@@ -46,6 +49,7 @@ def _cues() -> dict:
         "cue_predicates": frozenset(r.cue_predicates),
         "commitment": [re.compile(r"\b" + re.escape(p) + r"\b", re.I) for p in r.commitment_nouns],
         "completion_verbs": frozenset(r.completion_verbs),
+        "cue_verbs_read_as_nouns": frozenset(r.cue_verbs_read_as_nouns),
     }
 
 
@@ -125,6 +129,10 @@ def verb_chain(token: Token) -> list[Token]:
     chain = [governing_verb(token)]
     while True:
         v = chain[-1]
+        if v.dep_ == "pcomp" and v.head.lower_ in ABSOLUTE_PREPOSITIONS and v.head.head.pos_ in VERBS \
+                and not _has_tense(v):
+            chain.append(v.head.head)   # `…, with forest coverage reaching 40 percent`: the clause's tense
+            continue
         if v.dep_ not in SHARING_DEPS or v.head.i == v.i or any(v.head.i == c.i for c in chain):
             break
         if v.dep_ in ("conj", "advcl") and (own_subject(v) is not None or _has_tense(v, v.dep_ != "conj")):
@@ -162,10 +170,14 @@ def forward_cue(anchor: Token, sentence: Span) -> str | None:
     """Why the figure at `anchor` is a goal or forecast (the cue word), or None when it is reported."""
     c = _cues()
     # Noun phrase cues on the way up to the verb: `planned total investment`, `a target of 7 percent`.
-    for t in clause_path(anchor)[:-1]:
+    path = clause_path(anchor)
+    for t in path[:-1]:
         for w in [t] + [ch for ch in t.children if ch.dep_ in ("amod", "compound", "nsubj")]:
             if w.lower_ in c["cue_words"] and (w.pos_ != "VERB" or w.dep_ == "amod"):
                 return w.lower_
+    for t in path:
+        if _cue_verb_read_as_noun(t):
+            return t.lemma_.lower()
     chain = verb_chain(anchor)
     for v in chain:
         cue = _verb_cue(v)
@@ -177,6 +189,14 @@ def forward_cue(anchor: Token, sentence: Span) -> str | None:
     if _is_commitment(anchor, chain):
         return "commitment"
     return None
+
+
+def _cue_verb_read_as_noun(t: Token) -> bool:
+    """`Sichuan eyes 6 percent growth`, `Shaanxi province as a whole aims for GDP growth of 5.5
+    percent`: a cue verb in the third person that the parser read as a plural noun, at the root of
+    its sentence or with the goal as its `for` object."""
+    return t.pos_ == "NOUN" and t.tag_ == "NNS" and t.lemma_.lower() in _cues()["cue_verbs_read_as_nouns"] and (
+        t.dep_ == "ROOT" or any(c.dep_ == "prep" and c.lower_ == "for" for c in t.children))
 
 
 def _verb_cue(v: Token) -> str | None:

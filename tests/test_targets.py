@@ -149,3 +149,26 @@ def test_clause_path_walks_up_to_the_verb(nlp):
     headline = nlp("Investment of 5 billion yuan")
     root = [t for t in headline if t.head.i == t.i][0]
     assert T.below_clause_verb(headline[2])[-1] == root  # no verb above: the root is kept
+
+
+@pytest.mark.parametrize("text,word,cue", [
+    ("Sichuan eyes 6 percent growth in 2024", "percent", "eye"),
+    ("Shaanxi province as a whole aims for GDP growth of 5.5 percent this year.", "percent", "aim"),
+])
+def test_a_cue_verb_read_as_a_plural_noun_is_a_cue(nlp, text, word, cue):
+    doc = nlp(text)
+    assert T.forward_cue(anchor(doc, word), doc[:].sent) in (cue, cue + "s")
+
+
+def test_projects_read_as_a_noun_are_no_cue(nlp):
+    doc = nlp("The city has 277 major projects.")
+    assert T.forward_cue(anchor(doc, "projects"), doc[:].sent) is None
+
+
+@pytest.mark.parametrize("text,cue", [
+    ("By 2035, the new area is expected to become a modern city, with forest coverage reaching 40 percent.", "expect"),
+    ("GDP grew 5 percent last year, with exports reaching 30 percent.", None),
+])
+def test_an_absolute_clause_shares_the_tense_of_its_verb(nlp, text, cue):
+    doc = nlp(text)
+    assert T.forward_cue(anchor(doc, "percent", -1), doc[:].sent) == cue
