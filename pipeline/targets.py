@@ -346,6 +346,9 @@ def indicator_head(anchor: Token, is_count: bool) -> Token | None:
         return _verb_object(v, exclude=t)
     if t.dep_ in ("amod", "compound", "nummod", "quantmod", "nmod") and t.head.pos_ in NOUNS:
         return t.head
+    if t.dep_ == "npadvmod" and t.head.pos_ in ("ADV", "ADJ") and t.head.dep_ in ("advmod", "amod") \
+            and t.head.head.pos_ in NOUNS:
+        return t.head.head   # `energy consumption per unit of GDP down 2.5 percent`, `exports up 5 percent`
     return None
 
 

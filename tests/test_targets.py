@@ -172,3 +172,12 @@ def test_projects_read_as_a_noun_are_no_cue(nlp):
 def test_an_absolute_clause_shares_the_tense_of_its_verb(nlp, text, cue):
     doc = nlp(text)
     assert T.forward_cue(anchor(doc, "percent", -1), doc[:].sent) == cue
+
+
+@pytest.mark.parametrize("text,indicator", [
+    ("- energy consumption per unit of GDP down 2.5 percent.", "energy_intensity"),
+    ("- exports up 5 percent.", "exports"),
+])
+def test_a_figure_of_up_or_down_measures_the_noun_they_modify(nlp, text, indicator):
+    doc = nlp(text)
+    assert T.indicator_of(anchor(doc, "percent"), "percent", False)[0] == indicator
