@@ -1,7 +1,8 @@
 """Typed shapes of the lexicons that decide a figure's kind, indicator, money role and period.
 
-One loader for the four files: `rules/link/targets.yaml`, `rules/link/indicators.yaml`,
-`rules/quantities/money_roles.yaml` and `rules/link/periods.yaml` are read through
+One loader for the five files: `rules/link/targets.yaml`, `rules/link/indicators.yaml`,
+`rules/quantities/money_roles.yaml`, `rules/link/periods.yaml` and
+`rules/quantities/unwritten_units.yaml` are read through
 `rules.load(path, Shape)`, so an unknown or missing key, or a value of the wrong type, is a
 RulesError naming the file; each shape's `__post_init__` checks the vocabulary names it holds
 against pipeline/schema.py (SPEC §2 roles, SPEC §4 indicators) and that its regexes compile.
@@ -153,12 +154,27 @@ class PeriodsLexicon(_ByKey):
             _regex(p.replace("{YEAR}", "2000").replace("{MONTH}", "May"), f"pattern {i}")
 
 
+@dataclass(frozen=True)
+class UnwrittenUnitsLexicon(_ByKey):
+    """rules/quantities/unwritten_units.yaml: multiples stated by a verb, units a noun implies."""
+    multiple_verbs: dict[str, float]
+    implied_units: dict[str, str]
+
+    def __post_init__(self):
+        for word, n in self.multiple_verbs.items():
+            if n <= 1:
+                raise RulesError(f"multiple_verbs: {word}: a multiple is above 1, got {n!r}")
+        for i, p in enumerate(self.implied_units):
+            _regex(p, f"implied_units[{i}]")
+
+
 # The lexicon files, by the name their modules use.
 FILES = {
     "targets": ("link/targets.yaml", TargetsLexicon),
     "indicators": ("link/indicators.yaml", IndicatorsLexicon),
     "money_roles": ("quantities/money_roles.yaml", MoneyRolesLexicon),
     "periods": ("link/periods.yaml", PeriodsLexicon),
+    "unwritten_units": ("quantities/unwritten_units.yaml", UnwrittenUnitsLexicon),
 }
 
 
@@ -182,3 +198,7 @@ def money_roles() -> MoneyRolesLexicon:
 
 def periods() -> PeriodsLexicon:
     return lexicon("periods")
+
+
+def unwritten_units() -> UnwrittenUnitsLexicon:
+    return lexicon("unwritten_units")

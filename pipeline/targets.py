@@ -372,8 +372,8 @@ def _verb_object(v: Token, exclude: Token) -> Token | None:
 def indicator_of(anchor: Token, unit: str | None, is_count: bool, head: Token | None = None) -> tuple[str, Token | None]:
     """(indicator, the noun it was read from)."""
     g = _indicator_rules()
-    if unit in g["ratio_units"]:
-        return "other", None
+    if unit in g["ratio_units"] and anchor.lower_ not in L.unwritten_units().multiple_verbs:
+        return "other", None   # `2.1 times that of`; a verb's multiple (`triple its output`) measures its object
     v = governing_verb(anchor)
     if anchor.dep_ in ("dobj", "nsubjpass") and anchor.head.i == v.i and v.lemma_.lower() in g["verb_indicators"]:
         return g["verb_indicators"][v.lemma_.lower()], head  # `invest 3 billion yuan`, `51.6 billion will be spent`

@@ -38,6 +38,7 @@ def test_by_and_as_of_have_an_open_start():
     by = only("By 2025, per capita GDP")
     assert (by.start, by.end, by.role) == (None, dt.date(2025, 12, 31), "by")
     assert years_of(by) == (None, 2025)
+    assert years_of(only("to triple its economic output by the year 2020")) == (None, 2020)
     as_of = only("As of 2021, Xinjiang has achieved")
     assert (as_of.start, as_of.end) == (None, dt.date(2021, 12, 31))
 
