@@ -494,9 +494,11 @@ def _resolve_units(text: str, doc, figs: list[Figure]) -> list[Figure]:
                 if head is not None:
                     f.unit, f.item, f.end = "count", head.lemma_.lower(), head.idx + len(head.text)
                 else:
-                    f.unit = _implied_unit(doc, f)
-                    if f.unit is None:
+                    implied = _implied_unit(doc, f)
+                    if implied is None:
                         continue
+                    f.unit, noun = implied
+                    f.item = noun.lemma_.lower() if f.unit == "count" else None
             else:
                 continue
             q = qualifier_after(text, f.unit_end or f.end)
@@ -515,8 +517,9 @@ def _unwritten() -> tuple[dict[str, float], list[tuple[re.Pattern, str]], re.Pat
     return verbs, [(re.compile(p, re.I), unit) for p, unit in r.implied_units.items()], pattern
 
 
-def _implied_unit(doc, f: Figure) -> str | None:
-    """The unit a bare number's noun implies (`the life expectancy will increase to 83`: year)."""
+def _implied_unit(doc, f: Figure):
+    """(unit, noun) of the unit a bare number's noun implies (`the life expectancy will increase to
+    83`: year; `tourist arrivals exceeding 800 million`: a count of arrivals), or None."""
     span = doc.char_span(f.number_start, f.number_end, alignment_mode="expand")
     if span is None or not len(span):
         return None
@@ -528,7 +531,7 @@ def _implied_unit(doc, f: Figure) -> str | None:
     if subject is None:
         return None
     words = T.phrase_text(subject)
-    return next((unit for pattern, unit in _unwritten()[1] if pattern.search(words)), None)
+    return next(((unit, subject) for pattern, unit in _unwritten()[1] if pattern.search(words)), None)
 
 
 def multiples_in_text(text: str, masked: list[tuple[int, int]] = ()) -> list[Figure]:

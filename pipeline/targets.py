@@ -324,6 +324,8 @@ def indicator_head(anchor: Token, is_count: bool) -> Token | None:
         return noun
     if is_count:
         return anchor
+    if t.pos_ in VERBS and t.lower_ in L.unwritten_units().multiple_verbs:
+        return _verb_object(t, exclude=t)   # `plans to double its total foreign trade`
     if t.dep_ == "pobj" and (t.head.dep_ in ("prep", "agent", "conj") or (t.head.pos_ == "ADP" and t.head.dep_ == "pobj")):
         prep = t.head
         while prep.dep_ == "conj" and prep.head.dep_ == "prep":
@@ -358,7 +360,11 @@ def _verb_object(v: Token, exclude: Token) -> Token | None:
     objects = [c for c in v.children if c.dep_ == "dobj" and (exclude is None or c.i != exclude.i)]
     before = next((c for c in objects if exclude is not None and c.i < exclude.i and c.lower_ not in unit_words()), None)
     if before is not None:  # `keep its R&D spending above 4 percent`, `increase revenue by 7 percent`
-        return before
+        # `increase X by 7 percent and its budget revenue by 4 percent`: the parser hangs the second
+        # object on the first figure; the last such object before this figure is this figure's
+        later = [w for w in v.subtree if w.dep_ == "conj" and w.pos_ in NOUNS and w.head.lower_ in unit_words()
+                 and before.i < w.i < exclude.i]
+        return later[-1] if later else before
     if v.lemma_.lower() in _indicator_rules()["level_words"]:  # `the intensity will reach 5.89 percent`
         subject = chain_subject(verb_chain(v))
         if subject is not None:

@@ -268,3 +268,10 @@ def test_a_noun_implies_the_unit_of_its_bare_number(nlp):
     text = "By 2025, the life expectancy will increase to 83, and 40 will be the average age."
     figs = figures_of_article(text, nlp(text))
     assert [(f.value, f.unit) for f in figs if f.value in (83, 40)] == [(83.0, "year")]
+
+
+def test_bonds_issued_are_money_not_an_issue_number():
+    from pipeline.quantities import figures_in_text
+    assert [(f.value, f.unit) for f in figures_in_text("It will issue 20 billion yuan of special bonds.")] \
+        == [(2e10, "CNY")]
+    assert figures_in_text("Issue 20 of the magazine") == []

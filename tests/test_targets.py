@@ -181,3 +181,12 @@ def test_an_absolute_clause_shares_the_tense_of_its_verb(nlp, text, cue):
 def test_a_figure_of_up_or_down_measures_the_noun_they_modify(nlp, text, indicator):
     doc = nlp(text)
     assert T.indicator_of(anchor(doc, "percent"), "percent", False)[0] == indicator
+
+
+@pytest.mark.parametrize("text,word,indicator", [
+    ("By 2027, the province plans to double its total foreign trade.", "double", "foreign_trade"),
+    ("The region vowed to more than triple its economic output by 2020.", "triple", "gdp"),
+])
+def test_a_verb_multiple_measures_its_object(nlp, text, word, indicator):
+    doc = nlp(text)
+    assert T.indicator_of(anchor(doc, word), "times", False)[0] == indicator
