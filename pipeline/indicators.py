@@ -36,6 +36,7 @@ def _rules() -> dict:
         "own_preps": frozenset(r.own_complement_preps),
         "verb_preps": frozenset(r.verb_object_preps),
         "context_heads": frozenset(r.context_heads),
+        "share_nouns": frozenset(r.share_nouns),
     }
 
 
@@ -183,6 +184,11 @@ def decide(anchor: Token, unit: str | None, is_count: bool) -> Decision:
         # the parse ran across a semicolon: the figure's own list part says what it measures
         words = segment_words(anchor)
         phrase = Decision(T.classify(words), None, f"list_part:{words}")
+    if unit == "percent" and head is not None and head.lemma_.lower() in _rules()["share_nouns"] \
+            and any(c.dep_ == "prep" and c.lower_ in ("of", "in") for c in head.children):
+        # `the share of the digital economy in GDP will exceed 45 percent`: a share, not its whole
+        found = T.classify(_words(head))
+        return phrase if found in _rules()["ratio"] else Decision("other", head, f"share:{head.lemma_.lower()}")
     cands.append(phrase)
     for source, noun in (("conjunct", adjacent_conjunct(anchor)), ("object", verb_prep_object(anchor)),
                          ("clause_subject", ccomp_subject(anchor))):
@@ -200,6 +206,8 @@ def points_back(d: Decision) -> str | None:
         return None
     if d.head is None:
         return "sentence" if d.evidence == "phrase" else None
+    if d.head.pos_ == "PROPN" and d.evidence.startswith("phrase"):
+        return "sentence"   # `…, while Jinan targets 1.3 trillion yuan`: a place names no indicator
     return "previous" if d.head.lower_ in _rules()["context_heads"] else None
 
 

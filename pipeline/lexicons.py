@@ -100,6 +100,7 @@ class IndicatorsLexicon(_ByKey):
     own_complement_preps: list[str]
     verb_object_preps: list[str]
     context_heads: list[str]
+    share_nouns: list[str]
 
     def __post_init__(self):
         for key in ("indicators", "money_indicators"):

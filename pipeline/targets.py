@@ -346,12 +346,21 @@ def indicator_head(anchor: Token, is_count: bool) -> Token | None:
         if t.dep_ in ("nsubj", "nsubjpass"):
             return t if t.pos_ in NOUNS and t.lower_ not in unit_words() else None
         return _verb_object(v, exclude=t)
+    if t.dep_ in ("amod", "compound", "nmod") and any(c.dep_ == "cc" for c in t.children) \
+            and t.head.i > t.i and t.head.dep_ == "pobj" and t.head.head.head.pos_ in VERBS:
+        # `cut X by 2.2 percent and Y by 3 percent` read as `by [2.2 percent and Y]`: the figure is the verb's
+        return _verb_object(t.head.head.head, exclude=t.head.head)
     if t.dep_ in ("amod", "compound", "nummod", "quantmod", "nmod") and t.head.pos_ in NOUNS:
         return t.head
     if t.dep_ == "npadvmod" and t.head.pos_ in ("ADV", "ADJ") and t.head.dep_ in ("advmod", "amod") \
             and t.head.head.pos_ in NOUNS:
         return t.head.head   # `energy consumption per unit of GDP down 2.5 percent`, `exports up 5 percent`
     return None
+
+
+def _holds_figure(noun: Token) -> bool:
+    """`by 2.2 percent and carbon dioxide emissions`: a noun the parser gave another figure as modifier."""
+    return any(c.lower_ in unit_words() and any(g.like_num for g in c.children) for c in noun.children)
 
 
 def _verb_object(v: Token, exclude: Token) -> Token | None:
@@ -362,8 +371,9 @@ def _verb_object(v: Token, exclude: Token) -> Token | None:
     if before is not None:  # `keep its R&D spending above 4 percent`, `increase revenue by 7 percent`
         # `increase X by 7 percent and its budget revenue by 4 percent`: the parser hangs the second
         # object on the first figure; the last such object before this figure is this figure's
-        later = [w for w in v.subtree if w.dep_ == "conj" and w.pos_ in NOUNS and w.head.lower_ in unit_words()
-                 and before.i < w.i < exclude.i]
+        later = [w for w in v.subtree if w.pos_ in NOUNS and w.lower_ not in unit_words() and before.i < w.i < exclude.i
+                 and ((w.dep_ == "conj" and w.head.lower_ in unit_words())
+                      or (w.dep_ == "pobj" and w.head.head.i == v.i and _holds_figure(w)))]
         return later[-1] if later else before
     if v.lemma_.lower() in _indicator_rules()["level_words"]:  # `the intensity will reach 5.89 percent`
         subject = chain_subject(verb_chain(v))

@@ -69,3 +69,28 @@ def test_a_figure_no_noun_names_takes_the_one_before_in_its_sentence(nlp):
     assert I.points_back(d) == "sentence"
     assert I.from_context([(0, first, "percent", False)], 0, "percent", "sentence").indicator == "gdp"
     assert I.from_context([(0, first, "percent", False)], 1, "percent", "sentence") is None
+
+
+@pytest.mark.parametrize("text,indicator", [
+    ("By 2025, the share of the digital economy in GDP is expected to exceed 45 percent.", "other"),
+    ("The proportion of the service sector in GDP will reach 55 percent.", "other"),
+    ("By 2025, the ratio of the region's R&D spending to its GDP should increase to 3 percent.", "rd_intensity"),
+])
+def test_a_share_noun_measures_the_share_not_its_whole(nlp, text, indicator):
+    doc = nlp(text)
+    assert I.decide(anchor(doc, "percent"), "percent", False).indicator == indicator
+
+
+def test_a_place_as_the_only_noun_points_back_to_the_figure_before(nlp):
+    doc = nlp("Qingdao aims to boost its GDP to 1.6 trillion yuan, while Jinan targets 1.3 trillion yuan.")
+    first, second = anchor(doc, "yuan", 0), anchor(doc, "yuan", 1)
+    d = I.decide(second, "CNY", False)
+    assert I.points_back(d) == "sentence"
+    assert I.from_context([(0, first, "CNY", False)], 0, "CNY", "sentence").indicator == "gdp"
+
+
+def test_a_coordination_read_into_a_figure_phrase(nlp):
+    doc = nlp("The province plans to cut its energy consumption per unit of GDP by 2.2 percent and carbon "
+              "dioxide emissions per unit of GDP by 3 percent.")
+    assert [I.decide(anchor(doc, "percent", k), "percent", False).indicator for k in (0, 1)] \
+        == ["energy_intensity", "carbon_intensity"]
