@@ -199,8 +199,17 @@ def _cue_verb_read_as_noun(t: Token) -> bool:
         t.dep_ == "ROOT" or any(c.dep_ == "prep" and c.lower_ == "for" for c in t.children))
 
 
+def _perfect_infinitive(v: Token) -> bool:
+    """`is estimated to have grown 3.1 percent`, `is projected to have risen`: the cue verb's
+    complement is a perfect infinitive, an estimate of what was, not a goal or forecast."""
+    return any(ch.dep_ == "xcomp" and any(a.dep_ == "aux" and a.lower_ == "have" for a in ch.children)
+               for ch in v.children)
+
+
 def _verb_cue(v: Token) -> str | None:
     c = _cues()
+    if _perfect_infinitive(v):
+        return None
     for ch in v.children:
         if ch.dep_ in ("aux", "auxpass") and ch.lower_ in c["future_aux"]:
             return ch.lower_

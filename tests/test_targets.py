@@ -190,3 +190,13 @@ def test_a_figure_of_up_or_down_measures_the_noun_they_modify(nlp, text, indicat
 def test_a_verb_multiple_measures_its_object(nlp, text, word, indicator):
     doc = nlp(text)
     assert T.indicator_of(anchor(doc, word), "times", False)[0] == indicator
+
+
+@pytest.mark.parametrize("text,cue", [
+    ("Henan's economy is estimated to have grown 3.1 percent last year.", None),
+    ("The province's industrial output is projected to have risen 6 percent in the first quarter.", None),
+    ("The province's industrial output is projected to rise 6 percent this year.", "project"),
+])
+def test_a_perfect_infinitive_estimates_what_was(nlp, text, cue):
+    doc = nlp(text)
+    assert T.forward_cue(anchor(doc, "percent"), doc[:].sent) == cue
