@@ -46,6 +46,7 @@ class TargetsLexicon(_ByKey):
     object_cue_verbs: list[str]
     cue_verbs_read_as_nouns: list[str]
     cue_words: list[str]
+    subject_cue_modifiers: list[str]
     cue_predicates: list[str]
     commitment_nouns: list[str]
     completion_verbs: list[str]

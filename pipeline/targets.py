@@ -46,6 +46,7 @@ def _cues() -> dict:
         "cue_verbs": frozenset(r.cue_verbs),
         "object_cue_verbs": frozenset(r.object_cue_verbs),
         "cue_words": frozenset(r.cue_words),
+        "subject_cue_modifiers": frozenset(r.subject_cue_modifiers),
         "cue_predicates": frozenset(r.cue_predicates),
         "commitment": [re.compile(r"\b" + re.escape(p) + r"\b", re.I) for p in r.commitment_nouns],
         "completion_verbs": frozenset(r.completion_verbs),
@@ -186,6 +187,11 @@ def forward_cue(anchor: Token, sentence: Span) -> str | None:
     subject = chain_subject(chain)
     if subject is not None and subject.lemma_.lower() in c["cue_words"]:
         return subject.lemma_.lower()
+    if subject is not None:   # `Planned investment in key projects totals 800 billion yuan`
+        modifier = next((ch.lower_ for ch in subject.children if ch.dep_ in ("amod", "compound")
+                         and ch.lower_ in c["subject_cue_modifiers"]), None)
+        if modifier:
+            return modifier
     if _is_commitment(anchor, chain):
         return "commitment"
     return None
@@ -197,6 +203,19 @@ def _cue_verb_read_as_noun(t: Token) -> bool:
     its sentence or with the goal as its `for` object."""
     return t.pos_ == "NOUN" and t.tag_ == "NNS" and t.lemma_.lower() in _cues()["cue_verbs_read_as_nouns"] and (
         t.dep_ == "ROOT" or any(c.dep_ == "prep" and c.lower_ == "for" for c in t.children))
+
+
+def lemma_in(t: Token, lemmas) -> str | None:
+    """The word of `lemmas` a token is a form of: its lemma, else its own form less an inflection
+    (the lemmatizer reads `hopes` as `hop`)."""
+    lemma = t.lemma_.lower()
+    if lemma in lemmas:
+        return lemma
+    word = t.lower_
+    for suffix in ("es", "s", "ed", "d", "ing"):
+        if word.endswith(suffix) and word[:-len(suffix)] in lemmas:
+            return word[:-len(suffix)]
+    return None
 
 
 def _perfect_infinitive(v: Token) -> bool:
@@ -215,7 +234,7 @@ def _verb_cue(v: Token) -> str | None:
             return ch.lower_
     if v.tag_ == "MD" and v.lower_ in c["future_aux"]:
         return v.lower_  # the parser made the modal the head (`density ought to reach 507 km`)
-    lemma = v.lemma_.lower()
+    lemma = lemma_in(v, c["cue_verbs"]) or v.lemma_.lower()
     if v.pos_ == "VERB" and lemma in c["cue_verbs"] and (
             lemma in c["object_cue_verbs"] or any(ch.dep_ in ("xcomp", "auxpass") for ch in v.children)):
         return lemma
@@ -279,6 +298,9 @@ def phrase_text(noun: Token, follow_generic: bool = True) -> str:
     while stack:
         t = stack.pop()
         for ch in t.children:
+            if ch.dep_ == "acl" and ch.i == t.i + 1 and not list(ch.children):
+                keep.add(ch.i)   # a bare participle right after its noun is part of the name: `value added`
+                continue
             if ch.dep_ in ("relcl", "acl", "appos", "punct", "det", "nummod", "quantmod", "advmod") or (
                     ch.dep_ == "cc" and t.i == noun.i):
                 continue

@@ -200,3 +200,23 @@ def test_a_verb_multiple_measures_its_object(nlp, text, word, indicator):
 def test_a_perfect_infinitive_estimates_what_was(nlp, text, cue):
     doc = nlp(text)
     assert T.forward_cue(anchor(doc, "percent"), doc[:].sent) == cue
+
+
+@pytest.mark.parametrize("text,word,cue", [
+    ("Planned investment in key projects totals 800 billion yuan this year.", "yuan", "planned"),
+    ("The targeted poverty alleviation funds reached 5 billion yuan.", "yuan", None),
+    ("The province hopes to create 700,000 jobs in cities and towns.", "jobs", "hope"),
+])
+def test_cues_of_the_subject_and_of_a_mislemmatised_verb(nlp, text, word, cue):
+    doc = nlp(text)
+    assert T.forward_cue(anchor(doc, word), doc[:].sent) == cue
+
+
+def test_lemma_in_reads_the_form_when_the_lemmatizer_errs(nlp):
+    doc = nlp("The province hopes to grow.")
+    assert T.lemma_in(doc[2], {"hope"}) == "hope" and T.lemma_in(doc[2], {"aim"}) is None
+
+
+def test_industrial_value_is_industrial_value_added():
+    assert T.classify("percent growth in industrial value") == "industrial_value_added"
+    assert T.classify("gross industrial output value") == "output_value"
