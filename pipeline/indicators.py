@@ -145,6 +145,23 @@ def ccomp_subject(anchor: Token) -> Token | None:
     return obj
 
 
+def split_preposition_object(anchor: Token) -> Token | None:
+    """`the city would maintain the per capita GDP above\n$10,000 until 2010`: a line break split the
+    sentence and left the figure's preposition dangling at the end of the sentence before; the
+    figure is that preposition's, and what its verb's object names it measures."""
+    sent = anchor.sent
+    if sent.start == 0:
+        return None
+    before = anchor.doc[sent.start - 1]
+    while before.is_space and before.i > 0:
+        before = before.doc[before.i - 1]
+    if before.pos_ != "ADP" or any(c.dep_ == "pobj" for c in before.children) or before.head.pos_ not in T.VERBS:
+        return None
+    if any(t.is_punct or t.like_num for t in anchor.doc[sent.start:anchor.i] if t.i < anchor.i - 3):
+        return None   # the figure must open its fragment
+    return T._verb_object(before.head, exclude=before)
+
+
 def segment_words(anchor: Token) -> str:
     """The words before the figure in its part of a semicolon list (`…; registered urban
     unemployment kept below 4.2 percent; …`)."""
@@ -190,6 +207,10 @@ def decide(anchor: Token, unit: str | None, is_count: bool) -> Decision:
         found = T.classify(_words(head))
         return phrase if found in _rules()["ratio"] else Decision("other", head, f"share:{head.lemma_.lower()}")
     cands.append(phrase)
+    if head is None:
+        noun = split_preposition_object(anchor)
+        if noun is not None:   # `would maintain the per capita GDP above\n$10,000 until 2010`
+            cands.append(Decision(_classify(_words(noun), unit), noun, f"split_sentence:{_words(noun)}"))
     for source, noun in (("conjunct", adjacent_conjunct(anchor)), ("object", verb_prep_object(anchor)),
                          ("clause_subject", ccomp_subject(anchor))):
         if noun is not None:

@@ -82,7 +82,8 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
         ("year_part", rf"(?:the\s+)?(?P<part>{parts}){year_ref}"),
         ("month_range", rf"(?:from\s+)?(?P<m1>{alternation(month_names())})\.?\s*(?:-|–|to|through)\s*"
                         rf"(?P<m2>{alternation(month_names())})\.?(?:\s+(?:of\s+)?(?P<year>{YEAR}))?"),
-        ("by", rf"\bby\s+(?:the\s+end\s+of\s+)?(?:the\s+year\s+)?(?:(?P<rel>{rel})|(?P<year>{YEAR}))"),
+        ("by", rf"\b(?:by|until|till|no\s+later\s+than|from\s+now\s+(?:to|until|till|through))\s+"
+               rf"(?:the\s+(?:end|middle)\s+of\s+|end[- ]|mid[- ])?(?:the\s+year\s+)?(?:(?P<rel>{rel})|(?P<year>{YEAR}))"),
         ("as_of", rf"\bas\s+of\s+(?:the\s+end\s+of\s+)?(?:{month}\s+)?(?:(?P<rel>{rel})|(?P<year>{YEAR}))"),
         ("since", rf"\bsince\s+(?:the\s+(?:beginning|start)\s+of\s+)?(?:{month}\s+)?(?:(?P<rel>{rel})|(?P<year>{YEAR}))"),
         ("past_years", r"\b(?:in|over|during)\s+the\s+(?:past|last)\s+(?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+years"),

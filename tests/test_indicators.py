@@ -94,3 +94,11 @@ def test_a_coordination_read_into_a_figure_phrase(nlp):
               "dioxide emissions per unit of GDP by 3 percent.")
     assert [I.decide(anchor(doc, "percent", k), "percent", False).indicator for k in (0, 1)] \
         == ["energy_intensity", "carbon_intensity"]
+
+
+def test_a_sentence_split_at_a_line_break_keeps_its_preposition_object(nlp):
+    doc = nlp("officials said the city would maintain the per capita GDP above\n$10,000 until 2010.")
+    a = [t for t in doc if t.text == "10,000"][0]
+    if a.sent.start == 0:
+        pytest.skip("the parser kept the sentence whole")
+    assert I.decide(a, "USD", False).indicator == "gdp_per_capita"

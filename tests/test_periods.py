@@ -90,3 +90,19 @@ def test_in_another_years_counts_from_the_period_before():
     last = found[-1]
     assert (last.start, last.end, last.role, last.evidence) == (None, dt.date(2022, 12, 31), "by", "relative_to_previous")
     assert P.find_periods("prices rose in another two years", None) == []
+
+
+@pytest.mark.parametrize("text,end_year", [
+    ("keep it above $10,000 until 2010", 2010),
+    ("no later than 2027", 2027),
+    ("by end-2025", 2025),
+    ("by mid-2024", 2024),
+    ("from now to 2025", 2025),
+])
+def test_open_start_deadlines(text, end_year):
+    assert years_of(only(text)) == (None, end_year)
+
+
+def test_in_the_year_before_a_year_is_that_year():
+    assert years_of(only("in the year 2025")) == (2025, 2025)
+    assert years_of(only("throughout the year")) == (2022, 2022)
