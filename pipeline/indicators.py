@@ -234,13 +234,13 @@ def points_back(d: Decision) -> str | None:
 
 def from_context(figures: list[tuple[int, Token, str | None, bool]], sent_index: int, unit: str | None,
                  reach: str = "previous") -> Decision | None:
-    """The indicator of the latest figure of the same unit before, in the same sentence or (reach
-    `previous`) the one before (`figures`: (sentence index, anchor, unit, is_count) of the figures
-    before, in text order)."""
+    """The indicator of the latest figure of the same unit (any, for `unit` None) before, in the same
+    sentence or (reach `previous`) the one before (`figures`: (sentence index, anchor, unit, is_count)
+    of the figures before, in text order)."""
     for sid, anchor, other_unit, is_count in reversed(figures):
         if sid < sent_index - (1 if reach == "previous" else 0):
             break
-        if other_unit != unit:
+        if unit is not None and other_unit != unit:
             continue
         d = decide(anchor, other_unit, is_count)
         if d.indicator != "other" and not d.evidence.startswith("context"):
@@ -266,6 +266,9 @@ def in_context(i: int, figs: list, decided: dict[int, Decision], text: str) -> D
         earlier = [(g.sent_index, g.anchor, g.row.get("unit"), g.is_count) for g in figs[:i]
                    if g is not None and g.conversion_of is None]
         found = from_context(earlier, f.sent_index, f.row.get("unit"), reach)
+        if found is None and d.head is not None and d.head.lower_ in L.targets().restating_subjects:
+            # `…lift its GDP to 14 trillion yuan. This translates into an annual growth rate of 5 percent`
+            found = from_context(earlier, f.sent_index, None, reach)
         if found is not None:
             return found
     return d

@@ -302,9 +302,12 @@ def in_reported_clause(doc, char: int, anchor: Token, figure: Span | None = None
     chain = {v.i for v in T.verb_chain(anchor)}
     if verb.i in chain or verb.pos_ not in T.VERBS:
         return False
-    if verb.dep_ == "relcl" and (verb.head.i == anchor.i or verb.head in anchor.ancestors
-                                 or (figure is not None and figure.start <= verb.head.i < figure.end)):
+    describes = verb.dep_ in ("relcl", "acl")
+    if describes and (verb.head.i == anchor.i or verb.head in anchor.ancestors
+                      or (figure is not None and figure.start <= verb.head.i < figure.end)):
         return False   # it describes the goal itself: `the target range … that it set at the beginning of 2017`
+    if describes and verb.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass") for c in verb.children):
+        return True    # a participle describing another noun: `the previous target of 7 percent set in 2019`
     return verb.tag_ == "VBD" or any(c.dep_ == "aux" and c.lower_ in ("has", "have", "had") for c in verb.children)
 
 

@@ -45,6 +45,7 @@ class TargetsLexicon(_ByKey):
     cue_verbs: list[str]
     object_cue_verbs: list[str]
     cue_verbs_read_as_nouns: list[str]
+    passive_cue_verbs: list[str]
     cue_words: list[str]
     subject_cue_modifiers: list[str]
     cue_predicates: list[str]

@@ -51,6 +51,7 @@ def _cues() -> dict:
         "commitment": [re.compile(r"\b" + re.escape(p) + r"\b", re.I) for p in r.commitment_nouns],
         "completion_verbs": frozenset(r.completion_verbs),
         "cue_verbs_read_as_nouns": frozenset(r.cue_verbs_read_as_nouns),
+        "passive_cue_verbs": frozenset(r.passive_cue_verbs),
     }
 
 
@@ -134,6 +135,9 @@ def verb_chain(token: Token) -> list[Token]:
                 and not _has_tense(v):
             chain.append(v.head.head)   # `…, with forest coverage reaching 40 percent`: the clause's tense
             continue
+        if _infinitive_clause(v) and v.head.pos_ in VERBS:
+            chain.append(v.head)   # `Guangdong expects its economy to expand by 6 percent`
+            continue
         if v.dep_ not in SHARING_DEPS or v.head.i == v.i or any(v.head.i == c.i for c in chain):
             break
         if v.dep_ in ("conj", "advcl") and (own_subject(v) is not None or _has_tense(v, v.dep_ != "conj")):
@@ -143,6 +147,11 @@ def verb_chain(token: Token) -> list[Token]:
             break
         chain.append(head)
     return chain
+
+
+def _infinitive_clause(v: Token) -> bool:
+    """An infinitive with its own subject, complement of a verb (`expects [its economy to expand]`)."""
+    return v.dep_ == "ccomp" and not _has_tense(v) and any(c.dep_ == "aux" and c.lower_ == "to" for c in v.children)
 
 
 def participle_subject(verb: Token) -> Token | None:
@@ -201,8 +210,11 @@ def _cue_verb_read_as_noun(t: Token) -> bool:
     """`Sichuan eyes 6 percent growth`, `Shaanxi province as a whole aims for GDP growth of 5.5
     percent`: a cue verb in the third person that the parser read as a plural noun, at the root of
     its sentence or with the goal as its `for` object."""
-    return t.pos_ == "NOUN" and t.tag_ == "NNS" and t.lemma_.lower() in _cues()["cue_verbs_read_as_nouns"] and (
-        t.dep_ == "ROOT" or any(c.dep_ == "prep" and c.lower_ == "for" for c in t.children))
+    if t.pos_ != "NOUN" or t.lemma_.lower() not in _cues()["cue_verbs_read_as_nouns"]:
+        return False
+    if any(c.dep_ == "nsubj" for c in t.children):
+        return True   # `Shenzhen and Guangzhou aim for growth of 7 percent`: a noun has no subject
+    return t.tag_ == "NNS" and (t.dep_ == "ROOT" or any(c.dep_ == "prep" and c.lower_ == "for" for c in t.children))
 
 
 def lemma_in(t: Token, lemmas) -> str | None:
@@ -236,8 +248,12 @@ def _verb_cue(v: Token) -> str | None:
         return v.lower_  # the parser made the modal the head (`density ought to reach 507 km`)
     lemma = lemma_in(v, c["cue_verbs"]) or v.lemma_.lower()
     if v.pos_ == "VERB" and lemma in c["cue_verbs"] and (
-            lemma in c["object_cue_verbs"] or any(ch.dep_ in ("xcomp", "auxpass") for ch in v.children)):
+            lemma in c["object_cue_verbs"] or any(ch.dep_ in ("xcomp", "auxpass") or _infinitive_clause(ch)
+                                                  for ch in v.children)):
         return lemma
+    passive = lemma_in(v, c["passive_cue_verbs"])
+    if v.pos_ == "VERB" and passive and any(ch.dep_ == "auxpass" for ch in v.children):
+        return passive   # `GDP is seen growing at 6 percent`, not `the city saw its GDP grow`
     if v.pos_ in ("ADJ", "VERB") and v.lower_ in c["cue_predicates"] and any(ch.dep_ == "xcomp" for ch in v.children):
         return v.lower_
     has_to = any(ch.dep_ == "aux" and ch.lower_ == "to" for ch in v.children)

@@ -102,3 +102,21 @@ def test_a_sentence_split_at_a_line_break_keeps_its_preposition_object(nlp):
     if a.sent.start == 0:
         pytest.skip("the parser kept the sentence whole")
     assert I.decide(a, "USD", False).indicator == "gdp_per_capita"
+
+
+def test_a_restating_demonstrative_takes_the_goal_of_any_unit_before(nlp):
+    from types import SimpleNamespace as F
+    doc = nlp("The province plans to lift its GDP to 14 trillion yuan by 2025. "
+              "This translates into an average annual growth rate of 5 percent.")
+    yuan, pct = anchor(doc, "yuan"), anchor(doc, "percent")
+    figs = [F(sent_index=0, anchor=yuan, row={"unit": "CNY", "start": yuan.idx, "end": yuan.idx + 4},
+              is_count=False, conversion_of=None),
+            F(sent_index=1, anchor=pct, row={"unit": "percent", "start": pct.idx, "end": pct.idx + 7},
+              is_count=False, conversion_of=None)]
+    assert I.in_context(1, figs, {}, doc.text).indicator == "gdp"
+
+
+def test_a_floor_points_back(nlp):
+    doc = nlp("The province's GDP is seen growing at 6 percent, and economists put the floor at 5.5 percent.")
+    d = I.decide(anchor(doc, "percent", 1), "percent", False)
+    assert I.points_back(d) == "previous"

@@ -153,3 +153,11 @@ def test_the_base_of_a_comparison_is_what_was(nlp, text, word, kind, evidence):
     row = {"unit": "percent", "start": a.idx, "number_start": a.idx, "number_end": a.idx}
     c = K.decide(K.candidates(a, a.sent, row, doc.text, T.forward_cue(a, a.sent)))
     assert (c.kind, c.evidence) == (kind, evidence)
+
+
+def test_a_participle_describing_another_noun_reports_its_own_time(nlp):
+    doc = nlp("The new target is lower than the previous target of 7 percent set in 2019.")
+    pct = [t for t in doc if t.text == "percent"][0]
+    year = doc.text.index("2019")
+    assert K.in_reported_clause(doc, year, doc[:].sent.root)       # not the sentence's plan period
+    assert not K.in_reported_clause(doc, year, pct)                # but the period of the old goal

@@ -220,3 +220,14 @@ def test_lemma_in_reads_the_form_when_the_lemmatizer_errs(nlp):
 def test_industrial_value_is_industrial_value_added():
     assert T.classify("percent growth in industrial value") == "industrial_value_added"
     assert T.classify("gross industrial output value") == "output_value"
+
+
+@pytest.mark.parametrize("text,cue", [
+    ("Guangdong province expects its economy to expand by more than 6 percent this year.", "expect"),
+    ("GDP is seen growing at 6 percent or above.", "see"),
+    ("The province saw its GDP grow 5 percent.", None),
+    ("Shenzhen and Guangzhou aim for growth of 7 percent.", "aim"),
+])
+def test_infinitive_clauses_passive_forecasts_and_a_cue_noun_with_a_subject(nlp, text, cue):
+    doc = nlp(text)
+    assert T.forward_cue(anchor(doc, "percent"), doc[:].sent) == cue
