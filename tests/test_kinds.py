@@ -161,3 +161,9 @@ def test_a_participle_describing_another_noun_reports_its_own_time(nlp):
     year = doc.text.index("2019")
     assert K.in_reported_clause(doc, year, doc[:].sent.root)       # not the sentence's plan period
     assert not K.in_reported_clause(doc, year, pct)                # but the period of the old goal
+
+
+def test_a_count_of_the_places_a_figure_is_about_sets_the_scene(nlp):
+    c = kind_of(nlp, "The three provinces' combined trade is projected to reach 500 billion yuan.", "provinces",
+                "count", {"item": "province"})
+    assert (c.kind, c.evidence) == ("actual", "scene:count_of_parts")

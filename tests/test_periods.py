@@ -106,3 +106,9 @@ def test_open_start_deadlines(text, end_year):
 def test_in_the_year_before_a_year_is_that_year():
     assert years_of(only("in the year 2025")) == (2025, 2025)
     assert years_of(only("throughout the year")) == (2022, 2022)
+
+
+@pytest.mark.parametrize("text", ["up 12 percent from last year", "8 percent higher than last year",
+                                  "a rise of 5 percent over the previous year"])
+def test_the_base_year_of_a_change_is_a_comparison(text):
+    assert [p.role for p in find_periods(text, REF)] == ["comparison"]
