@@ -49,3 +49,12 @@ def test_a_headline_amount_without_role_words_takes_the_article_role(nlp):
 def test_money_in_place_is_investment(nlp):
     text = "Xinjiang implemented 3,826 projects, with 355.287 billion yuan investment fund being in place."
     assert roles_of(nlp, text)[0][1:] == ("investment", "in_place")
+
+
+@pytest.mark.parametrize("text,role", [
+    ("Its tourism income is expected to exceed 200 billion yuan.", "revenue"),
+    ("Farmers' per capita income is projected to top 18,000 yuan.", "income"),
+    ("Online retail sales reached 30 billion yuan.", "sales"),
+])
+def test_tourism_income_is_revenue_and_people_s_income_is_income(nlp, text, role):
+    assert [r for _, r, _ in roles_of(nlp, text)] == [role]
