@@ -20,6 +20,7 @@ from spacy.tokens import Span, Token
 from . import lexicons as L
 from . import schema
 from . import targets as T
+from .rules import load_yaml
 
 # Decision strength of each source (higher wins). The order is the guide's: a scene-setting
 # count is never a goal; a signed or started project's money is actual even with `planned` in
@@ -225,24 +226,26 @@ def semicolon_lead_in(sents: list[Span], text: str, sid: int) -> int | None:
     return sid - 1 if sent.text.count(";") + 1 >= _rules()["semicolon_parts"] else None
 
 
-def sets_goals(sent: Span) -> bool:
-    """`Guiyang has also decided on several development goals`: a sentence whose verb takes goal
-    nouns as its object sets them (and states their period), unless it says they were met."""
+def sets_goals(sent: Span, by: Token | None = None) -> bool:
+    """`Guiyang has also decided on several development goals`: a sentence whose verb (`by`, when
+    given) takes goal nouns as its object sets them (and states their period), unless it says they
+    were met."""
     cues = T._cues()
     met = _fulfilled_verbs()
     for t in sent:
         if t.pos_ != "NOUN" or t.lower_ not in cues["cue_words"] or t.dep_ not in ("dobj", "pobj"):
             continue
         verb = t.head.head if t.dep_ == "pobj" and t.head.dep_ == "prep" else t.head
-        if verb.pos_ == "VERB" and verb.lemma_.lower() not in met:
+        if verb.pos_ == "VERB" and verb.lemma_.lower() not in met and (by is None or verb.i == by.i):
             return True
     return False
 
 
 @lru_cache(maxsize=1)
 def _fulfilled_verbs() -> frozenset[str]:
-    from .linking.config import rules as linking_rules
-    return frozenset(linking_rules().lead_in_fulfilled_verbs)
+    # linking's vocabulary, typed and checked by pipeline/linking/config.py; read as data here so that
+    # the quantities stage (roles -> kinds) does not import the linking package
+    return frozenset(load_yaml("link/linking.yaml")["lead_in_fulfilled_verbs"])
 
 
 def continues_goal(anchor: Token, unit: str | None, goal_units: set[str]) -> bool:
@@ -301,7 +304,13 @@ def in_reported_clause(doc, char: int, anchor: Token, figure: Span | None = None
     verb = T.governing_verb(span[0])
     chain = {v.i for v in T.verb_chain(anchor)}
     if verb.i in chain or verb.pos_ not in T.VERBS:
-        return False
+        # asked of a sentence (the anchor its root verb): a root that reports the past with no cue of
+        # its own (`In 2023, GDP reached 5.44 trillion yuan, missing its target of 6 percent`) states
+        # no period of a plan, though a goal (here a superseded one) stands in it
+        # (a reporting root, `For 2022, Wang said that …`, carries the period of what is said)
+        return anchor.i == anchor.sent.root.i and T.is_clause_verb(anchor) and _done(anchor) \
+            and anchor.tag_ != "VBN" and anchor.lemma_.lower() not in _reporting_verbs() \
+            and not any(T._verb_cue(v) for v in T.verb_chain(anchor)) and not sets_goals(anchor.sent, by=anchor)
     describes = verb.dep_ in ("relcl", "acl")
     if describes and (verb.head.i == anchor.i or verb.head in anchor.ancestors
                       or (figure is not None and figure.start <= verb.head.i < figure.end)):

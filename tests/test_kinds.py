@@ -167,3 +167,20 @@ def test_a_count_of_the_places_a_figure_is_about_sets_the_scene(nlp):
     c = kind_of(nlp, "The three provinces' combined trade is projected to reach 500 billion yuan.", "provinces",
                 "count", {"item": "province"})
     assert (c.kind, c.evidence) == ("actual", "scene:count_of_parts")
+
+
+@pytest.mark.parametrize("text,reported", [
+    ("In 2023, Fujian's GDP reached 5.44 trillion yuan, up 4.5 percent, missing its target of 6 percent.", True),
+    ("For 2022, Wang said that the region expects to see GDP growth of 8 percent.", False),
+    ("In 2024, the province set its growth target at 6 percent.", False),
+    ("In 2024, the province will invest 5 billion yuan.", False),
+])
+def test_a_sentence_that_reports_the_past_states_no_plan_period(nlp, text, reported):
+    doc = nlp(text)
+    assert K.in_reported_clause(doc, doc.text.index("20"), doc[:].sent.root) is reported
+
+
+def test_the_period_of_a_missed_goal_is_its_own(nlp):
+    doc = nlp("In 2023, Fujian's GDP reached 5.44 trillion yuan, up 4.5 percent, missing its target of 6 percent.")
+    pct = [t for t in doc if t.text == "percent"][-1]
+    assert not K.in_reported_clause(doc, doc.text.index("2023"), pct)
