@@ -120,7 +120,8 @@ def _sentence_looks_ahead(sentence: Span, but: Token) -> bool:
 
 
 def scene(anchor: Token, row: dict, text: str) -> str | None:
-    """Why a figure only sets the scene (`duration`, `count_of_parts`, `modifier`, `group_member`), or None."""
+    """Why a figure only sets the scene (`duration`, `count_of_parts`, `modifier`, `group_member`,
+    `money_scope`, `apposition`), or None."""
     r = _rules()
     unit = row.get("unit")
     if unit in r["duration_units"]:
@@ -143,6 +144,8 @@ def scene(anchor: Token, row: dict, text: str) -> str | None:
         return "group_member"
     if unit == "count" and _in_money_scope(anchor):
         return "money_scope"
+    if any(t.dep_ == "appos" and t.i != anchor.i and t.head.pos_ == "PROPN" for t in T.clause_path(anchor)[:-1]):
+        return "apposition"   # `Chengdu, a city of 21 million people, plans to …`: it describes the name
     return None
 
 

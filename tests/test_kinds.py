@@ -184,3 +184,11 @@ def test_the_period_of_a_missed_goal_is_its_own(nlp):
     doc = nlp("In 2023, Fujian's GDP reached 5.44 trillion yuan, up 4.5 percent, missing its target of 6 percent.")
     pct = [t for t in doc if t.text == "percent"][-1]
     assert not K.in_reported_clause(doc, doc.text.index("2023"), pct)
+
+
+@pytest.mark.parametrize("text,word,unit,kind", [
+    ("Chengdu, a city of 21 million people, plans to raise its GDP to 3 trillion yuan.", "people", "count", "actual"),
+    ("Chengdu, a city of 21 million people, plans to raise its GDP to 3 trillion yuan.", "yuan", "CNY", "target"),
+])
+def test_an_apposition_describing_a_name_sets_the_scene(nlp, text, word, unit, kind):
+    assert kind_of(nlp, text, word, unit, {"item": "person"} if unit == "count" else None).kind == kind
