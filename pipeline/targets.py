@@ -115,8 +115,19 @@ def _amount_verbs() -> frozenset[str]:
     return frozenset(L.targets().amount_verbs)
 
 
+DASHES = ("--", "-", "—", "–", "---")
+
+
 def own_subject(verb: Token) -> Token | None:
-    return next((c for c in verb.children if c.dep_ in SUBJECTS), None)
+    """The verb's subject; a dateline the parser made the subject (`WUHAN -- Hubei province's GDP is
+    expected to grow …`) gives way to the phrase after the dash, its apposition."""
+    subjects = [c for c in verb.children if c.dep_ in SUBJECTS]
+    subject = subjects[0] if subjects else None
+    if subject is not None and subject.text.isupper() and len(subject.text) > 1 \
+            and any(c.text in DASHES for c in subject.children):
+        after = [c for c in subjects[1:]] + [c for c in subject.children if c.dep_ == "appos" and c.i > subject.i]
+        return min(after, key=lambda c: c.i) if after else subject
+    return subject
 
 
 def _has_tense(verb: Token, by_tag: bool = True) -> bool:
@@ -444,7 +455,7 @@ def indicator_of(anchor: Token, unit: str | None, is_count: bool, head: Token | 
         head = indicator_head(anchor, is_count)
     if head is not None and head.pos_ in NOUNS and head.lower_ not in ("it", "they", "this"):
         text = phrase_text(head)
-        found = classify(text)
+        found = joint_indicator(head) or classify(text)
         if found == "other" and _is_economy_growth(text, head, v):
             return g["economy_growth_indicator"], head
         if found != "other" or head.lemma_.lower() not in g["generic_heads"]:
@@ -454,6 +465,18 @@ def indicator_of(anchor: Token, unit: str | None, is_count: bool, head: Token | 
     if head is not None and head.pos_ in NOUNS:
         return classify(phrase_text(head)), head
     return "other", head
+
+
+def joint_indicator(noun: Token) -> str | None:
+    """`Total imports and exports`: an indicator the coordinated nouns name together and none names
+    alone (foreign_trade), else None."""
+    conjuncts = [c for c in noun.children if c.dep_ == "conj" and c.pos_ in NOUNS]
+    if not conjuncts:
+        return None
+    words = noun.doc[noun.left_edge.i:max(c.i for c in conjuncts) + 1].text
+    joint = classify(words)
+    alone = {classify(phrase_text(n)) for n in [noun] + conjuncts}
+    return joint if joint != "other" and joint not in alone else None
 
 
 def _is_economy_growth(text: str, head: Token, verb: Token) -> bool:

@@ -231,3 +231,15 @@ def test_industrial_value_is_industrial_value_added():
 def test_infinitive_clauses_passive_forecasts_and_a_cue_noun_with_a_subject(nlp, text, cue):
     doc = nlp(text)
     assert T.forward_cue(anchor(doc, "percent"), doc[:].sent) == cue
+
+
+@pytest.mark.parametrize("text,word,unit,indicator", [
+    ("Total imports and exports are expected to surpass 700 billion yuan.", "yuan", "CNY", "foreign_trade"),
+    ("Exports and imports are expected to grow 5 percent.", "percent", "percent", "foreign_trade"),
+    ("Retail sales and exports are expected to rise 10 percent.", "percent", "percent", "retail_sales"),
+    ("WUHAN -- Hubei province's GDP is expected to grow by 6.5 percent this year and reach 5.8 trillion yuan.",
+     "yuan", "CNY", "gdp"),
+])
+def test_coordinated_nouns_and_a_dateline_before_the_subject(nlp, text, word, unit, indicator):
+    doc = nlp(text)
+    assert T.indicator_of(anchor(doc, word), unit, False)[0] == indicator
