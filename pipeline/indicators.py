@@ -37,6 +37,7 @@ def _rules() -> dict:
         "verb_preps": frozenset(r.verb_object_preps),
         "context_heads": frozenset(r.context_heads),
         "share_nouns": frozenset(r.share_nouns),
+        "generic_count_nouns": frozenset(r.generic_count_nouns),
     }
 
 
@@ -207,6 +208,11 @@ def decide(anchor: Token, unit: str | None, is_count: bool) -> Decision:
         found = T.classify(_words(head))
         return phrase if found in _rules()["ratio"] else Decision("other", head, f"share:{head.lemma_.lower()}")
     cands.append(phrase)
+    if is_count and anchor.lemma_.lower() in _rules()["generic_count_nouns"]:
+        # `The resident population is expected to reach 9.5 million people`: the subject says what
+        subject = T.chain_subject(T.verb_chain(anchor))
+        if subject is not None and subject.i != anchor.i:
+            cands.append(Decision(T.classify(_words(subject)), subject, f"count_subject:{_words(subject)}"))
     if head is None:
         noun = split_preposition_object(anchor)
         if noun is not None:   # `would maintain the per capita GDP above\n$10,000 until 2010`

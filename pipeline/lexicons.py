@@ -103,6 +103,7 @@ class IndicatorsLexicon(_ByKey):
     verb_object_preps: list[str]
     context_heads: list[str]
     share_nouns: list[str]
+    generic_count_nouns: list[str]
 
     def __post_init__(self):
         for key in ("indicators", "money_indicators"):

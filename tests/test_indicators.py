@@ -120,3 +120,13 @@ def test_a_floor_points_back(nlp):
     doc = nlp("The province's GDP is seen growing at 6 percent, and economists put the floor at 5.5 percent.")
     d = I.decide(anchor(doc, "percent", 1), "percent", False)
     assert I.points_back(d) == "previous"
+
+
+@pytest.mark.parametrize("text,word,unit,indicator", [
+    ("The resident population is expected to reach 9.5 million people.", "people", "count", "population"),
+    ("The province will reduce water consumption per unit of GDP by 16 percent.", "percent", "percent", "other"),
+    ("Energy consumption per 10,000 yuan of GDP will drop by 3 percent.", "percent", "percent", "energy_intensity"),
+])
+def test_people_counted_and_uses_per_unit_of_gdp(nlp, text, word, unit, indicator):
+    doc = nlp(text)
+    assert I.decide(anchor(doc, word), unit, unit == "count").indicator == indicator
