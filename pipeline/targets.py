@@ -146,6 +146,10 @@ def verb_chain(token: Token) -> list[Token]:
                 and not _has_tense(v):
             chain.append(v.head.head)   # `…, with forest coverage reaching 40 percent`: the clause's tense
             continue
+        if v.dep_ == "pcomp" and v.head.lower_ == "to" and v.head.head.pos_ in VERBS + ("ADJ",) \
+                and v.head.head.lower_ in _cues()["cue_predicates"]:
+            chain.append(v.head.head)   # `is committed to achieving 6 percent growth`
+            continue
         if _infinitive_clause(v) and v.head.pos_ in VERBS:
             chain.append(v.head)   # `Guangdong expects its economy to expand by 6 percent`
             continue
@@ -265,8 +269,14 @@ def _verb_cue(v: Token) -> str | None:
     passive = lemma_in(v, c["passive_cue_verbs"])
     if v.pos_ == "VERB" and passive and any(ch.dep_ == "auxpass" for ch in v.children):
         return passive   # `GDP is seen growing at 6 percent`, not `the city saw its GDP grow`
-    if v.pos_ in ("ADJ", "VERB") and v.lower_ in c["cue_predicates"] and any(ch.dep_ == "xcomp" for ch in v.children):
-        return v.lower_
+    if v.pos_ in ("ADJ", "VERB") and v.lower_ in c["cue_predicates"] and any(
+            ch.dep_ == "xcomp" or (ch.dep_ == "prep" and ch.lower_ == "to" and any(g.dep_ == "pcomp" for g in ch.children))
+            for ch in v.children):
+        return v.lower_   # `is set to grow`, `is committed to achieving 6 percent growth`
+    if v.lemma_.lower() == "go" and v.tag_ == "VBG" and any(ch.dep_ == "aux" for ch in v.children) \
+            and any(ch.dep_ == "xcomp" and any(g.dep_ == "aux" and g.lower_ == "to" for g in ch.children)
+                    for ch in v.children):
+        return "going to"   # `China is going to cut its carbon intensity by 18 percent`
     has_to = any(ch.dep_ == "aux" and ch.lower_ == "to" for ch in v.children)
     # `has set its growth target at 5.5 percent`: the verb's object names the figure a goal
     if any(ch.dep_ == "dobj" and ch.lower_ in c["cue_words"] for ch in v.children):

@@ -243,3 +243,15 @@ def test_infinitive_clauses_passive_forecasts_and_a_cue_noun_with_a_subject(nlp,
 def test_coordinated_nouns_and_a_dateline_before_the_subject(nlp, text, word, unit, indicator):
     doc = nlp(text)
     assert T.indicator_of(anchor(doc, word), unit, False)[0] == indicator
+
+
+@pytest.mark.parametrize("text,word,cue", [
+    ("The province is committed to achieving 6 percent growth.", "percent", "committed"),
+    ("The province contributed to achieving 6 percent growth.", "percent", None),
+    ("China is going to cut its carbon intensity by 18 percent.", "percent", "going to"),
+    ("Sales are going up 5 percent.", "percent", None),
+    ("The zone is designed to accommodate 500 enterprises.", "enterprises", "designed"),
+])
+def test_committed_to_going_to_and_designed_to(nlp, text, word, cue):
+    doc = nlp(text)
+    assert T.forward_cue(anchor(doc, word), doc[:].sent) == cue
