@@ -61,6 +61,8 @@ def _rules() -> dict:
         "parallel_verbs": frozenset(r.parallel_verbs),
         "superseded_from": frozenset(r.superseded_from),
         "comparison_bases": {prep: frozenset(heads) for prep, heads in r.comparison_bases.items()},
+        "past_year_words": frozenset(r.past_year_words),
+        "description_heads": frozenset(r.description_heads),
     }
 
 
@@ -144,8 +146,12 @@ def scene(anchor: Token, row: dict, text: str) -> str | None:
         return "group_member"
     if unit == "count" and _in_money_scope(anchor):
         return "money_scope"
-    if any(t.dep_ == "appos" and t.i != anchor.i and t.head.pos_ == "PROPN" for t in T.clause_path(anchor)[:-1]):
-        return "apposition"   # `Chengdu, a city of 21 million people, plans to …`: it describes the name
+    path = T.clause_path(anchor)[:-1]
+    if any(t.dep_ == "appos" and t.i != anchor.i and t.head.pos_ == "PROPN" for t in path) or any(
+            t.dep_ == "pobj" and t.head.lower_ == "to" and t.head.head.lower_ in r["description_heads"]
+            and t.head.head.dep_ not in ("attr", "oprd", "dobj", "ROOT") and t.head.head.head.lemma_ != "be"
+            for t in path):
+        return "apposition"   # `Chengdu, a city of 21 million people, plans to …`, `Home to 5 million people, …`
     return None
 
 
@@ -178,6 +184,25 @@ def comparison_base(anchor: Token) -> str | None:
     return None
 
 
+def said_past(anchor: Token) -> bool:
+    """Whether the figure's own noun phrase says it is past: a relative clause in the past tense (`the
+    6 percent growth it achieved last year`), a past year as possessor (`last year's 8 percent
+    growth`). (A participle has no tense of its own: `… with a total investment of 13.6 billion yuan
+    completed throughout the year` is a goal.)"""
+    r = _rules()
+    for noun in T.clause_path(anchor)[:-1]:
+        if noun.pos_ not in T.NOUNS:
+            continue
+        for ch in noun.children:
+            if ch.dep_ == "relcl" and ch.tag_ == "VBD" and not T._verb_cue(ch) \
+                    and not any(w.lower_ in T._cues()["cue_words"] for w in ch.subtree):
+                return True   # (`the 7 percent growth it set as its target` is a goal)
+            if ch.dep_ == "poss" and ch.lemma_.lower() == "year" \
+                    and any(g.lower_ in r["past_year_words"] for g in ch.children):
+                return True
+    return False
+
+
 def restates(gap: str) -> bool:
     """Whether the text between a goal figure and the next figure restates the goal as a change
     (`…, up 7 percent year-on-year`)."""
@@ -196,6 +221,8 @@ def candidates(anchor: Token, sentence: Span, row: dict, text: str, cue: str | N
         prep = comparison_base(anchor)
         if prep:
             out.append(Candidate("actual", "base", f"base:{prep}"))
+        elif said_past(anchor):
+            out.append(Candidate("actual", "base", "base:past"))
         verb = signed(anchor)
         if verb:
             out.append(Candidate("actual", "signed", f"signed:{verb}"))

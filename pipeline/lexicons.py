@@ -67,6 +67,8 @@ class TargetsLexicon(_ByKey):
     amount_anaphors: list[str]
     superseded_from: list[str]
     comparison_bases: dict[str, list[str]]
+    past_year_words: list[str]
+    description_heads: list[str]
     restated_as: str
     restating_verbs: list[str]
     restating_subjects: list[str]

@@ -192,3 +192,25 @@ def test_the_period_of_a_missed_goal_is_its_own(nlp):
 ])
 def test_an_apposition_describing_a_name_sets_the_scene(nlp, text, word, unit, kind):
     assert kind_of(nlp, text, word, unit, {"item": "person"} if unit == "count" else None).kind == kind
+
+
+@pytest.mark.parametrize("text,word,unit,evidence", [
+    ("The province will build on the 6 percent growth it achieved last year.", "percent", "percent", "base:past"),
+    ("Building on last year's 8 percent growth, the city aims to grow 7 percent this year.", "percent", "percent",
+     "base:past"),
+    ("Compared with 6 percent last year, the target for this year is 5 percent.", "percent", "percent", "base:with"),
+    ("Home to 5 million people, the district plans to double its GDP.", "people", "count", "scene:apposition"),
+])
+def test_figures_said_to_be_past_or_descriptive_are_actual(nlp, text, word, unit, evidence):
+    c = kind_of(nlp, text, word, unit, {"item": "person"} if unit == "count" else None)
+    assert (c.kind, c.evidence) == ("actual", evidence)
+
+
+@pytest.mark.parametrize("text,word,unit", [
+    ("The city aims for the 7 percent growth it set as its target.", "percent", "percent"),
+    ("By 2027, the area will be home to 2,000 high-tech enterprises.", "enterprises", "count"),
+    ("Solid progress will be made, with a total investment of 13.6 billion yuan completed throughout the year.",
+     "yuan", "CNY"),
+])
+def test_goals_that_look_like_them_stay_goals(nlp, text, word, unit):
+    assert kind_of(nlp, text, word, unit, {"item": "enterprise"} if unit == "count" else None).kind == "target"
