@@ -470,6 +470,11 @@ def indicator_of(anchor: Token, unit: str | None, is_count: bool, head: Token | 
             return g["economy_growth_indicator"], head
         if found != "other" or head.lemma_.lower() not in g["generic_heads"]:
             return found, head
+        holder = head.head.head if head.dep_ == "pobj" and head.head.dep_ == "prep" else None
+        if holder is not None and holder.pos_ in NOUNS and classify(phrase_text(holder)) != "other":
+            # `the added value of industries above designated size increases by 6 percent`, read as
+            # `value … above [size increases]`: a bare change noun takes the noun it hangs from
+            return classify(phrase_text(holder)), holder
     if v.lemma_.lower() in g["verb_indicators"]:
         return g["verb_indicators"][v.lemma_.lower()], head
     if head is not None and head.pos_ in NOUNS:

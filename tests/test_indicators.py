@@ -130,3 +130,9 @@ def test_a_floor_points_back(nlp):
 def test_people_counted_and_uses_per_unit_of_gdp(nlp, text, word, unit, indicator):
     doc = nlp(text)
     assert I.decide(anchor(doc, word), unit, unit == "count").indicator == indicator
+
+
+def test_a_change_noun_read_into_a_complement_takes_the_noun_it_hangs_from(nlp):
+    doc = nlp("The province will also work to ensure that the added value of industries above designated size "
+              "increases by 6 percent.")
+    assert I.decide(anchor(doc, "percent"), "percent", False).indicator == "industrial_value_added"
