@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from spacy.tokens import Token
 
+from . import lexicons as L
 from . import schema
 from . import targets as T
 
@@ -27,20 +28,16 @@ class Decision:
 
 @lru_cache(maxsize=1)
 def _rules() -> dict:
-    r = T.rules("indicators")
-    names = set(schema.VOCABULARIES["targets.indicator"])
-    used = [n for n, _ in r["indicators"]] + list(r["verb_indicators"].values()) + list(r["ratio_indicators"]) \
-        + [r["economy_growth_indicator"]]
-    unknown = sorted(set(used) - names)
-    if unknown:
-        raise ValueError(f"rules/link/indicators.yaml: indicators not in SPEC §4: {unknown}")
+    r = L.indicators()
     return {
-        "share_verbs": frozenset(r["share_verbs"]),
-        "share_particles": dict(r["share_particles"]),
-        "ratio": frozenset(r["ratio_indicators"]),
-        "own_preps": frozenset(r["own_complement_preps"]),
-        "verb_preps": frozenset(r["verb_object_preps"]),
-        "context_heads": frozenset(r["context_heads"]),
+        "share_verbs": frozenset(r.share_verbs),
+        "share_particles": dict(r.share_particles),
+        "ratio": frozenset(r.ratio_indicators),
+        "own_preps": frozenset(r.own_complement_preps),
+        "verb_preps": frozenset(r.verb_object_preps),
+        "context_heads": frozenset(r.context_heads),
+        "share_nouns": frozenset(r.share_nouns),
+        "generic_count_nouns": frozenset(r.generic_count_nouns),
     }
 
 
@@ -78,7 +75,7 @@ def own_complement(anchor: Token, unit: str | None) -> Token | None:
             after = next((g for g in gap if not (g.is_punct or g.is_bracket) and not _in_brackets(g)), None)
             preps = [c for c in preps if after is not None and c.i == after.i]
         for prep in preps:
-            for obj in (o for o in prep.children if o.dep_ == "pobj" and o.pos_ in T.NOUNS and o.ent_type_ != "DATE"):
+            for obj in (o for o in prep.children if o.dep_ == "pobj" and o.pos_ in T.NOUNS):
                 if _classify(_words(obj), unit) != "other":
                     return obj
     return None
@@ -149,6 +146,23 @@ def ccomp_subject(anchor: Token) -> Token | None:
     return obj
 
 
+def split_preposition_object(anchor: Token) -> Token | None:
+    """`the city would maintain the per capita GDP above\n$10,000 until 2010`: a line break split the
+    sentence and left the figure's preposition dangling at the end of the sentence before; the
+    figure is that preposition's, and what its verb's object names it measures."""
+    sent = anchor.sent
+    if sent.start == 0:
+        return None
+    before = anchor.doc[sent.start - 1]
+    while before.is_space and before.i > 0:
+        before = before.doc[before.i - 1]
+    if before.pos_ != "ADP" or any(c.dep_ == "pobj" for c in before.children) or before.head.pos_ not in T.VERBS:
+        return None
+    if any(t.is_punct or t.like_num for t in anchor.doc[sent.start:anchor.i] if t.i < anchor.i - 3):
+        return None   # the figure must open its fragment
+    return T._verb_object(before.head, exclude=before)
+
+
 def segment_words(anchor: Token) -> str:
     """The words before the figure in its part of a semicolon list (`…; registered urban
     unemployment kept below 4.2 percent; …`)."""
@@ -188,7 +202,21 @@ def decide(anchor: Token, unit: str | None, is_count: bool) -> Decision:
         # the parse ran across a semicolon: the figure's own list part says what it measures
         words = segment_words(anchor)
         phrase = Decision(T.classify(words), None, f"list_part:{words}")
+    if unit == "percent" and head is not None and head.lemma_.lower() in _rules()["share_nouns"] \
+            and any(c.dep_ == "prep" and c.lower_ in ("of", "in") for c in head.children):
+        # `the share of the digital economy in GDP will exceed 45 percent`: a share, not its whole
+        found = T.classify(_words(head))
+        return phrase if found in _rules()["ratio"] else Decision("other", head, f"share:{head.lemma_.lower()}")
     cands.append(phrase)
+    if is_count and anchor.lemma_.lower() in _rules()["generic_count_nouns"]:
+        # `The resident population is expected to reach 9.5 million people`: the subject says what
+        subject = T.chain_subject(T.verb_chain(anchor))
+        if subject is not None and subject.i != anchor.i:
+            cands.append(Decision(T.classify(_words(subject)), subject, f"count_subject:{_words(subject)}"))
+    if head is None:
+        noun = split_preposition_object(anchor)
+        if noun is not None:   # `would maintain the per capita GDP above\n$10,000 until 2010`
+            cands.append(Decision(_classify(_words(noun), unit), noun, f"split_sentence:{_words(noun)}"))
     for source, noun in (("conjunct", adjacent_conjunct(anchor)), ("object", verb_prep_object(anchor)),
                          ("clause_subject", ccomp_subject(anchor))):
         if noun is not None:
@@ -205,18 +233,20 @@ def points_back(d: Decision) -> str | None:
         return None
     if d.head is None:
         return "sentence" if d.evidence == "phrase" else None
+    if d.head.pos_ == "PROPN" and d.evidence.startswith("phrase"):
+        return "sentence"   # `…, while Jinan targets 1.3 trillion yuan`: a place names no indicator
     return "previous" if d.head.lower_ in _rules()["context_heads"] else None
 
 
 def from_context(figures: list[tuple[int, Token, str | None, bool]], sent_index: int, unit: str | None,
                  reach: str = "previous") -> Decision | None:
-    """The indicator of the latest figure of the same unit before, in the same sentence or (reach
-    `previous`) the one before (`figures`: (sentence index, anchor, unit, is_count) of the figures
-    before, in text order)."""
+    """The indicator of the latest figure of the same unit (any, for `unit` None) before, in the same
+    sentence or (reach `previous`) the one before (`figures`: (sentence index, anchor, unit, is_count)
+    of the figures before, in text order)."""
     for sid, anchor, other_unit, is_count in reversed(figures):
         if sid < sent_index - (1 if reach == "previous" else 0):
             break
-        if other_unit != unit:
+        if unit is not None and other_unit != unit:
             continue
         d = decide(anchor, other_unit, is_count)
         if d.indicator != "other" and not d.evidence.startswith("context"):
@@ -242,6 +272,9 @@ def in_context(i: int, figs: list, decided: dict[int, Decision], text: str) -> D
         earlier = [(g.sent_index, g.anchor, g.row.get("unit"), g.is_count) for g in figs[:i]
                    if g is not None and g.conversion_of is None]
         found = from_context(earlier, f.sent_index, f.row.get("unit"), reach)
+        if found is None and d.head is not None and d.head.lower_ in L.targets().restating_subjects:
+            # `…lift its GDP to 14 trillion yuan. This translates into an annual growth rate of 5 percent`
+            found = from_context(earlier, f.sent_index, None, reach)
         if found is not None:
             return found
     return d

@@ -17,13 +17,15 @@ from functools import lru_cache
 
 from spacy.tokens import Span, Token
 
+from . import lexicons as L
 from . import schema
 from . import targets as T
+from .rules import load_yaml
 
 # Decision strength of each source (higher wins). The order is the guide's: a scene-setting
 # count is never a goal; a signed or started project's money is actual even with `planned` in
 # its noun phrase (ANNOTATION.md, dev notes of signed totals); a cue makes a target.
-STRENGTH = {"scene": 4, "signed": 3, "started": 2, "cue": 1, "reported": 0}
+STRENGTH = {"scene": 4, "base": 3, "signed": 3, "started": 2, "cue": 1, "reported": 0}
 
 
 @dataclass(frozen=True)
@@ -35,29 +37,32 @@ class Candidate:
 
 @lru_cache(maxsize=1)
 def _rules() -> dict:
-    r = T.rules("targets")
+    r = L.targets()
     classes = {}
-    for name, cues in r["cue_classes"].items():
+    for name, cues in r.cue_classes.items():
         for cue in cues:
             classes.setdefault(cue, name)
     return {
         "classes": classes,
-        "signing": frozenset(r["signing_verbs"]),
-        "deal_nouns": frozenset(r["deal_nouns"]),
-        "started": frozenset(r["started_verbs"]),
-        "scene_items": frozenset(r["scene_count_items"]),
-        "duration_units": frozenset(r["duration_units"]),
-        "duration_preps": frozenset(r["duration_prepositions"]),
-        "group_member": re.compile(r["group_member"], re.I),
-        "semicolon_parts": int(r["semicolon_list_min_parts"]),
-        "scope_preps": frozenset(r["scope_prepositions"]),
-        "restatement": re.compile(r["restatement"], re.I),
-        "amount_anaphors": frozenset(r["amount_anaphors"]),
-        "restated_as": re.compile(r["restated_as"], re.I),
-        "restating_verbs": frozenset(r["restating_verbs"]),
-        "restating_subjects": frozenset(r["restating_subjects"]),
-        "parallel_verbs": frozenset(r["parallel_verbs"]),
-        "superseded_from": frozenset(r["superseded_from"]),
+        "signing": frozenset(r.signing_verbs),
+        "deal_nouns": frozenset(r.deal_nouns),
+        "started": frozenset(r.started_verbs),
+        "scene_items": frozenset(r.scene_count_items),
+        "duration_units": frozenset(r.duration_units),
+        "duration_preps": frozenset(r.duration_prepositions),
+        "group_member": re.compile(r.group_member, re.I),
+        "semicolon_parts": r.semicolon_list_min_parts,
+        "scope_preps": frozenset(r.scope_prepositions),
+        "restatement": re.compile(r.restatement, re.I),
+        "amount_anaphors": frozenset(r.amount_anaphors),
+        "restated_as": re.compile(r.restated_as, re.I),
+        "restating_verbs": frozenset(r.restating_verbs),
+        "restating_subjects": frozenset(r.restating_subjects),
+        "parallel_verbs": frozenset(r.parallel_verbs),
+        "superseded_from": frozenset(r.superseded_from),
+        "comparison_bases": {prep: frozenset(heads) for prep, heads in r.comparison_bases.items()},
+        "past_year_words": frozenset(r.past_year_words),
+        "description_heads": frozenset(r.description_heads),
     }
 
 
@@ -117,7 +122,8 @@ def _sentence_looks_ahead(sentence: Span, but: Token) -> bool:
 
 
 def scene(anchor: Token, row: dict, text: str) -> str | None:
-    """Why a figure only sets the scene (`duration`, `count_of_parts`, `modifier`, `group_member`), or None."""
+    """Why a figure only sets the scene (`duration`, `count_of_parts`, `modifier`, `group_member`,
+    `money_scope`, `apposition`), or None."""
     r = _rules()
     unit = row.get("unit")
     if unit in r["duration_units"]:
@@ -140,19 +146,60 @@ def scene(anchor: Token, row: dict, text: str) -> str | None:
         return "group_member"
     if unit == "count" and _in_money_scope(anchor):
         return "money_scope"
+    path = T.clause_path(anchor)[:-1]
+    if any(t.dep_ == "appos" and t.i != anchor.i and t.head.pos_ == "PROPN" for t in path) or any(
+            t.dep_ == "pobj" and t.head.lower_ == "to" and t.head.head.lower_ in r["description_heads"]
+            and t.head.head.dep_ not in ("attr", "oprd", "dobj", "ROOT") and t.head.head.head.lemma_ != "be"
+            for t in path):
+        return "apposition"   # `Chengdu, a city of 21 million people, plans to …`, `Home to 5 million people, …`
     return None
 
 
 def _in_money_scope(anchor: Token) -> bool:
     """`the overall investment in "three hundred" projects`: a count in the complement of a money noun."""
     from .roles import role_in
-    t = anchor
-    while not T.is_clause_verb(t) and t.head.i != t.i:
+    for t in T.clause_path(anchor)[:-1]:
         if t.dep_ == "pobj" and t.head.lower_ in _rules()["scope_preps"] and t.head.head.pos_ in T.NOUNS:
             noun = t.head.head
             if role_in(noun.text) is not None and noun.lemma_.lower() not in ("project", "program", "programme"):
                 return True
-        t = t.head
+    return False
+
+
+def comparison_base(anchor: Token) -> str | None:
+    """The preposition that makes a figure the base of a comparison (`up from 3.15 percent`, `after
+    an estimated 5.2 percent expansion`), or None; a goal noun on the way (`up from a goal of …`)
+    keeps it a goal."""
+    bases = _rules()["comparison_bases"]
+    goal_words = T._cues()["cue_words"]
+    path = T.clause_path(anchor)[:-1]
+    for k, t in enumerate(path):
+        if t.lower_ in goal_words and t.pos_ in T.NOUNS:
+            return None
+        prep = t.head
+        if t.dep_ == "pobj" and prep.lower_ in bases:
+            heads = bases[prep.lower_]
+            if not heads or prep.head.lemma_.lower() in heads or prep.head.lower_ in heads:
+                return prep.lower_
+    return None
+
+
+def said_past(anchor: Token) -> bool:
+    """Whether the figure's own noun phrase says it is past: a relative clause in the past tense (`the
+    6 percent growth it achieved last year`), a past year as possessor (`last year's 8 percent
+    growth`). (A participle has no tense of its own: `… with a total investment of 13.6 billion yuan
+    completed throughout the year` is a goal.)"""
+    r = _rules()
+    for noun in T.clause_path(anchor)[:-1]:
+        if noun.pos_ not in T.NOUNS:
+            continue
+        for ch in noun.children:
+            if ch.dep_ == "relcl" and ch.tag_ == "VBD" and not T._verb_cue(ch) \
+                    and not any(w.lower_ in T._cues()["cue_words"] for w in ch.subtree):
+                return True   # (`the 7 percent growth it set as its target` is a goal)
+            if ch.dep_ == "poss" and ch.lemma_.lower() == "year" \
+                    and any(g.lower_ in r["past_year_words"] for g in ch.children):
+                return True
     return False
 
 
@@ -171,6 +218,11 @@ def candidates(anchor: Token, sentence: Span, row: dict, text: str, cue: str | N
         why = scene(anchor, row, text)
         if why:
             out.append(Candidate("actual", "scene", f"scene:{why}"))
+        prep = comparison_base(anchor)
+        if prep:
+            out.append(Candidate("actual", "base", f"base:{prep}"))
+        elif said_past(anchor):
+            out.append(Candidate("actual", "base", "base:past"))
         verb = signed(anchor)
         if verb:
             out.append(Candidate("actual", "signed", f"signed:{verb}"))
@@ -204,23 +256,26 @@ def semicolon_lead_in(sents: list[Span], text: str, sid: int) -> int | None:
     return sid - 1 if sent.text.count(";") + 1 >= _rules()["semicolon_parts"] else None
 
 
-def sets_goals(sent: Span) -> bool:
-    """`Guiyang has also decided on several development goals`: a sentence whose verb takes goal
-    nouns as its object sets them (and states their period), unless it says they were met."""
+def sets_goals(sent: Span, by: Token | None = None) -> bool:
+    """`Guiyang has also decided on several development goals`: a sentence whose verb (`by`, when
+    given) takes goal nouns as its object sets them (and states their period), unless it says they
+    were met."""
     cues = T._cues()
     met = _fulfilled_verbs()
     for t in sent:
         if t.pos_ != "NOUN" or t.lower_ not in cues["cue_words"] or t.dep_ not in ("dobj", "pobj"):
             continue
         verb = t.head.head if t.dep_ == "pobj" and t.head.dep_ == "prep" else t.head
-        if verb.pos_ == "VERB" and verb.lemma_.lower() not in met:
+        if verb.pos_ == "VERB" and verb.lemma_.lower() not in met and (by is None or verb.i == by.i):
             return True
     return False
 
 
 @lru_cache(maxsize=1)
 def _fulfilled_verbs() -> frozenset[str]:
-    return frozenset(T.rules("linking")["lead_in_fulfilled_verbs"])
+    # linking's vocabulary, typed and checked by pipeline/linking/config.py; read as data here so that
+    # the quantities stage (roles -> kinds) does not import the linking package
+    return frozenset(load_yaml("link/linking.yaml")["lead_in_fulfilled_verbs"])
 
 
 def continues_goal(anchor: Token, unit: str | None, goal_units: set[str]) -> bool:
@@ -246,21 +301,15 @@ def continues_goal(anchor: Token, unit: str | None, goal_units: set[str]) -> boo
 
 @lru_cache(maxsize=1)
 def _reporting_verbs() -> frozenset[str]:
-    return frozenset(T.rules("targets")["reporting_verbs"])
+    return frozenset(L.targets().reporting_verbs)
 
 
 def superseded(anchor: Token) -> bool:
     """Whether the text compares with a goal as one that was set before: `up from a goal of …`
     (a goal whose period ended before the article is superseded too: see `dated`)."""
     r = _rules()
-    t = anchor
-    while True:
-        if t.dep_ == "pobj" and t.head.lower_ == "from" and t.head.head.lower_ in r["superseded_from"]:
-            return True
-        if T.is_clause_verb(t) or t.head.i == t.i:
-            break
-        t = t.head
-    return False
+    return any(t.dep_ == "pobj" and t.head.lower_ == "from" and t.head.head.lower_ in r["superseded_from"]
+               for t in T.clause_path(anchor))
 
 
 def dated(evidence: str | None, kind: str | None, end_year, reference_year: int | None) -> str | None:
@@ -285,10 +334,19 @@ def in_reported_clause(doc, char: int, anchor: Token, figure: Span | None = None
     verb = T.governing_verb(span[0])
     chain = {v.i for v in T.verb_chain(anchor)}
     if verb.i in chain or verb.pos_ not in T.VERBS:
-        return False
-    if verb.dep_ == "relcl" and (verb.head.i == anchor.i or verb.head in anchor.ancestors
-                                 or (figure is not None and figure.start <= verb.head.i < figure.end)):
+        # asked of a sentence (the anchor its root verb): a root that reports the past with no cue of
+        # its own (`In 2023, GDP reached 5.44 trillion yuan, missing its target of 6 percent`) states
+        # no period of a plan, though a goal (here a superseded one) stands in it
+        # (a reporting root, `For 2022, Wang said that …`, carries the period of what is said)
+        return anchor.i == anchor.sent.root.i and T.is_clause_verb(anchor) and _done(anchor) \
+            and anchor.tag_ != "VBN" and anchor.lemma_.lower() not in _reporting_verbs() \
+            and not any(T._verb_cue(v) for v in T.verb_chain(anchor)) and not sets_goals(anchor.sent, by=anchor)
+    describes = verb.dep_ in ("relcl", "acl")
+    if describes and (verb.head.i == anchor.i or verb.head in anchor.ancestors
+                      or (figure is not None and figure.start <= verb.head.i < figure.end)):
         return False   # it describes the goal itself: `the target range … that it set at the beginning of 2017`
+    if describes and verb.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass") for c in verb.children):
+        return True    # a participle describing another noun: `the previous target of 7 percent set in 2019`
     return verb.tag_ == "VBD" or any(c.dep_ == "aux" and c.lower_ in ("has", "have", "had") for c in verb.children)
 
 
@@ -304,12 +362,10 @@ def in_share_base(doc, char: int, anchor: Token) -> bool:
     if span is None or not len(span):
         return False
     # the period itself, or the word right before it (the parser may hang `last year` on the verb)
-    for t in {span[0], span[0].doc[max(span[0].i - 1, span[0].sent.start)]}:
-        while t.head.i != t.i and not T.is_clause_verb(t):
-            if t.dep_ == "pobj" and t.head.lower_ == "of" and t.head.head.lower_ in ("percent", "%") \
-                    and t.head.head.i != anchor.i:
-                return True
-            t = t.head
+    for start in {span[0], span[0].doc[max(span[0].i - 1, span[0].sent.start)]}:
+        if any(t.dep_ == "pobj" and t.head.lower_ == "of" and t.head.head.lower_ in ("percent", "%")
+               and t.head.head.i != anchor.i for t in T.clause_path(start)[:-1]):
+            return True
     return False
 
 

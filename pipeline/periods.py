@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from . import lexicons as L
 from . import quantity_rules
 from .published import date_rules, dateparser_date
 from .rules import alternation, load_yaml
@@ -45,9 +46,9 @@ class PeriodMention:
         return self.end.year if self.end else None
 
 
-def rules() -> dict:
-    """rules/link/periods.yaml (cached by pipeline.rules)."""
-    return load_yaml("link/periods.yaml")
+def rules() -> L.PeriodsLexicon:
+    """rules/link/periods.yaml as its typed shape (pipeline/lexicons.py)."""
+    return L.periods()
 
 
 def month_names() -> dict[str, int]:
@@ -61,17 +62,17 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
     """(name, compiled regex) in priority order: earlier names win overlaps of equal length."""
     r = rules()
     month = rf"(?P<mon>{alternation(month_names())})\.?"
-    rel = "|".join(f"(?:{k})" for k in r["relative_years"])
+    rel = "|".join(f"(?:{k})" for k in r.relative_years)
     year_ref = rf"(?:\s+(?:of\s+)?(?:(?P<rel>{rel})|(?P<year>{YEAR})))?"
-    ordinals = alternation(r["ordinal_words"])
-    parts = alternation(r["year_parts"])
+    ordinals = alternation(r.ordinal_words)
+    parts = alternation(r.year_parts)
     spelled = alternation(quantity_rules.scales().units)  # the one number-word table
 
     def sub(p: str) -> str:
         return p.replace("{YEAR}", YEAR).replace("{MONTH}", month)
 
     specs = [
-        ("comparison", "|".join(f"(?:{sub(p)})" for p in r["comparison_phrases"])),
+        ("comparison", "|".join(f"(?:{sub(p)})" for p in r.comparison_phrases)),
         ("plan_period", rf"(?:the\s+)?(?P<ord>\d{{1,2}}(?:st|nd|rd|th)|{ordinals})\s+five[- ]year\s+plan"
                         rf"(?:\s+period)?(?:\s*\(\s*{YEAR}\s*[-–]\s*\d{{2,4}}\s*\))?"),
         ("year_range", rf"(?:from\s+|between\s+)?(?P<y1>{YEAR})\s*(?:to|and|through|until|till|-|–|/)\s*"
@@ -81,7 +82,8 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
         ("year_part", rf"(?:the\s+)?(?P<part>{parts}){year_ref}"),
         ("month_range", rf"(?:from\s+)?(?P<m1>{alternation(month_names())})\.?\s*(?:-|–|to|through)\s*"
                         rf"(?P<m2>{alternation(month_names())})\.?(?:\s+(?:of\s+)?(?P<year>{YEAR}))?"),
-        ("by", rf"\bby\s+(?:the\s+end\s+of\s+)?(?:(?P<rel>{rel})|(?P<year>{YEAR}))"),
+        ("by", rf"\b(?:by|until|till|no\s+later\s+than|from\s+now\s+(?:to|until|till|through))\s+"
+               rf"(?:the\s+(?:end|middle)\s+of\s+|end[- ]|mid[- ])?(?:the\s+year\s+)?(?:(?P<rel>{rel})|(?P<year>{YEAR}))"),
         ("as_of", rf"\bas\s+of\s+(?:the\s+end\s+of\s+)?(?:{month}\s+)?(?:(?P<rel>{rel})|(?P<year>{YEAR}))"),
         ("since", rf"\bsince\s+(?:the\s+(?:beginning|start)\s+of\s+)?(?:{month}\s+)?(?:(?P<rel>{rel})|(?P<year>{YEAR}))"),
         ("past_years", rf"\b(?:in|over|during)\s+the\s+(?:past|last)\s+(?P<n>\d{{1,2}}|{spelled})\s+years"),
@@ -112,7 +114,7 @@ def _year_span(year: int | None) -> tuple[dt.date | None, dt.date | None]:
 
 
 def _relative_offset(phrase: str) -> int:
-    for pattern, offset in rules()["relative_years"].items():
+    for pattern, offset in rules().relative_years.items():
         if re.fullmatch(pattern, phrase.strip(), re.IGNORECASE):
             return int(offset)
     return 0
@@ -140,8 +142,8 @@ def _resolve(name: str, m: re.Match, reference: dt.date | None) -> tuple[dt.date
     if name == "comparison":
         return None, None, "comparison", "comparison"
     if name == "plan_period":
-        n = int(re.match(r"\d+", g["ord"]).group()) if g["ord"][0].isdigit() else rules()["ordinal_words"][g["ord"].lower()]
-        years = rules()["five_year_plans"].get(n)
+        n = int(re.match(r"\d+", g["ord"]).group()) if g["ord"][0].isdigit() else rules().ordinal_words[g["ord"].lower()]
+        years = rules().five_year_plans.get(n)
         if not years:
             return None
         return dt.date(years[0], 1, 1), dt.date(years[1], 12, 31), "plan_period", "span"
@@ -159,7 +161,7 @@ def _resolve(name: str, m: re.Match, reference: dt.date | None) -> tuple[dt.date
         return dt.date(year, 1, 1), _month_end(year, n), "year_part", "span"
     if name == "year_part":
         year = _year_of(m, reference)
-        first, last = rules()["year_parts"][g["part"].lower()]
+        first, last = rules().year_parts[g["part"].lower()]
         if year is None:
             return None
         return dt.date(year, first, 1), _month_end(year, last), "year_part", "span"
@@ -228,7 +230,7 @@ def _parse_date(text: str, reference: dt.date | None) -> dt.date | None:
 @lru_cache(maxsize=1)
 def _event_patterns() -> tuple[re.Pattern, re.Pattern]:
     r = rules()
-    return (re.compile(r["start_event_words"], re.IGNORECASE), re.compile(r["end_event_words"], re.IGNORECASE))
+    return (re.compile(r.start_event_words, re.IGNORECASE), re.compile(r.end_event_words, re.IGNORECASE))
 
 
 def find_periods(text: str, reference: dt.date | None) -> list[PeriodMention]:

@@ -23,9 +23,11 @@ import pandas as pd
 from spacy.tokens import Doc
 import pyarrow as pa
 
+from . import lexicons as L
 from . import quantity_rules
 from . import roles as R
 from . import schema
+from . import targets as T
 from .docs import docs_from_tokens
 from .nlp import blank
 from .numbers import NumberMatch, find_numbers, qualifier_after, qualifier_before
@@ -488,9 +490,14 @@ def _resolve_units(text: str, doc, figs: list[Figure]) -> list[Figure]:
             elif not (f.spelled and f.value == 1) and doc is not None \
                     and not _overlaps((f.number_start, f.number_end), not_counts):
                 head = _count_head(doc, f)
-                if head is None:
-                    continue
-                f.unit, f.item, f.end = "count", head.lemma_.lower(), head.idx + len(head.text)
+                if head is not None:
+                    f.unit, f.item, f.end = "count", head.lemma_.lower(), head.idx + len(head.text)
+                else:
+                    implied = _implied_unit(doc, f)
+                    if implied is None:
+                        continue
+                    f.unit, noun = implied
+                    f.item = noun.lemma_.lower() if f.unit == "count" else None
             else:
                 continue
             q = qualifier_after(text, f.unit_end or f.end)
@@ -498,6 +505,49 @@ def _resolve_units(text: str, doc, figs: list[Figure]) -> list[Figure]:
                 f.qualifier, f.end = q[0], q[1]
         kept.append(f)
     return _merge_rates(text, kept)
+
+
+@lru_cache(maxsize=1)
+def _unwritten() -> tuple[dict[str, float], list[tuple[re.Pattern, str]], re.Pattern]:
+    r = L.unwritten_units()
+    verbs = {w.lower(): float(n) for w, n in r.multiple_verbs.items()}
+    # not a modifier: `double-digit`, `double digits`, `a double whammy`
+    pattern = re.compile(rf"(?<![\w-])(?<!\ba )(?<!\bthe )({alternation(verbs)})(?![\w-])(?!\s+digits?\b)", re.I)
+    return verbs, [(re.compile(p, re.I), unit) for p, unit in r.implied_units.items()], pattern
+
+
+def _implied_unit(doc, f: Figure):
+    """(unit, noun) of the unit a bare number's noun implies (`the life expectancy will increase to
+    83`: year; `tourist arrivals exceeding 800 million`: a count of arrivals), or None."""
+    span = doc.char_span(f.number_start, f.number_end, alignment_mode="expand")
+    if span is None or not len(span):
+        return None
+    token = span.root
+    verb = T.governing_verb(token)
+    held = (token.dep_ == "pobj" and token.head.lower_ in ("to", "at") and token.head.head.i == verb.i) \
+        or (token.dep_ in ("dobj", "attr") and token.head.i == verb.i)
+    subject = T.chain_subject(T.verb_chain(verb)) if held and verb.pos_ in T.VERBS else None
+    if subject is None:
+        return None
+    words = T.phrase_text(subject)
+    return next(((unit, subject) for pattern, unit in _unwritten()[1] if pattern.search(words)), None)
+
+
+def multiples_in_text(text: str, masked: list[tuple[int, int]] = ()) -> list[Figure]:
+    """Multiples stated by a verb (`to more than triple its economic output`): figures of unit `times`."""
+    verbs, _, pattern = _unwritten()
+    out = []
+    for m in pattern.finditer(text):
+        if _overlaps((m.start(), m.end()), list(masked)):
+            continue
+        f = Figure(start=m.start(), end=m.end(), number_start=m.start(), number_end=m.end(),
+                   value=verbs[m.group(1).lower()], unit="times", unit_end=m.end(), spelled=True,
+                   item="multiple", extra={"scale": 1.0, "unscaled": verbs[m.group(1).lower()], "vague": False})
+        q = qualifier_before(text, m.start())
+        if q:
+            f.qualifier, f.start = q
+        out.append(f)
+    return out
 
 
 def _merge_rates(text: str, figs: list[Figure]) -> list[Figure]:
@@ -615,6 +665,9 @@ def figures_of_article(text: str, doc=None) -> list[Figure]:
     """All figures of one article, units resolved and money roles set, in text order."""
     figs = figures_in_text(text)
     figs = _resolve_units(text, doc, figs)
+    taken = [(f.start, f.end) for f in figs]
+    figs = sorted(figs + [m for m in multiples_in_text(text, _masked_spans(text)) if not _overlaps((m.start, m.end), taken)],
+                  key=lambda f: f.start)
     sentences = [(s.start_char, s.end_char) for s in doc.sents] if doc is not None else [(0, len(text))]
     starts = [s for s, _ in sentences]
     for f in figs:

@@ -19,12 +19,9 @@ from functools import lru_cache
 from spacy.tokens import Token
 
 from . import kinds as K
-from . import schema
+from . import lexicons as L
 from . import targets as T
-from .rules import alternation, load_yaml
-
-KEYS = {"roles", "verb_roles", "people_subjects", "context_sentences", "generic_heads", "in_place"}
-
+from .rules import alternation
 
 @dataclass(frozen=True)
 class Role:
@@ -34,23 +31,16 @@ class Role:
 
 @lru_cache(maxsize=1)
 def lexicon() -> dict:
-    r = load_yaml("quantities/money_roles.yaml")
-    unknown_keys = set(r) - KEYS
-    if unknown_keys:
-        raise ValueError(f"rules/quantities/money_roles.yaml: unknown keys {sorted(unknown_keys)}")
-    vocabulary = set(schema.VOCABULARIES["monetary.role"])
-    used = set(r["roles"]) | set(r["verb_roles"].values())
-    if used - vocabulary:
-        raise ValueError(f"rules/quantities/money_roles.yaml: roles not in SPEC §2: {sorted(used - vocabulary)}")
-    role_of = {p.lower(): role for role, phrases in r["roles"].items() for p in phrases}
+    r = L.money_roles()
+    role_of = {p.lower(): role for role, phrases in r.roles.items() for p in phrases}
     return {
         "role_of": role_of,
         "role_re": re.compile(rf"(?<![\w-])({alternation(role_of)})(?:s)?(?![\w-])", re.IGNORECASE),
-        "verb_roles": dict(r["verb_roles"]),
-        "people": frozenset(r["people_subjects"]),
-        "context": int(r["context_sentences"]),
-        "generic": frozenset(r["generic_heads"]),
-        "in_place": re.compile(r["in_place"], re.I),
+        "verb_roles": dict(r.verb_roles),
+        "people": frozenset(r.people_subjects),
+        "context": r.context_sentences,
+        "generic": frozenset(r.generic_heads),
+        "in_place": re.compile(r.in_place, re.I),
     }
 
 

@@ -9,85 +9,69 @@ import re
 from functools import lru_cache
 from spacy.tokens import Span, Token
 
-from .rules import load_yaml
+from . import lexicons as L
 
 VERBS = ("VERB", "AUX")
 NOUNS = ("NOUN", "PROPN", "PRON")
 SUBJECTS = ("nsubj", "nsubjpass", "csubj", "expl")
 # Dependencies along which a clause shares its head's tense, mood and subject.
 SHARING_DEPS = ("xcomp", "conj", "advcl", "acomp")
+# Prepositions of an absolute clause (`…is expected to become a modern city, with forest coverage
+# reaching 40 percent`), whose participle shares the tense and mood of the verb they hang from.
+ABSOLUTE_PREPOSITIONS = ("with",)
 
 
-# The keys each lexicon of this concern may have: any other is a typo, and an error at load.
-KNOWN_KEYS = {
-    "targets": {"amount_anaphors", "amount_verbs", "commitment_nouns", "completion_verbs", "cue_classes",
-                "cue_predicates", "cue_verbs", "cue_words", "deal_nouns", "duration_prepositions", "duration_units",
-                "future_aux", "group_member", "object_cue_verbs", "parallel_verbs", "reporting_verbs", "restated_as",
-                "restatement", "restating_subjects", "restating_verbs", "scene_count_items", "scope_prepositions",
-                "semicolon_list_min_parts", "signing_verbs", "started_verbs", "superseded_from", "tense_auxiliaries", "unit_words"},
-    "indicators": {"annual_phrases", "bare_growth", "change_units", "change_words", "context_heads",
-                   "economy_growth_indicator", "generic_heads", "growth_verbs", "indicators", "level_words",
-                   "money_indicators", "own_complement_preps", "pass_through_heads", "ratio_indicators", "ratio_units",
-                   "share_particles", "share_verbs", "verb_indicators", "verb_object_preps"},
-}
-# The classes of forward-looking statement kind_evidence names (rules/link/targets.yaml cue_classes).
-CUE_CLASSES = {"plan", "forecast", "expectation", "budget", "goal"}
-
-
-def rules(name: str) -> dict:
-    """rules/link/<name>.yaml (cached by pipeline.rules); unknown keys of a known lexicon are errors."""
-    r = load_yaml(f"link/{name}.yaml")
-    unknown = set(r) - KNOWN_KEYS.get(name, set(r))
-    if unknown:
-        raise ValueError(f"rules/link/{name}.yaml: unknown keys {sorted(unknown)}")
-    if name == "targets" and set(r["cue_classes"]) - CUE_CLASSES:
-        raise ValueError(f"rules/link/targets.yaml: unknown cue classes {sorted(set(r['cue_classes']) - CUE_CLASSES)}")
-    return r
+def rules(name: str):
+    """The lexicon `targets` or `indicators` as its typed shape (pipeline/lexicons.py, the one loader)."""
+    return L.lexicon(name)
 
 
 @lru_cache(maxsize=1)
 def unit_words() -> frozenset[str]:
     """Words that are a figure's unit rather than what it counts (rules/link/targets.yaml)."""
-    return frozenset(str(w) for w in rules("targets")["unit_words"])
+    return frozenset(L.targets().unit_words)
 
 
 @lru_cache(maxsize=1)
 def tense_auxiliaries() -> frozenset[str]:
     """Auxiliaries of a verb's tense or voice, not of a goal (rules/link/targets.yaml)."""
-    return frozenset(str(w) for w in rules("targets")["tense_auxiliaries"])
+    return frozenset(L.targets().tense_auxiliaries)
 
 
 @lru_cache(maxsize=1)
 def _cues() -> dict:
-    r = rules("targets")
+    r = L.targets()
     return {
-        "future_aux": frozenset(w.lower() for w in r["future_aux"]),
-        "cue_verbs": frozenset(r["cue_verbs"]),
-        "object_cue_verbs": frozenset(r["object_cue_verbs"]),
-        "cue_words": frozenset(r["cue_words"]),
-        "cue_predicates": frozenset(r["cue_predicates"]),
-        "commitment": [re.compile(r"\b" + re.escape(p) + r"\b", re.I) for p in r["commitment_nouns"]],
-        "completion_verbs": frozenset(r["completion_verbs"]),
+        "future_aux": frozenset(w.lower() for w in r.future_aux),
+        "cue_verbs": frozenset(r.cue_verbs),
+        "object_cue_verbs": frozenset(r.object_cue_verbs),
+        "cue_words": frozenset(r.cue_words),
+        "subject_cue_modifiers": frozenset(r.subject_cue_modifiers),
+        "cue_predicates": frozenset(r.cue_predicates),
+        "commitment": [re.compile(r"\b" + re.escape(p) + r"\b", re.I) for p in r.commitment_nouns],
+        "completion_verbs": frozenset(r.completion_verbs),
+        "cue_verbs_read_as_nouns": frozenset(r.cue_verbs_read_as_nouns),
+        "passive_cue_verbs": frozenset(r.passive_cue_verbs),
     }
 
 
 @lru_cache(maxsize=1)
 def _indicator_rules() -> dict:
-    r = rules("indicators")
+    r = L.indicators()
     return {
-        "indicators": [(name, re.compile(p, re.I)) for name, p in r["indicators"]],
-        "money_indicators": [(name, re.compile(p, re.I)) for name, p in r["money_indicators"]],
-        "verb_indicators": r["verb_indicators"],
-        "ratio_units": frozenset(r["ratio_units"]),
-        "generic_heads": frozenset(r["generic_heads"]),
-        "change_units": frozenset(r["change_units"]),
-        "change_words": frozenset(r["change_words"]),
-        "level_words": frozenset(r["level_words"]),
-        "annual": [re.compile(p, re.I) for p in r["annual_phrases"]],
-        "pass_through_heads": frozenset(r["pass_through_heads"]),
-        "bare_growth": re.compile(r["bare_growth"], re.I),
-        "growth_verbs": frozenset(r["growth_verbs"]),
-        "economy_growth_indicator": r["economy_growth_indicator"],
+        "indicators": [(name, re.compile(p, re.I)) for name, p in r.indicators],
+        "money_indicators": [(name, re.compile(p, re.I)) for name, p in r.money_indicators],
+        "verb_indicators": r.verb_indicators,
+        "ratio_units": frozenset(r.ratio_units),
+        "generic_heads": frozenset(r.generic_heads),
+        "change_units": frozenset(r.change_units),
+        "change_words": frozenset(r.change_words),
+        "level_words": frozenset(r.level_words),
+        "annual": [re.compile(p, re.I) for p in r.annual_phrases],
+        "pass_through_heads": frozenset(r.pass_through_heads),
+        "bare_growth": re.compile(r.bare_growth, re.I),
+        "growth_verbs": frozenset(r.growth_verbs),
+        "economy_growth_indicator": r.economy_growth_indicator,
     }
 
 
@@ -98,12 +82,19 @@ def is_clause_verb(t: Token) -> bool:
     return t.pos_ in VERBS and t.dep_ not in ("prep", "amod")
 
 
-def clause_path(token: Token) -> list[Token]:
+def clause_path(token: Token, through_amount_participles: bool = False) -> list[Token]:
     """The token and its heads up to the first clause verb, or to the root when none is above it:
-    the last is that verb (or the root)."""
+    the last is that verb (or the root). The one walk up to the clause verb.
+
+    With `through_amount_participles`, participles that state a noun's amount (`an output value
+    exceeding 3.5 billion yuan`) are passed through to the verb of the noun."""
     path = [token]
-    while not is_clause_verb(path[-1]) and path[-1].head.i != path[-1].i:
-        path.append(path[-1].head)
+    while path[-1].head.i != path[-1].i:
+        t = path[-1]
+        if is_clause_verb(t) and not (through_amount_participles and t.dep_ == "acl"
+                                      and t.lemma_.lower() in _amount_verbs()):
+            break
+        path.append(t.head)
     return path
 
 
@@ -114,25 +105,29 @@ def below_clause_verb(token: Token) -> list[Token]:
 
 
 def governing_verb(token: Token) -> Token:
-    """The first clause verb above a token (the token itself when it is one); the root when there is none.
-
-    Participles that state a noun's amount (`an output value exceeding 3.5 billion yuan`) are
-    passed through to the verb of the noun."""
-    t = token
-    while t.head.i != t.i:
-        if is_clause_verb(t) and not (t.dep_ == "acl" and t.lemma_.lower() in _amount_verbs()):
-            break
-        t = t.head
-    return t
+    """The first clause verb above a token (the token itself when it is one); the root when there is
+    none. Participles that state a noun's amount are passed through to the verb of the noun."""
+    return clause_path(token, through_amount_participles=True)[-1]
 
 
 @lru_cache(maxsize=1)
 def _amount_verbs() -> frozenset[str]:
-    return frozenset(rules("targets")["amount_verbs"])
+    return frozenset(L.targets().amount_verbs)
+
+
+DASHES = ("--", "-", "—", "–", "---")
 
 
 def own_subject(verb: Token) -> Token | None:
-    return next((c for c in verb.children if c.dep_ in SUBJECTS), None)
+    """The verb's subject; a dateline the parser made the subject (`WUHAN -- Hubei province's GDP is
+    expected to grow …`) gives way to the phrase after the dash, its apposition."""
+    subjects = [c for c in verb.children if c.dep_ in SUBJECTS]
+    subject = subjects[0] if subjects else None
+    if subject is not None and subject.text.isupper() and len(subject.text) > 1 \
+            and any(c.text in DASHES for c in subject.children):
+        after = [c for c in subjects[1:]] + [c for c in subject.children if c.dep_ == "appos" and c.i > subject.i]
+        return min(after, key=lambda c: c.i) if after else subject
+    return subject
 
 
 def _has_tense(verb: Token, by_tag: bool = True) -> bool:
@@ -147,6 +142,17 @@ def verb_chain(token: Token) -> list[Token]:
     chain = [governing_verb(token)]
     while True:
         v = chain[-1]
+        if v.dep_ == "pcomp" and v.head.lower_ in ABSOLUTE_PREPOSITIONS and v.head.head.pos_ in VERBS \
+                and not _has_tense(v):
+            chain.append(v.head.head)   # `…, with forest coverage reaching 40 percent`: the clause's tense
+            continue
+        if v.dep_ == "pcomp" and v.head.lower_ == "to" and v.head.head.pos_ in VERBS + ("ADJ",) \
+                and v.head.head.lower_ in _cues()["cue_predicates"]:
+            chain.append(v.head.head)   # `is committed to achieving 6 percent growth`
+            continue
+        if _infinitive_clause(v) and v.head.pos_ in VERBS:
+            chain.append(v.head)   # `Guangdong expects its economy to expand by 6 percent`
+            continue
         if v.dep_ not in SHARING_DEPS or v.head.i == v.i or any(v.head.i == c.i for c in chain):
             break
         if v.dep_ in ("conj", "advcl") and (own_subject(v) is not None or _has_tense(v, v.dep_ != "conj")):
@@ -156,6 +162,11 @@ def verb_chain(token: Token) -> list[Token]:
             break
         chain.append(head)
     return chain
+
+
+def _infinitive_clause(v: Token) -> bool:
+    """An infinitive with its own subject, complement of a verb (`expects [its economy to expand]`)."""
+    return v.dep_ == "ccomp" and not _has_tense(v) and any(c.dep_ == "aux" and c.lower_ == "to" for c in v.children)
 
 
 def participle_subject(verb: Token) -> Token | None:
@@ -184,10 +195,14 @@ def forward_cue(anchor: Token, sentence: Span) -> str | None:
     """Why the figure at `anchor` is a goal or forecast (the cue word), or None when it is reported."""
     c = _cues()
     # Noun phrase cues on the way up to the verb: `planned total investment`, `a target of 7 percent`.
-    for t in clause_path(anchor)[:-1]:
+    path = clause_path(anchor)
+    for t in path[:-1]:
         for w in [t] + [ch for ch in t.children if ch.dep_ in ("amod", "compound", "nsubj")]:
             if w.lower_ in c["cue_words"] and (w.pos_ != "VERB" or w.dep_ == "amod"):
                 return w.lower_
+    for t in path:
+        if _cue_verb_read_as_noun(t):
+            return t.lemma_.lower()
     chain = verb_chain(anchor)
     for v in chain:
         cue = _verb_cue(v)
@@ -196,24 +211,72 @@ def forward_cue(anchor: Token, sentence: Span) -> str | None:
     subject = chain_subject(chain)
     if subject is not None and subject.lemma_.lower() in c["cue_words"]:
         return subject.lemma_.lower()
+    if subject is not None:   # `Planned investment in key projects totals 800 billion yuan`
+        modifier = next((ch.lower_ for ch in subject.children if ch.dep_ in ("amod", "compound")
+                         and ch.lower_ in c["subject_cue_modifiers"]), None)
+        if modifier:
+            return modifier
     if _is_commitment(anchor, chain):
         return "commitment"
     return None
 
 
+def _cue_verb_read_as_noun(t: Token) -> bool:
+    """`Sichuan eyes 6 percent growth`, `Shaanxi province as a whole aims for GDP growth of 5.5
+    percent`: a cue verb in the third person that the parser read as a plural noun, at the root of
+    its sentence or with the goal as its `for` object."""
+    if t.pos_ != "NOUN" or t.lemma_.lower() not in _cues()["cue_verbs_read_as_nouns"]:
+        return False
+    if any(c.dep_ == "nsubj" for c in t.children):
+        return True   # `Shenzhen and Guangzhou aim for growth of 7 percent`: a noun has no subject
+    return t.tag_ == "NNS" and (t.dep_ == "ROOT" or any(c.dep_ == "prep" and c.lower_ == "for" for c in t.children))
+
+
+def lemma_in(t: Token, lemmas) -> str | None:
+    """The word of `lemmas` a token is a form of: its lemma, else its own form less an inflection
+    (the lemmatizer reads `hopes` as `hop`)."""
+    lemma = t.lemma_.lower()
+    if lemma in lemmas:
+        return lemma
+    word = t.lower_
+    for suffix in ("es", "s", "ed", "d", "ing"):
+        if word.endswith(suffix) and word[:-len(suffix)] in lemmas:
+            return word[:-len(suffix)]
+    return None
+
+
+def _perfect_infinitive(v: Token) -> bool:
+    """`is estimated to have grown 3.1 percent`, `is projected to have risen`: the cue verb's
+    complement is a perfect infinitive, an estimate of what was, not a goal or forecast."""
+    return any(ch.dep_ == "xcomp" and any(a.dep_ == "aux" and a.lower_ == "have" for a in ch.children)
+               for ch in v.children)
+
+
 def _verb_cue(v: Token) -> str | None:
     c = _cues()
+    if _perfect_infinitive(v):
+        return None
     for ch in v.children:
         if ch.dep_ in ("aux", "auxpass") and ch.lower_ in c["future_aux"]:
             return ch.lower_
     if v.tag_ == "MD" and v.lower_ in c["future_aux"]:
         return v.lower_  # the parser made the modal the head (`density ought to reach 507 km`)
-    lemma = v.lemma_.lower()
+    lemma = lemma_in(v, c["cue_verbs"]) or v.lemma_.lower()
     if v.pos_ == "VERB" and lemma in c["cue_verbs"] and (
-            lemma in c["object_cue_verbs"] or any(ch.dep_ in ("xcomp", "auxpass") for ch in v.children)):
+            lemma in c["object_cue_verbs"] or any(ch.dep_ in ("xcomp", "auxpass") or _infinitive_clause(ch)
+                                                  for ch in v.children)):
         return lemma
-    if v.pos_ in ("ADJ", "VERB") and v.lower_ in c["cue_predicates"] and any(ch.dep_ == "xcomp" for ch in v.children):
-        return v.lower_
+    passive = lemma_in(v, c["passive_cue_verbs"])
+    if v.pos_ == "VERB" and passive and any(ch.dep_ == "auxpass" for ch in v.children):
+        return passive   # `GDP is seen growing at 6 percent`, not `the city saw its GDP grow`
+    if v.pos_ in ("ADJ", "VERB") and v.lower_ in c["cue_predicates"] and any(
+            ch.dep_ == "xcomp" or (ch.dep_ == "prep" and ch.lower_ == "to" and any(g.dep_ == "pcomp" for g in ch.children))
+            for ch in v.children):
+        return v.lower_   # `is set to grow`, `is committed to achieving 6 percent growth`
+    if v.lemma_.lower() == "go" and v.tag_ == "VBG" and any(ch.dep_ == "aux" for ch in v.children) \
+            and any(ch.dep_ == "xcomp" and any(g.dep_ == "aux" and g.lower_ == "to" for g in ch.children)
+                    for ch in v.children):
+        return "going to"   # `China is going to cut its carbon intensity by 18 percent`
     has_to = any(ch.dep_ == "aux" and ch.lower_ == "to" for ch in v.children)
     # `has set its growth target at 5.5 percent`: the verb's object names the figure a goal
     if any(ch.dep_ == "dobj" and ch.lower_ in c["cue_words"] for ch in v.children):
@@ -272,6 +335,9 @@ def phrase_text(noun: Token, follow_generic: bool = True) -> str:
     while stack:
         t = stack.pop()
         for ch in t.children:
+            if ch.dep_ == "acl" and ch.i == t.i + 1 and not list(ch.children):
+                keep.add(ch.i)   # a bare participle right after its noun is part of the name: `value added`
+                continue
             if ch.dep_ in ("relcl", "acl", "appos", "punct", "det", "nummod", "quantmod", "advmod") or (
                     ch.dep_ == "cc" and t.i == noun.i):
                 continue
@@ -326,6 +392,8 @@ def indicator_head(anchor: Token, is_count: bool) -> Token | None:
         return noun
     if is_count:
         return anchor
+    if t.pos_ in VERBS and t.lower_ in L.unwritten_units().multiple_verbs:
+        return _verb_object(t, exclude=t)   # `plans to double its total foreign trade`
     if t.dep_ == "pobj" and (t.head.dep_ in ("prep", "agent", "conj") or (t.head.pos_ == "ADP" and t.head.dep_ == "pobj")):
         prep = t.head
         while prep.dep_ == "conj" and prep.head.dep_ == "prep":
@@ -346,9 +414,21 @@ def indicator_head(anchor: Token, is_count: bool) -> Token | None:
         if t.dep_ in ("nsubj", "nsubjpass"):
             return t if t.pos_ in NOUNS and t.lower_ not in unit_words() else None
         return _verb_object(v, exclude=t)
+    if t.dep_ in ("amod", "compound", "nmod") and any(c.dep_ == "cc" for c in t.children) \
+            and t.head.i > t.i and t.head.dep_ == "pobj" and t.head.head.head.pos_ in VERBS:
+        # `cut X by 2.2 percent and Y by 3 percent` read as `by [2.2 percent and Y]`: the figure is the verb's
+        return _verb_object(t.head.head.head, exclude=t.head.head)
     if t.dep_ in ("amod", "compound", "nummod", "quantmod", "nmod") and t.head.pos_ in NOUNS:
         return t.head
+    if t.dep_ == "npadvmod" and t.head.pos_ in ("ADV", "ADJ") and t.head.dep_ in ("advmod", "amod") \
+            and t.head.head.pos_ in NOUNS:
+        return t.head.head   # `energy consumption per unit of GDP down 2.5 percent`, `exports up 5 percent`
     return None
+
+
+def _holds_figure(noun: Token) -> bool:
+    """`by 2.2 percent and carbon dioxide emissions`: a noun the parser gave another figure as modifier."""
+    return any(c.lower_ in unit_words() and any(g.like_num for g in c.children) for c in noun.children)
 
 
 def _verb_object(v: Token, exclude: Token) -> Token | None:
@@ -357,7 +437,12 @@ def _verb_object(v: Token, exclude: Token) -> Token | None:
     objects = [c for c in v.children if c.dep_ == "dobj" and (exclude is None or c.i != exclude.i)]
     before = next((c for c in objects if exclude is not None and c.i < exclude.i and c.lower_ not in unit_words()), None)
     if before is not None:  # `keep its R&D spending above 4 percent`, `increase revenue by 7 percent`
-        return before
+        # `increase X by 7 percent and its budget revenue by 4 percent`: the parser hangs the second
+        # object on the first figure; the last such object before this figure is this figure's
+        later = [w for w in v.subtree if w.pos_ in NOUNS and w.lower_ not in unit_words() and before.i < w.i < exclude.i
+                 and ((w.dep_ == "conj" and w.head.lower_ in unit_words())
+                      or (w.dep_ == "pobj" and w.head.head.i == v.i and _holds_figure(w)))]
+        return later[-1] if later else before
     if v.lemma_.lower() in _indicator_rules()["level_words"]:  # `the intensity will reach 5.89 percent`
         subject = chain_subject(verb_chain(v))
         if subject is not None:
@@ -371,8 +456,8 @@ def _verb_object(v: Token, exclude: Token) -> Token | None:
 def indicator_of(anchor: Token, unit: str | None, is_count: bool, head: Token | None = None) -> tuple[str, Token | None]:
     """(indicator, the noun it was read from)."""
     g = _indicator_rules()
-    if unit in g["ratio_units"]:
-        return "other", None
+    if unit in g["ratio_units"] and anchor.lower_ not in L.unwritten_units().multiple_verbs:
+        return "other", None   # `2.1 times that of`; a verb's multiple (`triple its output`) measures its object
     v = governing_verb(anchor)
     if anchor.dep_ in ("dobj", "nsubjpass") and anchor.head.i == v.i and v.lemma_.lower() in g["verb_indicators"]:
         return g["verb_indicators"][v.lemma_.lower()], head  # `invest 3 billion yuan`, `51.6 billion will be spent`
@@ -380,16 +465,33 @@ def indicator_of(anchor: Token, unit: str | None, is_count: bool, head: Token | 
         head = indicator_head(anchor, is_count)
     if head is not None and head.pos_ in NOUNS and head.lower_ not in ("it", "they", "this"):
         text = phrase_text(head)
-        found = classify(text)
+        found = joint_indicator(head) or classify(text)
         if found == "other" and _is_economy_growth(text, head, v):
             return g["economy_growth_indicator"], head
         if found != "other" or head.lemma_.lower() not in g["generic_heads"]:
             return found, head
+        holder = head.head.head if head.dep_ == "pobj" and head.head.dep_ == "prep" else None
+        if holder is not None and holder.pos_ in NOUNS and classify(phrase_text(holder)) != "other":
+            # `the added value of industries above designated size increases by 6 percent`, read as
+            # `value … above [size increases]`: a bare change noun takes the noun it hangs from
+            return classify(phrase_text(holder)), holder
     if v.lemma_.lower() in g["verb_indicators"]:
         return g["verb_indicators"][v.lemma_.lower()], head
     if head is not None and head.pos_ in NOUNS:
         return classify(phrase_text(head)), head
     return "other", head
+
+
+def joint_indicator(noun: Token) -> str | None:
+    """`Total imports and exports`: an indicator the coordinated nouns name together and none names
+    alone (foreign_trade), else None."""
+    conjuncts = [c for c in noun.children if c.dep_ == "conj" and c.pos_ in NOUNS]
+    if not conjuncts:
+        return None
+    words = noun.doc[noun.left_edge.i:max(c.i for c in conjuncts) + 1].text
+    joint = classify(words)
+    alone = {classify(phrase_text(n)) for n in [noun] + conjuncts}
+    return joint if joint != "other" and joint not in alone else None
 
 
 def _is_economy_growth(text: str, head: Token, verb: Token) -> bool:

@@ -135,3 +135,82 @@ def test_forecast_and_floor_nouns_are_cues(nlp, text, word):
     doc = nlp(text)
     a = [t for t in doc if t.text == word][0]
     assert T.forward_cue(a, a.sent) in ("forecast", "floor")
+
+
+@pytest.mark.parametrize("text,word,kind,evidence", [
+    ("Its R&D spending is expected to account for 3.2 percent of GDP this year, up from 3.15 percent in 2023.",
+     "3.15", "actual", "base:from"),
+    ("Growth is forecast at 4.8 percent next year after an estimated 5.2 percent expansion this year.",
+     "5.2", "actual", "base:after"),
+    ("The ratio will rise from 60 percent to 65 percent by 2025.", "60", "actual", "base:from"),
+    ("The province aims for growth of 5 percent, down from a goal of about 6 percent last year.", "6",
+     "target", "superseded:goal"),
+])
+def test_the_base_of_a_comparison_is_what_was(nlp, text, word, kind, evidence):
+    doc = nlp(text)
+    a = [t for t in doc if t.text == word][0]
+    a = next((t for t in a.head.subtree if t.text == "percent" and t.i > a.i), a)
+    row = {"unit": "percent", "start": a.idx, "number_start": a.idx, "number_end": a.idx}
+    c = K.decide(K.candidates(a, a.sent, row, doc.text, T.forward_cue(a, a.sent)))
+    assert (c.kind, c.evidence) == (kind, evidence)
+
+
+def test_a_participle_describing_another_noun_reports_its_own_time(nlp):
+    doc = nlp("The new target is lower than the previous target of 7 percent set in 2019.")
+    pct = [t for t in doc if t.text == "percent"][0]
+    year = doc.text.index("2019")
+    assert K.in_reported_clause(doc, year, doc[:].sent.root)       # not the sentence's plan period
+    assert not K.in_reported_clause(doc, year, pct)                # but the period of the old goal
+
+
+def test_a_count_of_the_places_a_figure_is_about_sets_the_scene(nlp):
+    c = kind_of(nlp, "The three provinces' combined trade is projected to reach 500 billion yuan.", "provinces",
+                "count", {"item": "province"})
+    assert (c.kind, c.evidence) == ("actual", "scene:count_of_parts")
+
+
+@pytest.mark.parametrize("text,reported", [
+    ("In 2023, Fujian's GDP reached 5.44 trillion yuan, up 4.5 percent, missing its target of 6 percent.", True),
+    ("For 2022, Wang said that the region expects to see GDP growth of 8 percent.", False),
+    ("In 2024, the province set its growth target at 6 percent.", False),
+    ("In 2024, the province will invest 5 billion yuan.", False),
+])
+def test_a_sentence_that_reports_the_past_states_no_plan_period(nlp, text, reported):
+    doc = nlp(text)
+    assert K.in_reported_clause(doc, doc.text.index("20"), doc[:].sent.root) is reported
+
+
+def test_the_period_of_a_missed_goal_is_its_own(nlp):
+    doc = nlp("In 2023, Fujian's GDP reached 5.44 trillion yuan, up 4.5 percent, missing its target of 6 percent.")
+    pct = [t for t in doc if t.text == "percent"][-1]
+    assert not K.in_reported_clause(doc, doc.text.index("2023"), pct)
+
+
+@pytest.mark.parametrize("text,word,unit,kind", [
+    ("Chengdu, a city of 21 million people, plans to raise its GDP to 3 trillion yuan.", "people", "count", "actual"),
+    ("Chengdu, a city of 21 million people, plans to raise its GDP to 3 trillion yuan.", "yuan", "CNY", "target"),
+])
+def test_an_apposition_describing_a_name_sets_the_scene(nlp, text, word, unit, kind):
+    assert kind_of(nlp, text, word, unit, {"item": "person"} if unit == "count" else None).kind == kind
+
+
+@pytest.mark.parametrize("text,word,unit,evidence", [
+    ("The province will build on the 6 percent growth it achieved last year.", "percent", "percent", "base:past"),
+    ("Building on last year's 8 percent growth, the city aims to grow 7 percent this year.", "percent", "percent",
+     "base:past"),
+    ("Compared with 6 percent last year, the target for this year is 5 percent.", "percent", "percent", "base:with"),
+    ("Home to 5 million people, the district plans to double its GDP.", "people", "count", "scene:apposition"),
+])
+def test_figures_said_to_be_past_or_descriptive_are_actual(nlp, text, word, unit, evidence):
+    c = kind_of(nlp, text, word, unit, {"item": "person"} if unit == "count" else None)
+    assert (c.kind, c.evidence) == ("actual", evidence)
+
+
+@pytest.mark.parametrize("text,word,unit", [
+    ("The city aims for the 7 percent growth it set as its target.", "percent", "percent"),
+    ("By 2027, the area will be home to 2,000 high-tech enterprises.", "enterprises", "count"),
+    ("Solid progress will be made, with a total investment of 13.6 billion yuan completed throughout the year.",
+     "yuan", "CNY"),
+])
+def test_goals_that_look_like_them_stay_goals(nlp, text, word, unit):
+    assert kind_of(nlp, text, word, unit, {"item": "enterprise"} if unit == "count" else None).kind == "target"

@@ -38,6 +38,7 @@ def test_by_and_as_of_have_an_open_start():
     by = only("By 2025, per capita GDP")
     assert (by.start, by.end, by.role) == (None, dt.date(2025, 12, 31), "by")
     assert years_of(by) == (None, 2025)
+    assert years_of(only("to triple its economic output by the year 2020")) == (None, 2020)
     as_of = only("As of 2021, Xinjiang has achieved")
     assert (as_of.start, as_of.end) == (None, dt.date(2021, 12, 31))
 
@@ -89,3 +90,25 @@ def test_in_another_years_counts_from_the_period_before():
     last = found[-1]
     assert (last.start, last.end, last.role, last.evidence) == (None, dt.date(2022, 12, 31), "by", "relative_to_previous")
     assert P.find_periods("prices rose in another two years", None) == []
+
+
+@pytest.mark.parametrize("text,end_year", [
+    ("keep it above $10,000 until 2010", 2010),
+    ("no later than 2027", 2027),
+    ("by end-2025", 2025),
+    ("by mid-2024", 2024),
+    ("from now to 2025", 2025),
+])
+def test_open_start_deadlines(text, end_year):
+    assert years_of(only(text)) == (None, end_year)
+
+
+def test_in_the_year_before_a_year_is_that_year():
+    assert years_of(only("in the year 2025")) == (2025, 2025)
+    assert years_of(only("throughout the year")) == (2022, 2022)
+
+
+@pytest.mark.parametrize("text", ["up 12 percent from last year", "8 percent higher than last year",
+                                  "a rise of 5 percent over the previous year"])
+def test_the_base_year_of_a_change_is_a_comparison(text):
+    assert [p.role for p in find_periods(text, REF)] == ["comparison"]

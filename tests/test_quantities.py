@@ -244,3 +244,34 @@ def test_energy_units_and_bare_rates(nlp):
     text = "The plant will generate 5 GWh of power; the number of beds will reach 2.5 per 10,000 people."
     figs = Q.figures_of_article(text, nlp(text))
     assert [(f.value, f.unit) for f in figs] == [(5, "gigawatt hour"), (2.5, "per 10000 people")]
+
+
+@pytest.mark.parametrize("text,value,qualifier", [
+    ("The region vowed to more than triple its economic output by 2020.", 3.0, "more_than"),
+    ("The city plans to double its GDP by 2030.", 2.0, "exact"),
+])
+def test_a_verb_states_a_multiple(text, value, qualifier):
+    from pipeline.quantities import multiples_in_text
+    (f,) = multiples_in_text(text)
+    assert (f.value, f.unit, f.qualifier) == (value, "times", qualifier)
+
+
+@pytest.mark.parametrize("text", ["The province kept double-digit growth.", "It posted double digits.",
+                                  "Farmers faced a double whammy."])
+def test_a_multiple_word_as_a_modifier_is_no_figure(text):
+    from pipeline.quantities import multiples_in_text
+    assert multiples_in_text(text) == []
+
+
+def test_a_noun_implies_the_unit_of_its_bare_number(nlp):
+    from pipeline.quantities import figures_of_article
+    text = "By 2025, the life expectancy will increase to 83, and 40 will be the average age."
+    figs = figures_of_article(text, nlp(text))
+    assert [(f.value, f.unit) for f in figs if f.value in (83, 40)] == [(83.0, "year")]
+
+
+def test_bonds_issued_are_money_not_an_issue_number():
+    from pipeline.quantities import figures_in_text
+    assert [(f.value, f.unit) for f in figures_in_text("It will issue 20 billion yuan of special bonds.")] \
+        == [(2e10, "CNY")]
+    assert figures_in_text("Issue 20 of the magazine") == []
