@@ -165,3 +165,85 @@ def test_kind_order_agrees_with_kinds_own_strength_until_kinds_py_drops_it():
         for chosen in itertools.combinations(sources, n):
             cands = [kinds.Candidate("actual", s, s) for s in chosen]
             assert decider.decide_kind(cands) == kinds.decide(cands)
+
+
+# --- figures for several regions listed in order, without `respectively` (finders.in_order) ---
+
+from tests.test_link import article, by_text  # noqa: E402  (the link stage over a hand-made article)
+
+
+def _regions(*names_ids):
+    return [(name, rid, "province", rid) for name, rid in names_ids]
+
+
+NORTH = _regions(("Hebei", "130000"), ("Shanxi", "140000"), ("Inner Mongolia", "150000"))
+
+
+def test_figures_repeating_their_preposition_pair_in_order_with_the_regions_before_them(nlp):
+    text = ("Investment in Hebei, Shanxi and Inner Mongolia rose to 5.1 billion yuan, to 3.2 billion yuan "
+            "and to 2.7 billion yuan in 2023.")
+    q, _ = article(nlp, text, regions=NORTH, figures=[("5.1 billion yuan", 5.1e9, "CNY"), ("3.2 billion yuan", 3.2e9, "CNY"),
+                                                      ("2.7 billion yuan", 2.7e9, "CNY")])
+    rows = by_text(q)
+    assert len(q) == 3
+    assert [rows[k]["region_id"] for k in ("5.1 billion yuan", "3.2 billion yuan", "2.7 billion yuan")] == \
+        ["130000", "140000", "150000"]
+    assert {r["evidence"] for r in rows.values()} == {"in_order"}
+
+
+def test_a_listed_run_of_figures_pairs_in_order_when_the_counts_match(nlp):
+    text = "Exports of Jiangsu, Zhejiang and Fujian grew 4.5 percent, 3.1 percent and 2.2 percent last year."
+    q, _ = article(nlp, text, regions=_regions(("Jiangsu", "320000"), ("Zhejiang", "330000"), ("Fujian", "350000")),
+                   figures=[("4.5 percent", 4.5, "percent"), ("3.1 percent", 3.1, "percent"),
+                            ("2.2 percent", 2.2, "percent")], lists=[(0, 1, 2)])
+    rows = by_text(q)
+    assert [rows[k]["region_id"] for k in ("4.5 percent", "3.1 percent", "2.2 percent")] == ["320000", "330000", "350000"]
+
+
+def test_figures_are_not_paired_in_order_when_the_counts_differ(nlp):
+    """Three regions, two figures: nothing says which region each is; no `in_order` pairing."""
+    text = "Exports of Jiangsu, Zhejiang and Fujian grew 4.5 percent and 3.1 percent in 2022 and 2023."
+    q, _ = article(nlp, text, regions=_regions(("Jiangsu", "320000"), ("Zhejiang", "330000"), ("Fujian", "350000")),
+                   figures=[("4.5 percent", 4.5, "percent"), ("3.1 percent", 3.1, "percent")], lists=[(0, 1)])
+    assert "in_order" not in set(q["evidence"].dropna())
+
+
+def test_figures_not_listed_as_parallel_are_not_paired_in_order(nlp):
+    """Two figures of different things (quantities lists none) each hold for both regions."""
+    text = "Hunan and Hubei saw GDP grow 5 percent and retail sales grow 6 percent in 2023."
+    q, _ = article(nlp, text, regions=_regions(("Hunan", "430000"), ("Hubei", "420000")),
+                   figures=[("5 percent", 5.0, "percent"), ("6 percent", 6.0, "percent")])
+    assert "in_order" not in set(q["evidence"].dropna())
+
+
+# --- regions and figures alternating in one list (finders.alternating_list) ---
+
+@pytest.mark.parametrize("text, figures, ids", [
+    ("Hunan received 12 billion yuan, Hubei 9 billion yuan and Jiangxi 7 billion yuan.",
+     ["12 billion yuan", "9 billion yuan", "7 billion yuan"], ["430000", "420000", "360000"]),
+    ("Hebei's investment reached 5.1 billion yuan, Shanxi's 3.2 billion yuan and Inner Mongolia's 2.7 billion yuan.",
+     ["5.1 billion yuan", "3.2 billion yuan", "2.7 billion yuan"], ["130000", "140000", "150000"]),
+    ("Growth was led by Jiangsu at 6.1 percent, followed by Zhejiang at 5.8 percent and Fujian at 4.5 percent.",
+     ["6.1 percent", "5.8 percent", "4.5 percent"], ["320000", "330000", "350000"]),
+])
+def test_each_figure_of_an_alternating_list_belongs_to_the_region_before_it(nlp, text, figures, ids):
+    names = {"430000": "Hunan", "420000": "Hubei", "360000": "Jiangxi", "130000": "Hebei", "140000": "Shanxi",
+             "150000": "Inner Mongolia", "320000": "Jiangsu", "330000": "Zhejiang", "350000": "Fujian"}
+    unit = "percent" if "percent" in figures[0] else "CNY"
+    q, _ = article(nlp, text, regions=_regions(*((names[i], i) for i in ids)),
+                   figures=[(f, float(f.split()[0]), unit) for f in figures])
+    rows = by_text(q)
+    assert len(q) == len(figures)
+    assert [rows[f]["region_id"] for f in figures] == ids
+    assert {r["evidence"] for r in rows.values()} == {"alternating_list"}
+
+
+def test_figures_each_followed_by_their_region_are_no_alternating_list(nlp):
+    """`8 percent in Guangxi, 6 percent in Yunnan`: the region after each figure is its own (following_region),
+    not the next figure's."""
+    text = "Exports rose 8 percent in Guangxi, 6 percent in Yunnan and 4 percent in Guizhou."
+    q, _ = article(nlp, text, regions=_regions(("Guangxi", "450000"), ("Yunnan", "530000"), ("Guizhou", "520000")),
+                   figures=[("8 percent", 8.0, "percent"), ("6 percent", 6.0, "percent"), ("4 percent", 4.0, "percent")])
+    rows = by_text(q)
+    assert [rows[f]["region_id"] for f in ("8 percent", "6 percent", "4 percent")] == ["450000", "530000", "520000"]
+    assert {r["evidence"] for r in rows.values()} == {"following_region"}

@@ -53,6 +53,14 @@ class FollowingRegion:
 
 
 @dataclass(frozen=True)
+class AlternatingList:
+    """finders.alternating_list: what may stand between a region and its figure, and between one
+    pair and the next, in `Hunan received 12 billion yuan, Hubei 9 billion yuan and Jiangxi …`."""
+    region_figure_words: list[str]
+    pair_separators: list[str]
+
+
+@dataclass(frozen=True)
 class LinkingFile:
     """rules/link/linking.yaml, with the anaphora lexicon beside it (`anaphora`, from anaphora.yaml)."""
     base_nouns: list[str]
@@ -72,6 +80,8 @@ class LinkingFile:
     focus_min_mentions: int
     lead_in_goal_words: list[str]
     lead_in_fulfilled_verbs: list[str]
+    parallel_list_prepositions: list[str]
+    alternating_list: AlternatingList
     anaphora: AnaphoraFile | None = None
 
 

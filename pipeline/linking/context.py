@@ -32,6 +32,7 @@ class Article:
     lead_ins: list[int | None] = field(default_factory=list)   # per sentence: the lead-in a list item inherits from
     lead_in_of: dict[int, int] = field(default_factory=dict)   # lead-in -> the lead-in of the list it is an item of
     in_caption: list[bool] = field(default_factory=list)       # per sentence: in a photo caption (clean's `blocks`)
+    figures: list = field(default_factory=list)                # the article's figures (figures.py), once placed
 
 
 def _article(doc: Doc, text: str, title: str | None, reference: dt.date | None, regions: list[dict],

@@ -18,7 +18,7 @@ from .config import rules
 from ..rules import alternation
 from .context import Article, _has_finite_verb, _lead_in_chain
 from .figures import LIST_SEPARATOR, DocFigure
-from .mentions import Mention, _coordinated_group
+from .mentions import Mention, _coordinated_group, _list_gap, contains
 
 
 @dataclass
@@ -98,6 +98,108 @@ def _latest_list(art: Article, mentions: list[Mention], before_char: int, n: int
         if all(LIST_SEPARATOR.match(art.text[end(a):start(b)]) for a, b in zip(run, run[1:])):
             return run
     return None
+
+
+def in_order(x: Situation) -> Candidate | None:
+    """`Exports of Jiangsu, Zhejiang and Fujian grew 4.5 percent, 3.1 percent and 2.2 percent`: without
+    `respectively`, a list of parallel figures (figures.py) pairs in order with the regions written as
+    one list right before it, only when the counts match and no region stands among the figures."""
+    f = x.fig
+    if x.resp is not None or f.parallel is None or f.parallel_list is None:
+        return None
+    art, (k, n) = x.art, f.parallel
+    doc = art.doc
+    first, last = f.parallel_list[0], f.parallel_list[-1]
+    named = _distinct([m for m in x.usable if m.source == "mention"])
+    if any(first.row["start"] <= doc[m.start].idx < last.row["end"] for m in named):
+        return None
+    before = [m for m in named if _end_char(doc, m) <= first.row["start"]]
+    if not before or any(_end_char(doc, before[-1]) <= g.row["start"] < first.row["start"]
+                         for g in art.figures if g is not None and g.sent_index == x.sid):
+        return None  # no region before the list, or another figure between them
+    run = _written_run_ending(art, before)
+    if len(run) != n or len({m.link_id for m in run}) != n or any(contains(a, b) for a in run for b in run):
+        return None
+    top = T.verb_chain(first.anchor)[-1]
+    if not all(_within(m.root(doc), top) for m in run):
+        return None
+    return Candidate("in_order", [run[k]])
+
+
+def _end_char(doc: Doc, m: Mention) -> int:
+    return doc[m.end - 1].idx + len(doc[m.end - 1])
+
+
+def _written_run_ending(art: Article, named: list[Mention]) -> list[Mention]:
+    """The regions written as one list (commas, `and`, level nouns between) that ends with the last of `named`."""
+    if not named:
+        return []
+    gap = _list_gap()
+    run = [named[-1]]
+    for m in reversed(named[:-1]):
+        if not gap.match(art.text[_end_char(art.doc, m):art.doc[run[0].start].idx]):
+            break
+        run.insert(0, m)
+    return run
+
+
+def alternating_list(x: Situation) -> Candidate | None:
+    """`Hunan received 12 billion yuan, Hubei 9 billion yuan and Jiangxi 7 billion yuan`: regions and
+    figures alternating in one list of two pairs or more, each figure right after its region (the
+    first pair may have its verb between); each figure belongs to the region before it."""
+    art, f = x.art, x.fig
+    doc, text = art.doc, art.text
+    items = sorted([(doc[m.start].idx, _end_char(doc, m), m) for m in _distinct(
+        [m for m in x.usable if m.source == "mention"])] +
+        [(g.row["start"], g.row["end"], g) for g in art.figures
+         if g is not None and g.sent_index == x.sid and g.conversion_of is None], key=lambda t: t[0])
+    pairs: list[tuple[Mention, DocFigure]] = []   # the current chain of (region, figure) pairs
+    chains = []
+    i = 0
+    while i + 1 < len(items):
+        (rs, re_, r), (fs, fe, g) = items[i], items[i + 1]
+        if not isinstance(r, Mention) or isinstance(g, Mention):
+            if len(pairs) > 1:
+                chains.append(pairs)
+            pairs = []
+            i += 1
+            continue
+        gap = text[re_:fs]
+        joined = pairs and _pair_separator().match(text[pairs[-1][1].row["end"]:rs])
+        if joined and _region_figure_gap().match(gap):
+            pairs.append((r, g))
+        else:
+            if len(pairs) > 1:
+                chains.append(pairs)
+            pairs = [(r, g)] if not gap.lstrip().startswith((",", ";")) and len(gap.split()) <= _FIRST_PAIR_MAX_WORDS \
+                else []
+        i += 2
+    if len(pairs) > 1:
+        chains.append(pairs)
+    for chain in chains:
+        if len({r.link_id for r, _ in chain}) != len(chain):
+            continue
+        for r, g in chain:
+            if g is f:
+                return Candidate("alternating_list", [r])
+    return None
+
+
+# The most words between the first pair's region and its figure (`Hebei's fixed-asset investment
+# reached`): a longer gap is no list's first item. Set by hand, not tuned (no dev instance).
+_FIRST_PAIR_MAX_WORDS = 6
+
+
+@lru_cache(maxsize=1)
+def _region_figure_gap() -> re.Pattern:
+    words = alternation(rules().alternating_list.region_figure_words)
+    return re.compile(r"^(?:['’]s\b)?\s*(?:(?:%s)\s+)*$" % words, re.I)
+
+
+@lru_cache(maxsize=1)
+def _pair_separator() -> re.Pattern:
+    words = alternation(rules().alternating_list.pair_separators)
+    return re.compile(r"^\s*[,;]?\s*(?:(?:%s)\s+)?$" % words, re.I)
 
 
 def owner_of_base(x: Situation) -> Candidate | None:
@@ -296,7 +398,8 @@ def article_focus(x: Situation) -> Candidate | None:
 
 
 FINDERS: dict[str, Callable[[Situation], Candidate | None]] = {
-    f.__name__: f for f in (respectively, owner_of_base, following_region, region_before_bracket, same_phrase, relative_owner, made_into, dependency, same_clause, sentence_topic, same_sentence,
+    f.__name__: f for f in (respectively, in_order, alternating_list, owner_of_base, following_region,
+                            region_before_bracket, same_phrase, relative_owner, made_into, dependency, same_clause, sentence_topic, same_sentence,
                             list_lead_in, previous_sentence, article_focus)}
 
 
