@@ -247,3 +247,44 @@ def test_figures_each_followed_by_their_region_are_no_alternating_list(nlp):
     rows = by_text(q)
     assert [rows[f]["region_id"] for f in ("8 percent", "6 percent", "4 percent")] == ["450000", "530000", "520000"]
     assert {r["evidence"] for r in rows.values()} == {"following_region"}
+
+
+# --- a figure for each of several regions, and a total over them (decider fan-out) ---
+
+SOUTH = _regions(("Guangdong", "440000"), ("Jiangsu", "320000"), ("Shandong", "370000"))
+
+
+def test_each_of_the_three_provinces_fans_out_one_row_per_province(nlp):
+    text = ("Guangdong, Jiangsu and Shandong are the largest economies. "
+            "Each of the three provinces will receive 2 billion yuan from the central budget this year.")
+    q, _ = article(nlp, text, regions=SOUTH, figures=[("2 billion yuan", 2e9, "CNY")])
+    assert sorted(q["region_id"]) == ["320000", "370000", "440000"]
+    assert set(q["via"]) == {"anaphora"}
+
+
+def test_their_figures_all_exceeding_fan_out_to_the_group(nlp):
+    text = "Guangdong, Jiangsu and Shandong are the largest economies, and their GDPs all exceed 9 trillion yuan."
+    q, _ = article(nlp, text, regions=SOUTH, figures=[("9 trillion yuan", 9e12, "CNY")])
+    assert sorted(q["region_id"]) == ["320000", "370000", "440000"]
+    assert set(q["via"]) == {"pronoun"}
+
+
+def test_a_total_word_in_another_clause_does_not_make_a_figure_for_each_a_total(nlp):
+    text = "The GDP of Jiangsu and Zhejiang each exceeded 10 trillion yuan, accounting for a fifth of the national total."
+    q, _ = article(nlp, text, regions=_regions(("Jiangsu", "320000"), ("Zhejiang", "330000")),
+                   figures=[("10 trillion yuan", 1e13, "CNY")])
+    assert sorted(q["region_id"]) == ["320000", "330000"]
+
+
+def test_a_total_of_a_written_list_goes_to_its_macro_region_whatever_the_parse(nlp):
+    text = "Beijing, Tianjin and Hebei invested a combined 500 billion yuan in transport in 2023."
+    q, _ = article(nlp, text, regions=_regions(("Beijing", "110000"), ("Tianjin", "120000"), ("Hebei", "130000")),
+                   figures=[("500 billion yuan", 5e11, "CNY")])
+    assert list(q["region_id"]) == ["macro:beijing-tianjin-hebei"]
+
+
+def test_a_total_over_regions_that_make_no_macro_region_is_null(nlp):
+    text = ("Guangdong, Jiangsu and Shandong are the largest economies. "
+            "The three provinces together invested 9 billion yuan in new infrastructure last year.")
+    q, _ = article(nlp, text, regions=SOUTH, figures=[("9 billion yuan", 9e9, "CNY")])
+    assert len(q) == 1 and q["region_id"].isna().all()

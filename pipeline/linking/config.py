@@ -69,6 +69,7 @@ class LinkingFile:
     speaking_institutions: list[str]
     rank_words: list[str]
     total_words: list[str]
+    each_words: list[str]
     list_gap_words: list[str]
     following_region: FollowingRegion
     made_into_prepositions: list[str]

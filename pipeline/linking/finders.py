@@ -134,13 +134,20 @@ def _written_run_ending(art: Article, named: list[Mention]) -> list[Mention]:
     """The regions written as one list (commas, `and`, level nouns between) that ends with the last of `named`."""
     if not named:
         return []
-    gap = _list_gap()
     run = [named[-1]]
     for m in reversed(named[:-1]):
-        if not gap.match(art.text[_end_char(art.doc, m):art.doc[run[0].start].idx]):
+        if not _listed(art.text[_end_char(art.doc, m):art.doc[run[0].start].idx]):
             break
         run.insert(0, m)
     return run
+
+
+def _listed(gap: str) -> bool:
+    """Whether the text between two regions joins them in one written list (a comma or `and`, say)."""
+    return bool(_list_gap().match(gap) and _LIST_JOINER.search(gap))
+
+
+_LIST_JOINER = re.compile(r"[,;]|\b(?:and|or|as well as)\b", re.I)
 
 
 def alternating_list(x: Situation) -> Candidate | None:
@@ -281,7 +288,7 @@ def same_phrase(x: Situation) -> Candidate | None:
         found = _outside_descriptions(doc, noun, [m for m in usable + (own if n == 0 else [])
                                                   if _within(m.root(doc), noun) and m.root(doc).i != noun.i])
         if found:
-            return Candidate("same_phrase", found, f.anchor)
+            return Candidate("same_phrase", _whole_lists(x, found), f.anchor)
     return None
 
 
@@ -324,8 +331,27 @@ def dependency(x: Situation) -> Candidate | None:
             continue
         found = _outside_descriptions(doc, s, [m for m in x.usable if _within(m.root(doc), s)])
         if found:
-            return Candidate("dependency", found, s)
+            return Candidate("dependency", _whole_lists(x, found), s)
     return None
+
+
+def _whole_lists(x: Situation, found: list[Mention]) -> list[Mention]:
+    """`found` with the rest of each list of regions written as one (`Beijing, Tianjin and Hebei`) that
+    one of them is in, whatever the parse made of the list (it may leave `Beijing` out of the subject)."""
+    art = x.art
+    named = sorted(_distinct([m for m in x.usable if m.source == "mention"]), key=lambda m: m.start)
+    runs, run = [], []
+    for m in named:
+        if run and _listed(art.text[_end_char(art.doc, run[-1]):art.doc[m.start].idx]):
+            run.append(m)
+        else:
+            run = [m]
+            runs.append(run)
+    out = list(found)
+    for run in runs:
+        if len(run) > 1 and any(m in found for m in run) and not any(contains(a, b) for a in run for b in run):
+            out.extend(m for m in run if m not in out)
+    return sorted(out, key=lambda m: m.start)
 
 
 def same_clause(x: Situation) -> Candidate | None:
