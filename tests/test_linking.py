@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from pipeline.linking import config
@@ -288,3 +289,43 @@ def test_a_total_over_regions_that_make_no_macro_region_is_null(nlp):
             "The three provinces together invested 9 billion yuan in new infrastructure last year.")
     q, _ = article(nlp, text, regions=SOUTH, figures=[("9 billion yuan", 9e9, "CNY")])
     assert len(q) == 1 and q["region_id"].isna().all()
+
+
+def test_regions_listed_right_after_a_list_of_figures_pair_in_order(nlp):
+    text = "Exports grew 5 percent and 6 percent in Guangxi and Hainan last year."
+    q, _ = article(nlp, text, regions=_regions(("Guangxi", "450000"), ("Hainan", "460000")),
+                   figures=[("5 percent", 5.0, "percent"), ("6 percent", 6.0, "percent")], lists=[(0, 1)])
+    rows = by_text(q)
+    assert len(q) == 2
+    assert [rows[f]["region_id"] for f in ("5 percent", "6 percent")] == ["450000", "460000"]
+
+
+@pytest.mark.parametrize("group", ["All three provinces", "The three provinces", "The three northeastern provinces"])
+def test_a_counted_group_anaphor_fans_out_to_the_regions_before_it(nlp, group):
+    text = f"Heilongjiang, Jilin and Liaoning are old industrial bases. {group} each grew more than 4 percent."
+    q, _ = article(nlp, text, regions=_regions(("Heilongjiang", "230000"), ("Jilin", "220000"), ("Liaoning", "210000")),
+                   figures=[("more than 4 percent", 4.0, "percent")])
+    assert sorted(q["region_id"]) == ["210000", "220000", "230000"]
+    assert set(q["via"]) == {"anaphora"}
+
+
+def test_the_two_cities_each_is_the_group_of_the_last_two_cities(nlp):
+    text = "Zhengzhou and Wuhan aim for 7 percent growth. The two cities each attracted 5 billion yuan of investment."
+    q, _ = article(nlp, text, regions=[("Zhengzhou", "410100", "prefecture", "410100"),
+                                       ("Wuhan", "420100", "prefecture", "420100")],
+                   figures=[("7 percent", 7.0, "percent"), ("5 billion yuan", 5e9, "CNY")])
+    money = q[q["text"] == "5 billion yuan"]
+    assert sorted(money["region_id"]) == ["410100", "420100"]
+
+
+def test_a_group_the_text_cannot_resolve_takes_no_single_earlier_region(nlp):
+    """`The two cities` after one city named: the figure is the group's, not the earlier city's
+    (previous_sentence and article_focus are excluded by `unresolved_group`)."""
+    text = ("Zhengzhou is an inland hub. Zhengzhou grew 6 percent last year. "
+            "The two cities each attracted 5 billion yuan of investment.")
+    q, _ = article(nlp, text, regions=[("Zhengzhou", "410100", "prefecture", "410100"),
+                                       ("Zhengzhou", "410100", "prefecture", "410100", 1)],
+                   figures=[("6 percent", 6.0, "percent"), ("5 billion yuan", 5e9, "CNY")])
+    rows = by_text(q)
+    assert rows["6 percent"]["region_id"] == "410100"
+    assert rows["5 billion yuan"]["region_id"] is None or pd.isna(rows["5 billion yuan"]["region_id"])

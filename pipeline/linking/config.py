@@ -37,6 +37,7 @@ class AnaphoraFile:
     """rules/link/anaphora.yaml."""
     nouns: dict[str, AnaphorNoun]
     determiners: list[str]
+    group_determiners: list[str]
     whole_phrases: list[str]
     count_words: dict[str, int]
     pronouns: list[str]

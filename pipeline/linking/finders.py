@@ -101,9 +101,10 @@ def _latest_list(art: Article, mentions: list[Mention], before_char: int, n: int
 
 
 def in_order(x: Situation) -> Candidate | None:
-    """`Exports of Jiangsu, Zhejiang and Fujian grew 4.5 percent, 3.1 percent and 2.2 percent`: without
-    `respectively`, a list of parallel figures (figures.py) pairs in order with the regions written as
-    one list right before it, only when the counts match and no region stands among the figures."""
+    """`Exports of Jiangsu, Zhejiang and Fujian grew 4.5 percent, 3.1 percent and 2.2 percent`, `grew 5
+    percent and 6 percent in Guangxi and Hainan`: without `respectively`, a list of parallel figures
+    (figures.py) pairs in order with the regions written as one list right before it (or right after
+    it, joined by a preposition), only when the counts match and no region stands among the figures."""
     f = x.fig
     if x.resp is not None or f.parallel is None or f.parallel_list is None:
         return None
@@ -113,17 +114,40 @@ def in_order(x: Situation) -> Candidate | None:
     named = _distinct([m for m in x.usable if m.source == "mention"])
     if any(first.row["start"] <= doc[m.start].idx < last.row["end"] for m in named):
         return None
-    before = [m for m in named if _end_char(doc, m) <= first.row["start"]]
-    if not before or any(_end_char(doc, before[-1]) <= g.row["start"] < first.row["start"]
-                         for g in art.figures if g is not None and g.sent_index == x.sid):
-        return None  # no region before the list, or another figure between them
-    run = _written_run_ending(art, before)
+    run = _regions_before(x, named, first) or _regions_after(x, named, last)
     if len(run) != n or len({m.link_id for m in run}) != n or any(contains(a, b) for a in run for b in run):
         return None
-    top = T.verb_chain(first.anchor)[-1]
-    if not all(_within(m.root(doc), top) for m in run):
-        return None
     return Candidate("in_order", [run[k]])
+
+
+def _regions_before(x: Situation, named: list[Mention], first: DocFigure) -> list[Mention]:
+    """The regions written as one list that ends the last before the first figure of a list, in its
+    clause and with no other figure between."""
+    doc = x.art.doc
+    before = [m for m in named if _end_char(doc, m) <= first.row["start"]]
+    if not before or any(_end_char(doc, before[-1]) <= g.row["start"] < first.row["start"]
+                         for g in x.art.figures if g is not None and g.sent_index == x.sid):
+        return []
+    run = _written_run_ending(x.art, before)
+    top = T.verb_chain(first.anchor)[-1]
+    return run if all(_within(m.root(doc), top) for m in run) else []
+
+
+def _regions_after(x: Situation, named: list[Mention], last: DocFigure) -> list[Mention]:
+    """The regions written as one list right after the last figure of a list, joined to it by a
+    preposition of `following_region` (`… and 6 percent in Guangxi and Hainan`), owning nothing after."""
+    art = x.art
+    doc, text = art.doc, art.text
+    after = [m for m in named if doc[m.start].idx >= last.row["end"]]
+    if not after or not _following_gap().match(text[last.row["end"]:doc[after[0].start].idx]):
+        return []
+    run = [after[0]]
+    for m in after[1:]:
+        if not _listed(text[_end_char(doc, run[-1]):doc[m.start].idx]):
+            break
+        run.append(m)
+    # `in Guangxi and Hainan last year`, not `in Guangxi and Hainan's ports`
+    return [] if re.match(r"['’]s\b", text[_end_char(doc, run[-1]):_end_char(doc, run[-1]) + 3]) else run
 
 
 def _end_char(doc: Doc, m: Mention) -> int:
