@@ -329,3 +329,25 @@ def test_a_group_the_text_cannot_resolve_takes_no_single_earlier_region(nlp):
     rows = by_text(q)
     assert rows["6 percent"]["region_id"] == "410100"
     assert rows["5 billion yuan"]["region_id"] is None or pd.isna(rows["5 billion yuan"]["region_id"])
+
+
+def test_a_list_of_figures_after_a_plural_anaphor_pairs_in_the_order_the_regions_were_named(nlp):
+    text = ("Hebei, Shanxi and Inner Mongolia released their 2023 data on Monday. "
+            "Industrial output of the three provinces grew 6.9 percent, 4.7 percent and 7.3 percent.")
+    q, _ = article(nlp, text, regions=NORTH, figures=[("6.9 percent", 6.9, "percent"), ("4.7 percent", 4.7, "percent"),
+                                                      ("7.3 percent", 7.3, "percent")], lists=[(0, 1, 2)])
+    rows = by_text(q)
+    assert len(q) == 3
+    assert [rows[f]["region_id"] for f in ("6.9 percent", "4.7 percent", "7.3 percent")] == ["130000", "140000", "150000"]
+    assert {r["via"] for r in rows.values()} == {"anaphora"}
+
+
+def test_a_count_of_the_regions_a_group_refers_to_is_no_target(nlp):
+    """`All three provinces aim for … 5.5 percent`: the 5.5 percent is a goal of each; `three` only
+    says which regions (figures.py `counts_regions`), and makes no targets row."""
+    text = ("Heilongjiang, Jilin and Liaoning are old industrial bases. "
+            "All 3 provinces aim for economic growth of around 5.5 percent in 2024.")
+    q, t = article(nlp, text, regions=_regions(("Heilongjiang", "230000"), ("Jilin", "220000"), ("Liaoning", "210000")),
+                   figures=[("3 provinces", 3.0, "count"), ("around 5.5 percent", 5.5, "percent")])
+    assert sorted(t["value"]) == [5.5, 5.5, 5.5]
+    assert sorted(t["region_id"]) == ["210000", "220000", "230000"]

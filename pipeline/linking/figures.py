@@ -13,6 +13,7 @@ from .. import targets as T
 from ..tableio import is_missing
 from .config import rules
 from .context import Article
+from .mentions import group_count
 
 LIST_SEPARATOR = re.compile(r"^[\s,;]*(?:and|or|as well as)?[\s,]*(?:in|for|of)?\s*$", re.I)
 # between two figures of one list whose quotes or brackets kept quantities from listing them
@@ -38,6 +39,7 @@ class DocFigure:
     is_count: bool
     conversion_of: int | None = None     # row index of the amount it converts
     in_definition: bool = False          # in brackets that state a definition, not the clause
+    counts_regions: bool = False                      # `the three provinces`: how many regions the text refers to
     parallel: tuple[int, int] | None = None           # (position, size) in a list of parallel figures
     parallel_list: "list[DocFigure] | None" = None    # the figures of that list, in order
 
@@ -55,7 +57,10 @@ def _figures(art: Article, rows: list[dict]) -> list[DocFigure]:
             max(0, sum(1 for s in sent_starts if s <= span.start) - 1)
         is_count = row.get("unit") == "count" or (anchor.lower_ not in T.unit_words() and not anchor.like_num
                                                   and anchor.pos_ in T.NOUNS and not schema.is_currency(row.get("unit")))
-        figs.append(DocFigure(row, span, anchor, sid, is_count))
+        # a count that refers back to regions (`the three provinces`, `all three provinces`) is no
+        # statistic and no goal: it says which regions a figure after it holds for
+        counts_regions = is_count and group_count(art.doc, anchor) is not None
+        figs.append(DocFigure(row, span, anchor, sid, is_count, counts_regions=counts_regions))
     for i, f in enumerate(figs):
         if f is None:
             continue

@@ -124,6 +124,9 @@ def _regions_before(x: Situation, named: list[Mention], first: DocFigure) -> lis
     """The regions written as one list that ends the last before the first figure of a list, in its
     clause and with no other figure between."""
     doc = x.art.doc
+    group = _group_before(x, first)
+    if group:
+        return group
     before = [m for m in named if _end_char(doc, m) <= first.row["start"]]
     if not before or any(_end_char(doc, before[-1]) <= g.row["start"] < first.row["start"]
                          for g in x.art.figures if g is not None and g.sent_index == x.sid):
@@ -131,6 +134,19 @@ def _regions_before(x: Situation, named: list[Mention], first: DocFigure) -> lis
     run = _written_run_ending(x.art, before)
     top = T.verb_chain(first.anchor)[-1]
     return run if all(_within(m.root(doc), top) for m in run) else []
+
+
+def _group_before(x: Situation, first: DocFigure) -> list[Mention]:
+    """A plural anaphor (`the three provinces`, `their`) that is the last region mention before the
+    first figure of a list: its regions in the order the text named them."""
+    doc = x.art.doc
+    before = [m for m in x.usable if _end_char(doc, m) <= first.row["start"]]
+    if not before or before[-1].source not in ("anaphora", "pronoun"):
+        return []
+    last = before[-1]
+    group = [m for m in before if (m.start, m.end) == (last.start, last.end)]
+    top = T.verb_chain(first.anchor)[-1]
+    return group if len(group) > 1 and _within(last.root(doc), top) else []
 
 
 def _regions_after(x: Situation, named: list[Mention], last: DocFigure) -> list[Mention]:
