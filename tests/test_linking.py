@@ -351,3 +351,26 @@ def test_a_count_of_the_regions_a_group_refers_to_is_no_target(nlp):
                    figures=[("3 provinces", 3.0, "count"), ("around 5.5 percent", 5.5, "percent")])
     assert sorted(t["value"]) == [5.5, 5.5, 5.5]
     assert sorted(t["region_id"]) == ["210000", "220000", "230000"]
+
+
+@pytest.mark.parametrize("text, ids", [
+    ("Henan now stands beside Guangdong, Shandong, Jiangsu and Zhejiang provinces, w hose GDPs all exceed 1 trillion yuan.",
+     ["320000", "330000", "370000", "440000"]),
+    ("Investment flowed to Sichuan and Chongqing, and the two both attracted 1 trillion yuan.", ["500000", "510000"]),
+])
+def test_a_floating_quantifier_after_a_written_list_fans_the_figure_out_whatever_the_parse(nlp, text, ids):
+    names = {"440000": "Guangdong", "370000": "Shandong", "320000": "Jiangsu", "330000": "Zhejiang",
+             "510000": "Sichuan", "500000": "Chongqing"}
+    regions = [("Henan", "410000", "province", "410000")] if "Henan" in text else []
+    q, _ = article(nlp, text, regions=regions + _regions(*((names[i], i) for i in ids)),
+                   figures=[("1 trillion yuan", 1e12, "CNY")])
+    assert sorted(q["region_id"]) == ids
+    assert set(q["evidence"]) == {"distributive"}
+
+
+def test_a_quantifier_before_no_verb_distributes_nothing(nlp):
+    """`all other provinces`: `all` before a noun says nothing about the regions listed before."""
+    text = "Guangdong and Jiangsu led the country, and all other provinces grew more than 4 percent."
+    q, _ = article(nlp, text, regions=_regions(("Guangdong", "440000"), ("Jiangsu", "320000")),
+                   figures=[("more than 4 percent", 4.0, "percent")])
+    assert "distributive" not in set(q["evidence"].dropna())

@@ -71,6 +71,7 @@ class LinkingFile:
     rank_words: list[str]
     total_words: list[str]
     each_words: list[str]
+    distributive_words: list[str]
     list_gap_words: list[str]
     following_region: FollowingRegion
     made_into_prepositions: list[str]

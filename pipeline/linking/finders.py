@@ -394,6 +394,37 @@ def _whole_lists(x: Situation, found: list[Mention]) -> list[Mention]:
     return sorted(out, key=lambda m: m.start)
 
 
+def distributive(x: Situation) -> Candidate | None:
+    """`… Guangdong, Shandong, Jiangsu and Zhejiang provinces, whose GDPs all exceed 1 trillion yuan`,
+    `…, which each received 20 billion yuan`: a floating quantifier (`all`, `each`, `both` right before
+    the verb) with no verb between it and the regions last written as one list before it says the
+    figure holds for each of them, whatever the parse made of the clause."""
+    art, f = x.art, x.fig
+    doc = art.doc
+    words = set(rules().distributive_words)
+    # (the other side of a comparison is left out, though a quantifier may distribute over it: in
+    # seeds + dev the one such figure, dv_16 `join the ranks of Guangdong, …, w hose GDPs all exceed 1
+    # trillion yuan`, has the main clause's `will` as its kind cue, and fanning a wrong target out
+    # to four rows costs more targets than it gains money links)
+    named = _distinct([m for m in x.usable if m.source == "mention"])
+    before = [m for m in named if _end_char(doc, m) <= f.row["start"]]
+    run = _written_run_ending(art, before)
+    if len(run) < 2 or len({m.link_id for m in run}) != len(run) or any(contains(a, b) for a in run for b in run):
+        return None
+    between = [t for t in doc[run[-1].end:f.span.start]]
+    for k, t in enumerate(between):
+        if t.lower_ not in words:
+            continue
+        after = doc[t.i + 1:t.i + 3]   # the verb may open the figure's own text (`exceed 1 trillion yuan`)
+        verb_next = len(after) > 0 and (after[0].tag_.startswith("VB") or after[0].tag_ == "MD"
+                                        or after[0].tag_ == "RB" and len(after) > 1 and after[1].tag_.startswith("VB"))
+        if verb_next and not any(u.tag_.startswith("VB") or u.tag_ == "MD" for u in between[:k]) \
+                and not any(g is not f and g is not None and g.sent_index == x.sid
+                            and _end_char(doc, run[-1]) <= g.row["start"] < f.row["start"] for g in art.figures):
+            return Candidate("distributive", run)
+    return None
+
+
 def same_clause(x: Situation) -> Candidate | None:
     """Any region elsewhere in the figure's clause."""
     doc = x.art.doc
@@ -465,8 +496,8 @@ def article_focus(x: Situation) -> Candidate | None:
 
 FINDERS: dict[str, Callable[[Situation], Candidate | None]] = {
     f.__name__: f for f in (respectively, in_order, alternating_list, owner_of_base, following_region,
-                            region_before_bracket, same_phrase, relative_owner, made_into, dependency, same_clause, sentence_topic, same_sentence,
-                            list_lead_in, previous_sentence, article_focus)}
+                            region_before_bracket, same_phrase, relative_owner, made_into, dependency, distributive,
+                            same_clause, sentence_topic, same_sentence, list_lead_in, previous_sentence, article_focus)}
 
 
 def _outside_descriptions(doc: Doc, phrase: Token, found: list[Mention]) -> list[Mention]:
