@@ -187,7 +187,7 @@ def link_article(art: Article, rows: list[dict], explain: bool = False) -> tuple
             restates = i > 0 and figs[i - 1] is not None and f is not None and f.sent_index == figs[i - 1].sent_index \
                 and K.restated_as(art.text[figs[i - 1].row["end"]:f.row["start"]])
             if f is not None and kinds[i] == "target" and f.conversion_of is None and _is_number(row.get("value")) \
-                    and not restates:
+                    and not restates and not f.counts_regions:
                 t_rows.append(_target_row(art, f, row, heads.get(i), region_id, evidence, p)
                               | {"kind_evidence": out["kind_evidence"], "period_evidence": p.evidence if p else "none"})
         if explain:

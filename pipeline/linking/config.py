@@ -37,6 +37,7 @@ class AnaphoraFile:
     """rules/link/anaphora.yaml."""
     nouns: dict[str, AnaphorNoun]
     determiners: list[str]
+    group_determiners: list[str]
     whole_phrases: list[str]
     count_words: dict[str, int]
     pronouns: list[str]
@@ -53,6 +54,14 @@ class FollowingRegion:
 
 
 @dataclass(frozen=True)
+class AlternatingList:
+    """finders.alternating_list: what may stand between a region and its figure, and between one
+    pair and the next, in `Hunan received 12 billion yuan, Hubei 9 billion yuan and Jiangxi …`."""
+    region_figure_words: list[str]
+    pair_separators: list[str]
+
+
+@dataclass(frozen=True)
 class LinkingFile:
     """rules/link/linking.yaml, with the anaphora lexicon beside it (`anaphora`, from anaphora.yaml)."""
     base_nouns: list[str]
@@ -61,6 +70,8 @@ class LinkingFile:
     speaking_institutions: list[str]
     rank_words: list[str]
     total_words: list[str]
+    each_words: list[str]
+    distributive_words: list[str]
     list_gap_words: list[str]
     following_region: FollowingRegion
     made_into_prepositions: list[str]
@@ -72,6 +83,8 @@ class LinkingFile:
     focus_min_mentions: int
     lead_in_goal_words: list[str]
     lead_in_fulfilled_verbs: list[str]
+    parallel_list_prepositions: list[str]
+    alternating_list: AlternatingList
     anaphora: AnaphoraFile | None = None
 
 

@@ -13,7 +13,7 @@ from .. import periods as P
 from .. import targets as T
 from ..gazetteer import foreign_places, normalise
 from .config import rules
-from .mentions import Mention, _anaphors, _exclusion, _gazetteer, _mentions_of, _sentence_topic
+from .mentions import Mention, _anaphors, _exclusion, _gazetteer, _mentions_of, _sentence_topic, group_count
 
 
 @dataclass
@@ -32,6 +32,7 @@ class Article:
     lead_ins: list[int | None] = field(default_factory=list)   # per sentence: the lead-in a list item inherits from
     lead_in_of: dict[int, int] = field(default_factory=dict)   # lead-in -> the lead-in of the list it is an item of
     in_caption: list[bool] = field(default_factory=list)       # per sentence: in a photo caption (clean's `blocks`)
+    figures: list = field(default_factory=list)                # the article's figures (figures.py), once placed
 
 
 def _article(doc: Doc, text: str, title: str | None, reference: dt.date | None, regions: list[dict],
@@ -267,7 +268,7 @@ def _foreign_places(art: Article) -> list[Span]:
 
 
 # Situations of a figure that rule finders out (rules/link/decider.yaml `exclusions`).
-SITUATIONS = ("foreign_subject", "foreign_lead_in")
+SITUATIONS = ("foreign_subject", "foreign_lead_in", "unresolved_group")
 
 
 def situations(art: Article, sid: int) -> set[str]:
@@ -276,6 +277,8 @@ def situations(art: Article, sid: int) -> set[str]:
     found = set()
     if art.blocked[sid]:
         found.add("foreign_subject")
+    if _unresolved_group(art, sid):
+        found.add("unresolved_group")
     for lead in _lead_in_chain(art, sid):
         if art.blocked[lead]:
             found.add("foreign_lead_in")
@@ -283,3 +286,11 @@ def situations(art: Article, sid: int) -> set[str]:
         if art.topics[lead] or any(m.excluded is None for m in art.sent_mentions[lead]):
             break
     return found
+
+
+def _unresolved_group(art: Article, sid: int) -> bool:
+    """The sentence refers to a group of regions (`the two cities`, `all three provinces`) that the
+    regions named before do not make up: whatever its figures hold for, it is no single earlier region."""
+    resolved = {m.start for m in art.sent_mentions[sid] if m.source == "anaphora"}
+    return any(t.i not in resolved and group_count(art.doc, t) is not None for t in art.sents[sid])
+

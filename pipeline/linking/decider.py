@@ -18,6 +18,7 @@ from typing import Callable, Iterable, TypeVar
 
 from spacy.tokens import Doc, Token
 
+from ..targets import is_clause_verb, verb_chain
 from .config import LEVEL_RANK, decider_rules, rules
 from .context import Article, situations
 from .figures import DocFigure
@@ -145,11 +146,33 @@ def _region_ids(art: Article, f: DocFigure, mentions: list[Mention]) -> list[tup
             rows.append(row)
     if len(rows) == 1:
         return rows
-    sent = art.sents[f.sent_index]
-    words = {t.lower_ for t in sent}
-    if words & set(rules().total_words):
+    words = {t.lower_ for t in _clause_of(f.anchor)}
+    r = rules()
+    if words & set(r.total_words) and not words & set(r.each_words):
         return [(_macro_of({m.province_id or m.link_id for m in mentions}), None)]
     return rows
+
+
+# Dependencies that attach a clause of its own (`…, accounting for a fifth of the national total`).
+_CLAUSE_DEPS = ("advcl", "relcl", "ccomp", "acl", "conj", "parataxis", "csubj")
+
+
+def _clause_of(anchor: Token) -> list[Token]:
+    """The tokens of a figure's clause: the subtree of the top verb it hangs from, less the clauses
+    attached below it that do not hold the figure (a total word there is another clause's)."""
+    top = verb_chain(anchor)[-1]
+    holding = {anchor.i} | {t.i for t in anchor.ancestors}
+    out = []
+    for t in top.subtree:
+        u, inside = t, True
+        while u.i != top.i:
+            if u.dep_ in _CLAUSE_DEPS and is_clause_verb(u) and u.i not in holding:
+                inside = False
+                break
+            u = u.head
+        if inside:
+            out.append(t)
+    return out
 
 
 def _macro_of(provinces: set[str]) -> str | None:

@@ -11,12 +11,18 @@ from spacy.tokens import Doc, Span, Token
 from .. import schema
 from .. import targets as T
 from ..tableio import is_missing
+from .config import rules
 from .context import Article
+from .mentions import group_count
 
 LIST_SEPARATOR = re.compile(r"^[\s,;]*(?:and|or|as well as)?[\s,]*(?:in|for|of)?\s*$", re.I)
 # between two figures of one list whose quotes or brackets kept quantities from listing them
 # (`"more than 7 percent" and 8 percent, respectively`)
 QUOTED_LIST_SEPARATOR = re.compile(r"^[\s,;\"'“”‘’)]*(?:and|or|as well as)?[\s,\"'“”‘’(]*$", re.I)
+# between two figures of a list that repeats its preposition (`to 5.1 billion yuan, to 3.2 billion
+# yuan and to 2.7 billion yuan`), and the preposition before the first
+REPEATED_PREPOSITION_GAP = re.compile(r"^\s*,?\s*(?:and\s+)?([a-z]+)\s+$", re.I)
+PRECEDING_PREPOSITION = re.compile(r"\b([a-z]+)\s+$", re.I)
 RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 UNIT_CONVERSION_GAP = re.compile(r"^\s*[(\[]\s*(?:about|approximately|around|roughly|some|nearly|or|equivalent to|"
                                  r"over|more than|at least)?\s*$", re.I)
@@ -33,6 +39,9 @@ class DocFigure:
     is_count: bool
     conversion_of: int | None = None     # row index of the amount it converts
     in_definition: bool = False          # in brackets that state a definition, not the clause
+    counts_regions: bool = False                      # `the three provinces`: how many regions the text refers to
+    parallel: tuple[int, int] | None = None           # (position, size) in a list of parallel figures
+    parallel_list: "list[DocFigure] | None" = None    # the figures of that list, in order
 
 
 def _figures(art: Article, rows: list[dict]) -> list[DocFigure]:
@@ -48,7 +57,10 @@ def _figures(art: Article, rows: list[dict]) -> list[DocFigure]:
             max(0, sum(1 for s in sent_starts if s <= span.start) - 1)
         is_count = row.get("unit") == "count" or (anchor.lower_ not in T.unit_words() and not anchor.like_num
                                                   and anchor.pos_ in T.NOUNS and not schema.is_currency(row.get("unit")))
-        figs.append(DocFigure(row, span, anchor, sid, is_count))
+        # a count that refers back to regions (`the three provinces`, `all three provinces`) is no
+        # statistic and no goal: it says which regions a figure after it holds for
+        counts_regions = is_count and group_count(art.doc, anchor) is not None
+        figs.append(DocFigure(row, span, anchor, sid, is_count, counts_regions=counts_regions))
     for i, f in enumerate(figs):
         if f is None:
             continue
@@ -65,7 +77,47 @@ def _figures(art: Article, rows: list[dict]) -> list[DocFigure]:
                 f.conversion_of = i - 1
         if f.conversion_of is None:
             f.in_definition = _in_definition(art.text, f)
+    for members in _parallel_lists(art, figs):
+        listed = [figs[i] for i in members]
+        for k, f in enumerate(listed):
+            f.parallel, f.parallel_list = (k, len(listed)), listed
+    art.figures = figs
     return figs
+
+
+def _parallel_lists(art: Article, figs: list[DocFigure]) -> list[list[int]]:
+    """Lists of parallel figures: those quantities numbered as one list (`list_id`), and runs of one
+    unit and sentence that repeat one preposition before each figure (`rose to 5.1 billion yuan, to
+    3.2 billion yuan and to 2.7 billion yuan`: the quantities stage does not list them)."""
+    lists: dict[int, list[int]] = {}
+    for i, f in enumerate(figs):
+        if f is not None and f.conversion_of is None and not is_missing(f.row.get("list_id")):
+            lists.setdefault(int(f.row["list_id"]), []).append(i)
+    return [m for m in lists.values() if len(m) > 1] + _repeated_preposition_runs(art, figs)
+
+
+def _repeated_preposition_runs(art: Article, figs: list[DocFigure]) -> list[list[int]]:
+    prepositions = {p.lower() for p in rules().parallel_list_prepositions}
+    runs: list[list[int]] = []
+    run: list[int] = []
+    word = None
+    for i, f in enumerate(figs):
+        if f is None or f.conversion_of is not None or not is_missing(f.row.get("list_id")):
+            continue
+        p = figs[run[-1]] if run else None
+        gap = REPEATED_PREPOSITION_GAP.match(art.text[p.row["end"]:f.row["start"]]) if p is not None else None
+        if p is not None and gap and gap.group(1).lower() == word and p.sent_index == f.sent_index \
+                and p.row.get("unit") == f.row.get("unit"):
+            run.append(i)
+            continue
+        if len(run) > 1:
+            runs.append(run)
+        before = PRECEDING_PREPOSITION.search(art.text[max(0, f.row["start"] - 12):f.row["start"]])
+        word = before.group(1).lower() if before else None
+        run = [i] if word in prepositions else []
+    if len(run) > 1:
+        runs.append(run)
+    return runs
 
 
 def _anchor(span: Span, doc: Doc, row: dict) -> Token:

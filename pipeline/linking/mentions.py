@@ -210,21 +210,15 @@ def _subtree_text(t: Token) -> str:
 def _plural_anaphor(doc: Doc, t: Token, known: list[Mention], a: AnaphoraFile) -> list[Mention]:
     """`the three provinces`, `both cities`: the latest that many distinct regions of the noun's levels,
     one mention each at the anaphor (the decider keeps them together, as a coordinated group)."""
-    spec = a.nouns.get(t.lemma_.lower())
-    counts = a.count_words
-    count = next((c for c in t.children if c.dep_ in ("nummod", "det", "predet")
-                  and (c.lower_ in counts or c.text.isdigit())), None)
-    if spec is None or spec.country or count is None:
+    n = group_count(doc, t, a)
+    if n is None:
         return []
-    n = counts.get(count.lower_) or int(count.text)
-    # `both provinces`, or a determiner right before the number: `the three provinces`
-    if n < 2 or not (count.lower_ == "both" or count.i > 0 and doc[count.i - 1].lower_ in a.determiners):
-        return []
-    levels = spec.levels
+    levels = a.nouns[t.lemma_.lower()].levels
     if sum(1 for m in known if m.start > t.i and m.start < t.sent.end and m.level in levels) >= n:
         return []  # the regions are named right there (`the four bonded areas: Alataw Pass, Kashgar, …`)
-    if any(c.dep_ in ("prep", "relcl", "acl", "appos") and _subtree_text(c) not in a.whole_phrases for c in t.children):
-        return []  # `the four bonded areas in Alataw Pass, Kashgar …` describe, not refer
+    if any(c.dep_ in ("prep", "relcl", "acl", "appos") and _subtree_text(c) not in a.whole_phrases
+           and not (c.dep_ == "appos" and c.pos_ in ("PRON", "DET")) for c in t.children):
+        return []  # `the four bonded areas in Alataw Pass, Kashgar …` describe, not refer (`… cities each` does)
     picked: list[Mention] = []
     for m in sorted((m for m in known if m.start < t.i and m.excluded is None and m.source == "mention"),
                     key=lambda m: -m.start):
@@ -236,6 +230,24 @@ def _plural_anaphor(doc: Doc, t: Token, known: list[Mention], a: AnaphoraFile) -
         return []
     return [Mention(t.i, t.i + 1, m.region_id, m.level, m.admin_id, m.province_id, "anaphora")
             for m in sorted(picked, key=lambda m: m.start)]
+
+
+def group_count(doc: Doc, t: Token, a: AnaphoraFile | None = None) -> int | None:
+    """How many regions a plural noun of the anaphora lexicon with a count refers to (`the three
+    provinces`, `both cities`, `all three provinces`: 3, 2, 3); None for any other token."""
+    a = a or rules().anaphora
+    spec = a.nouns.get(t.lemma_.lower())
+    counts = a.count_words
+    count = next((c for c in t.children if c.dep_ in ("nummod", "det", "predet")
+                  and (c.lower_ in counts or c.text.isdigit())), None)
+    if t.tag_ != "NNS" or spec is None or spec.country or count is None:
+        return None
+    n = counts.get(count.lower_) or int(count.text)
+    # `both provinces`, or a determiner right before the number: `the three provinces`, `all three provinces`
+    before = doc[count.i - 1].lower_ if count.i > 0 else None
+    if n < 2 or not (count.lower_ == "both" or before in a.determiners or before in a.group_determiners):
+        return None
+    return n
 
 
 def _subject_before(doc: Doc, sent: Span, known: list[Mention], pronoun: Token) -> list[Mention] | None:
