@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import schema
@@ -139,3 +140,88 @@ def write_table(df: pd.DataFrame | None, name: str, path: str | os.PathLike) -> 
 def read_table(path: str | os.PathLike) -> pd.DataFrame:
     """Read a table written by `write_table` (a file or a dataset directory)."""
     return pd.read_parquet(path)
+
+
+# --- Arrow tables of a batch: merged and written without going back to pandas ---------------------
+
+def conform(table: pa.Table, target: pa.Schema) -> pa.Table:
+    """`table` with exactly the fields of `target`, in its order and types (missing columns null)."""
+    if table.schema.equals(target, check_metadata=True):
+        return table
+    columns = [table.column(f.name).cast(f.type) if f.name in table.column_names else pa.nulls(len(table), f.type)
+               for f in target]
+    return pa.Table.from_arrays(columns, schema=target)
+
+
+def merge_articles(tables: list[pa.Table]) -> pa.Table:
+    """One table of several, rows ordered by article id and otherwise as they came.
+
+    Each input holds whole articles whose rows are already in text order (the tables stage sorted
+    them), so a stable sort on `article_id` alone gives the order a full sort would: the one sort
+    of a batch that mixes cached and new articles."""
+    if len(tables) == 1:
+        return tables[0]
+    merged = pa.concat_tables(tables, promote_options="permissive")
+    return merged.take(pc.sort_indices(merged, sort_keys=[("article_id", "ascending")]))
+
+
+class TableFiles:
+    """One Parquet file per table, at `path_of(name)`, written batch by batch as row groups in batch
+    order (a batch that arrives early waits in memory for the ones before it): each table is written
+    once, with no part files to read back and merge, and memory holds a batch, not the run.
+
+    A table's file takes the fields of its schema (pipeline/schema.py) and any extra columns of its
+    first batch; later batches are conformed to that."""
+
+    def __init__(self, path_of: Callable[[str], Path]):
+        self.path_of = path_of
+        self.writers: dict[str, pq.ParquetWriter] = {}
+        self.schemas: dict[str, pa.Schema] = {}
+        self.rows: dict[str, int] = {}
+        self.waiting: dict[int, dict[str, pa.Table]] = {}
+        self.next_batch = 0
+
+    def add(self, batch_no: int, tables: dict[str, pa.Table]) -> None:
+        self.waiting[batch_no] = tables
+        while self.next_batch in self.waiting:
+            self._write(self.waiting.pop(self.next_batch))
+            self.next_batch += 1
+
+    def _write(self, tables: dict[str, pa.Table]) -> None:
+        for name in list(schema.TABLES) + [n for n in schema.EXPLAIN_TABLES if n in tables]:
+            table = tables.get(name)
+            table = schema.ALL[name].empty_table() if table is None else table
+            writer = self.writers.get(name) or self._open(name, table.schema)
+            target = self.schemas[name]
+            unknown = set(table.column_names) - set(target.names)
+            if unknown:
+                raise ValueError(f"table {name}: columns {sorted(unknown)} not in its first batch")
+            writer.write_table(conform(table, target))
+            self.rows[name] = self.rows.get(name, 0) + len(table)
+
+    def _open(self, name: str, first: pa.Schema) -> pq.ParquetWriter:
+        target = schema.ALL[name]
+        extra = [f for f in first if f.name not in target.names]
+        path = self.path_of(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # with_metadata: an empty mapping, not none, as the files of earlier versions had (same bytes)
+        self.schemas[name] = pa.schema(list(target) + extra).with_metadata(target.metadata)
+        writer = self.writers[name] = pq.ParquetWriter(path, self.schemas[name])
+        return writer
+
+    def close(self) -> dict[str, int]:
+        """Finish every file (a table no batch had is an empty file of its schema); rows per table."""
+        if self.waiting:
+            raise RuntimeError(f"batches {sorted(self.waiting)} arrived but batch {self.next_batch} never did")
+        for name in schema.TABLES:
+            if name not in self.writers:
+                self._open(name, schema.ALL[name])
+                self.rows[name] = 0
+        self.abort()
+        return dict(self.rows)
+
+    def abort(self) -> None:
+        """Close the open files (a failed run's staging is removed with them)."""
+        for writer in self.writers.values():
+            writer.close()
+        self.writers = {}
