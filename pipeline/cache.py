@@ -108,6 +108,10 @@ class ArticleCache:
     def _path(self, key: str) -> Path:
         return self.dir / key[:2] / f"{key}{BUNDLE_SUFFIX}"
 
+    def has(self, key: str | None) -> bool:
+        """Whether a bundle is stored under `key` (whether it is sound is known only when read)."""
+        return key is not None and self._path(key).is_file()
+
     def get(self, key: str) -> dict[str, pa.Table] | None:
         """The cached tables of one article as Arrow (as they were put: conformed, never through
         pandas), or None on a miss (absent, unreadable or damaged bundle)."""

@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import get_context
 from pathlib import Path
@@ -51,10 +51,12 @@ log = logging.getLogger(__name__)
 # 32 keeps a batch's texts, parse and tables at a few MB while 16, 32 and 64 ran at the same
 # speed on the benchmark corpus (pipeline/bench.py), so memory, not speed, set it.
 BATCH_ARTICLES = 32
-# Characters of raw text per batch: a batch's Docs and tables grow with its text, not its article
-# count, and 32 copies of the corpus's one 100,000-character article in one batch took a single
-# process's peak RSS from 573 to 1,269 MiB (issue 16: 120 vs 1,920 articles). CALIBRATION BELOW.
-BATCH_CHARS = 200_000
+# Characters of raw text per batch: a batch's parse and tables grow with its text, not its article
+# count. Batches of 32 copies of the corpus's one 100,000-character article took a process's peak
+# RSS from 573 to 1,269 MiB (issue 16: 120 vs 1,920 articles). Peak RSS of one process at 120 / 480
+# articles (pipeline bench corpus): 200,000 characters 574 / 737 MiB, 100,000 501 / 563, 50,000
+# 437 / 444, which is flat; a batch then still holds ~25 articles of typical length (2,000 characters).
+BATCH_CHARS = 50_000
 # Inputs of at most this many articles run in this process whatever --workers says: the fork server
 # and a model per worker took 2.6 s before any batch (issue 16), about what one process needs for
 # 26 articles at its steady 10 articles/s (pipeline bench, load 2-3), so smaller inputs only lose.
@@ -63,6 +65,9 @@ SMALL_INPUT_ARTICLES = BATCH_ARTICLES
 # 1/(2 x workers) of what is left, never below this): with fixed batches the last one runs alone
 # while the other workers idle, ~4 s for a 32-article batch, 13% of a 400-article benchmark run.
 MIN_BATCH_ARTICLES = 4
+# Rows of a batch at most, cached ones included: cached articles cost a bundle read and their rows
+# (a few KB an article on the benchmark corpus), so 1,024 of them hold a few MB.
+MAX_BATCH_ROWS = 1024
 # Input files per Dask task: enough work (~10 s) to hide the scheduler's per-task overhead,
 # small enough that a partition's tables sit comfortably in a worker's memory.
 PARTITION_FILES = 128
@@ -274,7 +279,7 @@ def process_batch(rows: list[dict], params: Params, cache_dir: str | None) -> tu
     todo: list[dict] = []
     todo_keys: dict[str, str] = {}
     for row in rows:
-        key = row_key(row) if cache and row["sha256"] and not row["error"] else None
+        key = _cache_key(row) if cache else None
         hit = cache.get(key) if key else None
         if hit is None:
             todo.append(row)
@@ -303,6 +308,11 @@ def process_batch(rows: list[dict], params: Params, cache_dir: str | None) -> tu
     return tables, stats
 
 
+def _cache_key(row: dict) -> str | None:
+    """The cache key of a raw row, or None for a row with nothing to cache (unreadable: an error row)."""
+    return row_key(row) if row["sha256"] and not row["error"] else None
+
+
 def _with_column(table: pa.Table, name: str, value: object) -> pa.Table:
     """`table` with every value of column `name` replaced by `value`."""
     i = table.schema.get_field_index(name)
@@ -311,30 +321,35 @@ def _with_column(table: pa.Table, name: str, value: object) -> pa.Table:
 
 
 def _batches(rows: Iterable[dict], size: int, total: int | None = None, workers: int = 1,
-             max_chars: int | None = None) -> Iterator[list[dict]]:
-    """Batches of at most `size` rows and (but for a batch of one) `max_chars` characters of raw
-    text (BATCH_CHARS by default); with `total` known, smaller ones towards the end (MIN_BATCH_ARTICLES)."""
+             max_chars: int | None = None, cached: Callable[[dict], bool] | None = None) -> Iterator[list[dict]]:
+    """Batches of at most `size` articles to process and (but for a batch of one) `max_chars`
+    characters of their raw text (BATCH_CHARS by default); with `total` known, smaller ones towards
+    the end (MIN_BATCH_ARTICLES). Rows that `cached` says are in the cache are only read back: they
+    count toward neither limit, only toward MAX_BATCH_ROWS, so the new articles of a cached rerun
+    are processed together rather than one batch call each."""
     max_chars = BATCH_CHARS if max_chars is None else max_chars
     batch: list[dict] = []
-    chars = 0
+    work = chars = 0
     left = total
     limit = size
     for row in rows:
-        length = len(row.get("raw_text") or "")
-        if batch and chars + length > max_chars:
+        hit = cached is not None and cached(row)
+        length = 0 if hit else len(row.get("raw_text") or "")
+        if work and chars + length > max_chars:
             yield batch
             if left is not None:
                 left -= len(batch)
-            batch, chars = [], 0
+            batch, work, chars = [], 0, 0
         if not batch and left is not None:
             limit = max(min(MIN_BATCH_ARTICLES, size), min(size, -(-left // (2 * workers))))
         batch.append(row)
+        work += not hit
         chars += length
-        if len(batch) >= limit:
+        if work >= limit or len(batch) >= MAX_BATCH_ROWS:
             yield batch
             if left is not None:
                 left -= len(batch)
-            batch, chars = [], 0
+            batch, work, chars = [], 0, 0
     if batch:
         yield batch
 
@@ -359,7 +374,9 @@ def _run_local(files: list[Path], out: TableFiles, params: Params, workers: int,
         workers = 1  # the workers' start-up would cost more than they save (see SMALL_INPUT_ARTICLES)
     # shrinking batches balance the workers' last batches; one process has nothing to balance
     total = bar.total if workers > 1 else None
-    batches = _batches((marker.mark(row) for row in iter_rows(files)), BATCH_ARTICLES, total, workers)
+    cache = None if cache_dir is None else ArticleCache(cache_dir, params.model)
+    batches = _batches((marker.mark(row) for row in iter_rows(files)), BATCH_ARTICLES, total, workers,
+                       cached=None if cache is None else lambda row: cache.has(_cache_key(row)))
     if workers <= 1:
         for batch_no, rows in enumerate(batches):
             _, tables, done = _run_batch(batch_no, rows, params, cache_dir)

@@ -165,39 +165,65 @@ def merge_articles(tables: list[pa.Table]) -> pa.Table:
     return merged.take(pc.sort_indices(merged, sort_keys=[("article_id", "ascending")]))
 
 
+# Articles per row group of a table file: row groups follow articles, not batches, so a table's
+# bytes are the same whatever the batching (cache hits, workers, text length); 32 was the batch
+# size whose row groups the files had before, so the files of a plain run are unchanged.
+ROW_GROUP_ARTICLES = 32
+
+
 class TableFiles:
-    """One Parquet file per table, at `path_of(name)`, written batch by batch as row groups in batch
-    order (a batch that arrives early waits in memory for the ones before it): each table is written
-    once, with no part files to read back and merge, and memory holds a batch, not the run.
+    """One Parquet file per table, at `path_of(name)`, written batch by batch in batch order (a batch
+    that arrives early waits in memory for the ones before it), ROW_GROUP_ARTICLES articles to a row
+    group: each table is written once, with no part files to read back and merge, and memory holds
+    a batch and a row group, not the run.
 
     A table's file takes the fields of its schema (pipeline/schema.py) and any extra columns of its
-    first batch; later batches are conformed to that."""
+    first row group; later ones are conformed to that."""
 
-    def __init__(self, path_of: Callable[[str], Path]):
+    def __init__(self, path_of: Callable[[str], Path], articles_per_group: int = ROW_GROUP_ARTICLES):
         self.path_of = path_of
+        self.articles_per_group = articles_per_group
         self.writers: dict[str, pq.ParquetWriter] = {}
         self.schemas: dict[str, pa.Schema] = {}
         self.rows: dict[str, int] = {}
         self.waiting: dict[int, dict[str, pa.Table]] = {}
         self.next_batch = 0
+        self.group: list[dict[str, pa.Table]] = []
+        self.group_articles = 0
 
     def add(self, batch_no: int, tables: dict[str, pa.Table]) -> None:
         self.waiting[batch_no] = tables
         while self.next_batch in self.waiting:
-            self._write(self.waiting.pop(self.next_batch))
+            self._take(self.waiting.pop(self.next_batch))
             self.next_batch += 1
 
-    def _write(self, tables: dict[str, pa.Table]) -> None:
-        for name in list(schema.TABLES) + [n for n in schema.EXPLAIN_TABLES if n in tables]:
-            table = tables.get(name)
-            table = schema.ALL[name].empty_table() if table is None else table
+    def _take(self, tables: dict[str, pa.Table]) -> None:
+        """Add a batch's articles to the row group, writing each group as it fills."""
+        while True:
+            room = self.articles_per_group - self.group_articles
+            n = len(tables["articles"])
+            head, tables = (tables, None) if n <= room else _split_articles(tables, room)
+            self.group.append(head)
+            self.group_articles += min(n, room)
+            if self.group_articles >= self.articles_per_group:
+                self._write_group()
+            if tables is None:
+                return
+
+    def _write_group(self) -> None:
+        names = list(schema.TABLES) + [n for n in schema.EXPLAIN_TABLES if any(n in p for p in self.group)]
+        for name in names:
+            parts = [p[name] for p in self.group if p.get(name) is not None]
+            table = (pa.concat_tables(parts, promote_options="permissive").combine_chunks() if parts
+                     else schema.ALL[name].empty_table())
             writer = self.writers.get(name) or self._open(name, table.schema)
             target = self.schemas[name]
             unknown = set(table.column_names) - set(target.names)
             if unknown:
-                raise ValueError(f"table {name}: columns {sorted(unknown)} not in its first batch")
+                raise ValueError(f"table {name}: columns {sorted(unknown)} not in its first row group")
             writer.write_table(conform(table, target))
             self.rows[name] = self.rows.get(name, 0) + len(table)
+        self.group, self.group_articles = [], 0
 
     def _open(self, name: str, first: pa.Schema) -> pq.ParquetWriter:
         target = schema.ALL[name]
@@ -213,6 +239,8 @@ class TableFiles:
         """Finish every file (a table no batch had is an empty file of its schema); rows per table."""
         if self.waiting:
             raise RuntimeError(f"batches {sorted(self.waiting)} arrived but batch {self.next_batch} never did")
+        if self.group:
+            self._write_group()
         for name in schema.TABLES:
             if name not in self.writers:
                 self._open(name, schema.ALL[name])
@@ -225,3 +253,13 @@ class TableFiles:
         for writer in self.writers.values():
             writer.close()
         self.writers = {}
+
+
+def _split_articles(tables: dict[str, pa.Table], k: int) -> tuple[dict[str, pa.Table], dict[str, pa.Table]]:
+    """The rows of the first `k` articles (of the `articles` table's order) of every table, and the rest."""
+    first = tables["articles"].column("article_id").slice(0, k).combine_chunks()
+    head, tail = {}, {}
+    for name, table in tables.items():
+        mask = pc.is_in(table.column("article_id"), value_set=first)
+        head[name], tail[name] = table.filter(mask), table.filter(pc.invert(mask))
+    return head, tail

@@ -202,6 +202,18 @@ def test_batches_hold_at_most_max_chars_of_text_but_never_split_an_article():
     assert [[len(r["raw_text"] or "") for r in b] for b in batches] == [[40, 40], [30], [100], [150], [10, 0]]
 
 
+def test_cached_rows_count_toward_no_limit_so_the_new_articles_are_processed_together(monkeypatch):
+    rows = rows_of(*[50] * 12)
+    for i, row in enumerate(rows):
+        row["new"] = i in (1, 6, 11)  # three new articles among nine cached ones
+    batches = list(engine._batches(iter(rows), 2, max_chars=60, cached=lambda row: not row["new"]))
+    assert [sum(r["new"] for r in b) for b in batches] == [1, 1, 1]  # the limits count new articles only
+    assert sum(len(b) for b in batches) == 12 and len(batches[0]) == 6  # cut when the next new one would not fit
+    monkeypatch.setattr(engine, "MAX_BATCH_ROWS", 4)
+    capped = list(engine._batches(iter(rows), 32, cached=lambda row: not row["new"]))
+    assert [len(b) for b in capped] == [4, 4, 4]
+
+
 def test_dask_partitions_are_sized_to_the_cluster():
     assert engine.partition_files(480, 2) == 480 // (2 * engine.PARTITIONS_PER_WORKER)
     assert engine.partition_files(100_000, 2) == engine.PARTITION_FILES  # never more than that per task
@@ -250,7 +262,8 @@ def test_a_second_run_from_another_pid_namespace_leaves_a_live_run_alone(corpus,
     first = subprocess.Popen([sys.executable, "-c", SLOW_RUN, "--quiet", "run", "--input", str(corpus),
                               "--output", str(out), "--no-cache"], cwd=ROOT)
     deadline = time.monotonic() + 120
-    while (not list(out.glob(f"{engine.STAGING_PREFIX}*/{engine.BUILT_DIR}/articles.parquet"))
+    # its staging is locked before any work, and its batches (2 s each) take 14 s more
+    while (not list(out.glob(f"{engine.STAGING_PREFIX}*/{engine.LOCK_FILE}"))
            and first.poll() is None and time.monotonic() < deadline):
         time.sleep(0.02)
     assert first.poll() is None, "the first run ended before the second started"

@@ -83,24 +83,45 @@ def test_merged_articles_are_in_id_order_and_each_keeps_its_own_row_order():
     assert merge_articles([fresh]) is fresh  # one part: nothing to do
 
 
+def batch(*rows: tuple[str, int]) -> dict:
+    ids = sorted({a for a, _ in rows})
+    return {"articles": to_arrow(pd.DataFrame([{"article_id": a, "status": "ok"} for a in ids]), "articles"),
+            "sentences": sentences(*rows)}
+
+
 def test_table_files_write_batches_in_batch_order_once(tmp_path):
     files = TableFiles(lambda name: tmp_path / f"{name}.parquet")
-    files.add(1, {"sentences": sentences(("b", 0))})  # arrives first, written second
-    assert not (tmp_path / "sentences.parquet").exists()
-    files.add(0, {"sentences": sentences(("a", 0), ("a", 1))})
+    files.add(1, batch(("b", 0)))  # arrives first, written second
+    files.add(0, batch(("a", 0), ("a", 1)))
     rows = files.close()
     table = pq.read_table(tmp_path / "sentences.parquet")
     assert table.column("article_id").to_pylist() == ["a", "a", "b"] and rows["sentences"] == 3
-    assert pq.ParquetFile(tmp_path / "sentences.parquet").metadata.num_row_groups == 2  # one per batch
     assert table.schema.remove_metadata().equals(schema.SENTENCES.remove_metadata())
     for name in schema.TABLES:  # a table no batch had is an empty file of its schema
         assert pq.read_schema(tmp_path / f"{name}.parquet").names == schema.TABLES[name].names
-    assert rows["regions"] == 0
+    assert rows["regions"] == 0 and rows["articles"] == 2
+
+
+def test_row_groups_follow_articles_whatever_the_batches(tmp_path):
+    """The same articles in other batches give the same bytes: row groups hold a fixed number of articles."""
+    rows = [("a", 0), ("a", 1), ("b", 0), ("c", 0), ("c", 1), ("d", 0), ("e", 0)]
+    layouts = {"one batch": [rows], "small batches": [rows[:1 + 1], rows[2:3], rows[3:]],
+               "split articles": [rows[:3], rows[3:6], rows[6:]]}
+    written = {}
+    for layout, batches in layouts.items():
+        files = TableFiles(lambda name: tmp_path / layout / f"{name}.parquet", articles_per_group=2)
+        for batch_no, part in enumerate(batches):
+            files.add(batch_no, batch(*part))
+        files.close()
+        written[layout] = (tmp_path / layout / "sentences.parquet").read_bytes()
+        groups = pq.ParquetFile(tmp_path / layout / "sentences.parquet").metadata
+        assert [groups.row_group(i).num_rows for i in range(groups.num_row_groups)] == [3, 3, 1]  # ab, cd, e
+    assert len(set(written.values())) == 1
 
 
 def test_table_files_refuse_a_missing_batch(tmp_path):
     files = TableFiles(lambda name: tmp_path / f"{name}.parquet")
-    files.add(1, {"sentences": sentences(("b", 0))})
+    files.add(1, batch(("b", 0)))
     with pytest.raises(RuntimeError, match="batch 0 never did"):
         files.close()
     files.abort()
