@@ -436,13 +436,16 @@ def _run_dask(files: list[Path], staging: Path, params: Params, scheduler: str |
     params = dataclasses.replace(params, n_process=1)  # worker processes are daemons: no nlp.pipe children
     staging.mkdir(parents=True, exist_ok=True)
     # `local`: `workers` worker processes of one thread each on this machine, without the worker's
-    # statistical profiler (it samples the task thread every 10 ms, taking the GIL from the stages)
+    # statistical profiler (it samples the task thread every 10 ms, taking the GIL from the stages).
+    # One worker is this process: a spawned one imported the stages and loaded the model again and
+    # took ~6 s to start and 2 s to stop (load 5-6), a third of a 48-article run.
     cluster = None
     if scheduler == "local":
         import dask
 
         with dask.config.set({"distributed.worker.profile.enabled": False}):
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=workers > 1,
+                                   dashboard_address=None)
     stats = RunStats()
     try:
         with Client(cluster if cluster is not None else scheduler) as client:

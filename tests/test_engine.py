@@ -519,3 +519,21 @@ def test_a_killed_or_stopped_run_leaves_no_process_behind(corpus, tmp_path, sig)
     assert not alive, [p.cmdline() for p in alive]
     if sig == signal.SIGTERM:
         assert not list((tmp_path / "out").glob(f"{engine.STAGING_PREFIX}*"))  # cleanup ran
+
+
+@pytest.mark.parametrize("workers, processes", [(1, False), (2, True)])
+def test_a_local_dask_cluster_of_one_worker_is_this_process(corpus, tmp_path, monkeypatch, workers, processes):
+    """One worker needs no second interpreter to import the stages and load the model again."""
+    import distributed
+
+    started = {}
+
+    def fake_cluster(**kwargs):  # records how the cluster was asked for, and starts none
+        started.update(kwargs)
+        raise RuntimeError("no cluster in this test")
+
+    monkeypatch.setattr(distributed, "LocalCluster", fake_cluster)
+    with pytest.raises(RuntimeError, match="no cluster"):
+        engine.run(corpus, tmp_path / "out", PARAMS, engine="dask", scheduler="local", workers=workers,
+                   cache_dir=None, progress=False)
+    assert started["processes"] is processes and started["n_workers"] == workers
