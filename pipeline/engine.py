@@ -1,12 +1,15 @@
 """Running the pipeline over a corpus of any size: locally in batches, or on a Dask cluster.
 
 Both engines stream the input in batches through the same `runner.process`, so memory holds one
-batch's texts and results at a time (never the Docs of the whole corpus), and both write disk to
-disk: each batch (local) or partition (Dask) becomes one part file per table in a staging
-directory inside the output directory; only when every part is written do the tables replace the
-previous ones (the local engine merges the parts into one file per table, the Dask engine moves
-each table's dataset directory into place). A run killed mid-way leaves the previous outputs.
-Articles found in the per-article cache (pipeline/cache.py) are not processed again.
+batch's texts and results at a time (never the Docs of the whole corpus); a batch is bounded by
+articles and by characters of text, since its parse grows with its text. A batch's tables become
+Arrow once and stay Arrow (cached articles are read back as Arrow too). The local engine appends
+each batch to one Parquet file per table in a staging directory inside the output directory, in
+batch order whatever the workers (tableio.TableFiles: written once, no parts to merge); the Dask
+engine writes one part file per table per partition and publishes each table as a dataset
+directory. Only when every batch is written do the tables replace the previous ones, so a run
+killed mid-way leaves the previous outputs. Articles found in the per-article cache
+(pipeline/cache.py) are not processed again.
 """
 from __future__ import annotations
 
@@ -24,13 +27,14 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import get_context
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import runner, schema
@@ -39,7 +43,7 @@ from .inputs import (RAW_COLUMNS, DuplicateIds, InputError, file_identity, input
                      read_jsonl)
 from .nlp import PRELOAD_MODEL_ENV
 from .runner import Params
-from .tableio import OutputFault, check_output_dir, fault, to_arrow
+from .tableio import OutputFault, TableFiles, check_output_dir, conform, fault, merge_articles, to_arrow
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +51,12 @@ log = logging.getLogger(__name__)
 # 32 keeps a batch's texts, parse and tables at a few MB while 16, 32 and 64 ran at the same
 # speed on the benchmark corpus (pipeline/bench.py), so memory, not speed, set it.
 BATCH_ARTICLES = 32
+# Characters of raw text per batch: a batch's parse and tables grow with its text, not its article
+# count. Batches of 32 copies of the corpus's one 100,000-character article took a process's peak
+# RSS from 573 to 1,269 MiB (issue 16: 120 vs 1,920 articles). Peak RSS of one process at 120 / 480
+# articles (pipeline bench corpus): 200,000 characters 574 / 737 MiB, 100,000 501 / 563, 50,000
+# 437 / 444, which is flat; a batch then still holds ~25 articles of typical length (2,000 characters).
+BATCH_CHARS = 50_000
 # Inputs of at most this many articles run in this process whatever --workers says: the fork server
 # and a model per worker took 2.6 s before any batch (issue 16), about what one process needs for
 # 26 articles at its steady 10 articles/s (pipeline bench, load 2-3), so smaller inputs only lose.
@@ -55,9 +65,15 @@ SMALL_INPUT_ARTICLES = BATCH_ARTICLES
 # 1/(2 x workers) of what is left, never below this): with fixed batches the last one runs alone
 # while the other workers idle, ~4 s for a 32-article batch, 13% of a 400-article benchmark run.
 MIN_BATCH_ARTICLES = 4
+# Rows of a batch at most, cached ones included: cached articles cost a bundle read and their rows
+# (a few KB an article on the benchmark corpus), so 1,024 of them hold a few MB.
+MAX_BATCH_ROWS = 1024
 # Input files per Dask task: enough work (~10 s) to hide the scheduler's per-task overhead,
 # small enough that a partition's tables sit comfortably in a worker's memory.
 PARTITION_FILES = 128
+# Tasks per Dask worker when the files are split among them: 2 lets a worker that finished early
+# take a share of the tail; more would add per-task overhead and part files for nothing.
+PARTITIONS_PER_WORKER = 2
 # Batches a local worker process runs before it is replaced by a fresh one. spaCy workers grow
 # (allocator fragmentation, caches) by a few hundred MB over thousands of articles whatever the
 # batch size; a new process every 16 batches (512 articles, one model load ~2 s per ~1 min of work)
@@ -70,6 +86,7 @@ LOCK_FILE = "lock.json"
 RUNS_DIR = ".runs"
 CURRENT = ".current"
 MANIFEST = "manifest.json"
+BUILT_DIR = "tables"  # in the staging directory: the run's tables as they will be published
 # Runs kept behind the published one, for readers that resolved .current just before a swap.
 PREVIOUS_RUNS_KEPT = 1
 # A staging lock's lease: renewed every quarter of it, so only a run stopped (dead, or paused) for
@@ -199,10 +216,10 @@ def process_corpus(input_path: str | os.PathLike, out_dir: str | os.PathLike, pa
     cache = None if cache_dir is None else usable_cache(cache_dir)
     try:
         with _terminated_on_sigterm():
-            stats = _run_engine(engine, files, staging, params, workers, scheduler, cache, bar)
+            stats, rows = _run_engine(engine, files, staging, params, workers, scheduler, cache, bar)
             if stats.articles == 0:
                 raise InputError(f"no articles found in the input files under {input_path}")
-            _publish(staging, out_dir, engine == "dask", lock, stats)
+            _publish(staging, out_dir, lock, stats, rows)
     except OSError as exc:  # disk full, read-only or permission denied while writing: previous outputs intact
         if exc.errno not in MACHINE_FAULTS:
             raise
@@ -216,11 +233,18 @@ def process_corpus(input_path: str | os.PathLike, out_dir: str | os.PathLike, pa
 
 
 def _run_engine(engine: str, files: list[Path], staging: Path, params: Params, workers: int, scheduler: str | None,
-                cache: str | None, bar: "Progress") -> RunStats:
+                cache: str | None, bar: "Progress") -> tuple[RunStats, dict[str, int]]:
+    """Run the engine; its stats and the rows of each table it built in `<staging>/tables`."""
     if engine == "local":
-        return _run_local(files, staging, params, workers, cache, bar)
+        files_out = TableFiles(lambda name: staging / BUILT_DIR / f"{name}.parquet")
+        try:
+            stats = _run_local(files, files_out, params, workers, cache, bar)
+            return stats, files_out.close()
+        finally:
+            files_out.abort()
     if engine == "dask":
-        return _run_dask(files, staging, params, scheduler, cache, bar, workers)
+        stats = _run_dask(files, staging, params, scheduler, cache, bar, workers)
+        return stats, _move_datasets(staging)
     raise ValueError(f"unknown engine {engine!r}: expected local or dask")
 
 
@@ -246,77 +270,102 @@ def usable_cache(cache_dir: str | os.PathLike) -> str | None:
 
 # --- batches: the unit both engines process -------------------------------------------------------
 
-def process_batch(rows: list[dict], params: Params, cache_dir: str | None) -> tuple[dict[str, pd.DataFrame], RunStats]:
-    """The six tables of a batch of raw rows: cached articles read back, the others processed (and cached)."""
+def process_batch(rows: list[dict], params: Params, cache_dir: str | None) -> tuple[dict[str, pa.Table], RunStats]:
+    """The tables of a batch of raw rows, as Arrow: cached articles read back, the others processed
+    (and cached). Each table is converted to Arrow once, and sorted once (by the tables stage; a
+    batch mixing cached and new articles only puts the articles in order, tableio.merge_articles)."""
     cache = None if cache_dir is None else ArticleCache(cache_dir, params.model)
-    parts: list[dict[str, pd.DataFrame]] = []
+    parts: list[dict[str, pa.Table]] = []
     todo: list[dict] = []
     todo_keys: dict[str, str] = {}
     for row in rows:
-        key = row_key(row) if cache and row["sha256"] and not row["error"] else None
+        key = _cache_key(row) if cache else None
         hit = cache.get(key) if key else None
         if hit is None:
             todo.append(row)
             if key:
                 todo_keys[row["article_id"]] = key
         else:
-            hit["articles"]["source_path"] = row["source_path"]  # same text, maybe moved
+            hit["articles"] = _with_column(hit["articles"], "source_path", row["source_path"])  # same text, maybe moved
             parts.append(hit)
     if todo:
-        fresh = runner.process(pd.DataFrame(todo, columns=RAW_COLUMNS), params)
+        fresh = {name: to_arrow(df, name)
+                 for name, df in runner.process(pd.DataFrame(todo, columns=RAW_COLUMNS), params).items()}
         if cache:
             for article_id, tables in split_by_article(fresh).items():
                 # a failure may be transient (memory): only finished articles are kept
                 if article_id in todo_keys and "failed" not in tables["articles"].column("status").to_pylist():
                     cache.put(todo_keys[article_id], tables)
         parts.append(fresh)
-    tables = runner.concat_tables(parts)
+    names = list(schema.TABLES) + [n for n in schema.EXPLAIN_TABLES if any(n in p for p in parts)]
+    tables = {name: merge_articles([p[name] for p in parts if name in p]) for name in names}
     arts = tables["articles"]
-    stats = RunStats(articles=len(arts), ok=int((arts["status"] == "ok").sum()),
-                     over_budget=int(runner.over_budget(arts["error"]).sum()),
-                     processed=len(todo),
-                     cached=len(rows) - len(todo), rows={name: len(df) for name, df in tables.items()})
+    stats = RunStats(articles=len(arts), ok=pc.sum(pc.equal(arts.column("status"), "ok")).as_py() or 0,
+                     over_budget=int(runner.over_budget(arts.column("error").to_pandas()).sum()),
+                     processed=len(todo), cached=len(rows) - len(todo),
+                     rows={name: len(t) for name, t in tables.items()})
     return tables, stats
 
 
-def _batches(rows: Iterable[dict], size: int, total: int | None = None, workers: int = 1) -> Iterator[list[dict]]:
-    """Batches of `size` rows; with `total` known, smaller ones towards the end (MIN_BATCH_ARTICLES)."""
+def _cache_key(row: dict) -> str | None:
+    """The cache key of a raw row, or None for a row with nothing to cache (unreadable: an error row)."""
+    return row_key(row) if row["sha256"] and not row["error"] else None
+
+
+def _with_column(table: pa.Table, name: str, value: object) -> pa.Table:
+    """`table` with every value of column `name` replaced by `value`."""
+    i = table.schema.get_field_index(name)
+    field = table.schema.field(i)
+    return table.set_column(i, field, pa.array([value] * len(table), field.type))
+
+
+def _batches(rows: Iterable[dict], size: int, total: int | None = None, workers: int = 1,
+             max_chars: int | None = None, cached: Callable[[dict], bool] | None = None) -> Iterator[list[dict]]:
+    """Batches of at most `size` articles to process and (but for a batch of one) `max_chars`
+    characters of their raw text (BATCH_CHARS by default); with `total` known, smaller ones towards
+    the end (MIN_BATCH_ARTICLES). Rows that `cached` says are in the cache are only read back: they
+    count toward neither limit, only toward MAX_BATCH_ROWS, so the new articles of a cached rerun
+    are processed together rather than one batch call each."""
+    max_chars = BATCH_CHARS if max_chars is None else max_chars
     batch: list[dict] = []
+    work = chars = 0
     left = total
     limit = size
     for row in rows:
-        if not batch and left is not None:
-            limit = max(min(MIN_BATCH_ARTICLES, size), min(size, -(-left // (2 * workers))))
-        batch.append(row)
-        if len(batch) >= limit:
+        hit = cached is not None and cached(row)
+        length = 0 if hit else len(row.get("raw_text") or "")
+        if work and chars + length > max_chars:
             yield batch
             if left is not None:
                 left -= len(batch)
-            batch = []
+            batch, work, chars = [], 0, 0
+        if not batch and left is not None:
+            limit = max(min(MIN_BATCH_ARTICLES, size), min(size, -(-left // (2 * workers))))
+        batch.append(row)
+        work += not hit
+        chars += length
+        if work >= limit or len(batch) >= MAX_BATCH_ROWS:
+            yield batch
+            if left is not None:
+                left -= len(batch)
+            batch, work, chars = [], 0, 0
     if batch:
         yield batch
 
 
-def write_parts(tables: dict[str, pd.DataFrame], staging: Path, part_no: int) -> None:
-    """One part file per table: `<staging>/<table>.parquet/part-XXXXX.parquet` (empty tables too, for the schema)."""
-    for name in list(schema.TABLES) + [n for n in schema.EXPLAIN_TABLES if n in tables]:  # explain: link_candidates
-        part_dir = staging / f"{name}.parquet"
-        part_dir.mkdir(parents=True, exist_ok=True)
-        pq.write_table(to_arrow(tables.get(name), name), part_dir / f"part-{part_no:05d}.parquet")
-
-
-def _run_batch(batch_no: int, rows: list[dict], staging: Path, params: Params, cache_dir: str | None) -> RunStats:
+def _run_batch(batch_no: int, rows: list[dict], params: Params,
+               cache_dir: str | None) -> tuple[int, dict[str, pa.Table], RunStats]:
+    """One batch's tables and stats (in a worker they travel back to the run as Arrow, which writes them)."""
     started = time.perf_counter()
     tables, stats = process_batch(rows, params, cache_dir)
-    write_parts(tables, staging, batch_no)
     stats.busy_seconds = time.perf_counter() - started
     stats.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
-    return stats
+    return batch_no, tables, stats
 
 
 # --- local engine ---------------------------------------------------------------------------------
 
-def _run_local(files: list[Path], staging: Path, params: Params, workers: int, cache_dir: str | None,
+def _run_local(files: list[Path], out: TableFiles, params: Params, workers: int, cache_dir: str | None,
                bar: "Progress") -> RunStats:
     stats = RunStats()
     marker = DuplicateIds()
@@ -324,10 +373,13 @@ def _run_local(files: list[Path], staging: Path, params: Params, workers: int, c
         workers = 1  # the workers' start-up would cost more than they save (see SMALL_INPUT_ARTICLES)
     # shrinking batches balance the workers' last batches; one process has nothing to balance
     total = bar.total if workers > 1 else None
-    batches = _batches((marker.mark(row) for row in iter_rows(files)), BATCH_ARTICLES, total, workers)
+    cache = None if cache_dir is None else ArticleCache(cache_dir, params.model)
+    batches = _batches((marker.mark(row) for row in iter_rows(files)), BATCH_ARTICLES, total, workers,
+                       cached=None if cache is None else lambda row: cache.has(_cache_key(row)))
     if workers <= 1:
         for batch_no, rows in enumerate(batches):
-            done = _run_batch(batch_no, rows, staging, params, cache_dir)
+            _, tables, done = _run_batch(batch_no, rows, params, cache_dir)
+            out.add(batch_no, tables)
             stats.add(done)
             bar.update(done)
         return stats
@@ -341,12 +393,13 @@ def _run_local(files: list[Path], staging: Path, params: Params, workers: int, c
 
         def absorb(futures) -> None:
             for future in futures:
-                done = future.result()
+                batch_no, tables, done = future.result()
+                out.add(batch_no, tables)  # written in batch order: the same file whatever the workers
                 stats.add(done)
                 bar.update(done)
 
         for batch_no, rows in enumerate(batches):
-            pending.add(pool.submit(_run_batch, batch_no, rows, staging, params, cache_dir))
+            pending.add(pool.submit(_run_batch, batch_no, rows, params, cache_dir))
             if len(pending) >= 2 * workers:  # bounded read-ahead keeps memory flat
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 absorb(finished)
@@ -381,15 +434,26 @@ def _run_dask(files: list[Path], staging: Path, params: Params, scheduler: str |
     duplicates = duplicate_errors(files)
     params = dataclasses.replace(params, n_process=1)  # worker processes are daemons: no nlp.pipe children
     staging.mkdir(parents=True, exist_ok=True)
-    # `local`: `workers` worker processes of one thread each on this machine
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True) if scheduler == "local" else None
+    # `local`: `workers` worker processes of one thread each on this machine, without the worker's
+    # statistical profiler (it samples the task thread every 10 ms, taking the GIL from the stages).
+    # One worker is this process: a spawned one imported the stages and loaded the model again and
+    # took ~6 s to start and 2 s to stop (load 5-6), a third of a 48-article run.
+    cluster = None
+    if scheduler == "local":
+        import dask
+
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=workers > 1,
+                                   dashboard_address=None)
     stats = RunStats()
     try:
         with Client(cluster if cluster is not None else scheduler) as client:
+            client.register_plugin(model_preload(params.model))  # every worker, and those that join later
             bar.workers = max(1, len(client.scheduler_info().get("workers", {})))
             futures = []
-            for part_no, start in enumerate(range(0, len(files), PARTITION_FILES)):
-                part = [str(f) for f in files[start:start + PARTITION_FILES]]
+            size = partition_files(len(files), bar.workers)
+            for part_no, start in enumerate(range(0, len(files), size)):
+                part = [str(f) for f in files[start:start + size]]
                 dups = {src: err for f in part for src, err in duplicates.get(f, {}).items()}
                 futures.append(client.submit(run_partition, part_no, part, dups, str(staging), params, cache_dir,
                                              pure=False))
@@ -403,18 +467,47 @@ def _run_dask(files: list[Path], staging: Path, params: Params, scheduler: str |
     return stats
 
 
+def partition_files(n_files: int, n_workers: int) -> int:
+    """Files per Dask task: PARTITIONS_PER_WORKER tasks per worker, so the workers finish together,
+    and never more than PARTITION_FILES (a task's work stays ~10 s to a few minutes)."""
+    return max(1, min(PARTITION_FILES, -(-n_files // (PARTITIONS_PER_WORKER * max(1, n_workers)))))
+
+
+def model_preload(model: str):
+    """A Dask worker plugin: each worker loads the model and builds the stages' matchers once, when it
+    starts or joins (what pipeline/warm.py does for the local engine's workers), not in its first task.
+    Tasks find them in the process (nlp.load_model and the matchers are cached per process). Made
+    here because distributed is imported only by a Dask run."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class ModelPreload(WorkerPlugin):
+        name = "pipeline-model-preload"
+
+        def setup(self, worker) -> None:
+            from pipeline import runner  # absolute: the class travels to the worker by value
+
+            runner.warm_up(model)
+
+    return ModelPreload()
+
+
 def run_partition(part_no: int, files: list[str], duplicates: dict[str, str], staging: str, params: Params,
                   cache_dir: str | None) -> RunStats:
     """A Dask task: read a partition's files, process them batch by batch, write one part per table."""
     with _PROCESS_LOCK:
         started = time.perf_counter()
         rows = (_with_duplicate_error(row, duplicates) for row in iter_rows(Path(f) for f in files))
-        stats, parts = RunStats(), []
-        for batch in _batches(rows, BATCH_ARTICLES):
-            tables, done = process_batch(batch, params, cache_dir)
-            parts.append(tables)
-            stats.add(done)
-        write_parts(runner.concat_tables(parts), Path(staging), part_no)
+        stats = RunStats()
+        # one part file per table, batch after batch: the partition's tables are never all in memory
+        out = TableFiles(lambda name: Path(staging) / f"{name}.parquet" / f"part-{part_no:05d}.parquet")
+        try:
+            for batch_no, batch in enumerate(_batches(rows, BATCH_ARTICLES)):
+                tables, done = process_batch(batch, params, cache_dir)
+                out.add(batch_no, tables)
+                stats.add(done)
+            out.close()
+        finally:
+            out.abort()
         stats.busy_seconds = time.perf_counter() - started
         return stats
 
@@ -455,33 +548,35 @@ def _with_duplicate_error(row: dict, duplicates: dict[str, str]) -> dict:
 # it. Publishing a run is one rename of a new .current symlink over the old one, so a reader
 # resolving .current, and a kill at any instant, see one whole run: never tables from two.
 
-def _publish(staging: Path, out_dir: Path, as_dataset: bool, lock: "StagingLock", stats: RunStats) -> None:
-    """Build the run directory from the staged parts, check it, and swap it in with one rename."""
-    lock.check_held()
-    built = staging / "tables"
+def _move_datasets(staging: Path) -> dict[str, int]:
+    """The Dask engine's part directories moved into `<staging>/tables` as one dataset per table
+    (parts whose extra columns typed differently rewritten to one schema); rows per table."""
+    built = staging / BUILT_DIR
     built.mkdir()
     rows: dict[str, int] = {}
     explained = [n for n in schema.EXPLAIN_TABLES if (staging / f"{n}.parquet").is_dir()]  # run --explain
-    published = list(schema.TABLES) + explained
-    for name in published:
+    for name in list(schema.TABLES) + explained:
         part_dir = staging / f"{name}.parquet"
+        part_dir.mkdir(exist_ok=True)
         parts = sorted(part_dir.glob("part-*.parquet"))
         target = _unified_schema(parts, name)
-        if as_dataset:
-            for part in parts:  # parts whose extra columns typed differently are rewritten to one schema
-                if not pq.read_schema(part).equals(target, check_metadata=False):
-                    pq.write_table(_conform(pq.read_table(part), target), part)
-            if not parts:
-                pq.write_table(schema.ALL[name].empty_table(), part_dir / "part-00000.parquet")
-            os.rename(part_dir, built / f"{name}.parquet")
-            rows[name] = sum(pq.read_metadata(p).num_rows for p in (built / f"{name}.parquet").glob("*.parquet"))
-        else:
-            with pq.ParquetWriter(built / f"{name}.parquet", target) as writer:
-                for part in parts:  # one part in memory at a time
-                    writer.write_table(_conform(pq.read_table(part), target))
-            rows[name] = pq.read_metadata(built / f"{name}.parquet").num_rows
-    if rows["articles"] != stats.articles:  # parts lost (a staging directory removed under us) fail loudly
-        raise RunFault(f"staging {staging} lost parts: {rows['articles']} of {stats.articles} articles staged")
+        for part in parts:
+            if not pq.read_schema(part).equals(target, check_metadata=False):
+                pq.write_table(conform(pq.read_table(part), target), part)
+        if not parts:
+            pq.write_table(schema.ALL[name].empty_table(), part_dir / "part-00000.parquet")
+        os.rename(part_dir, built / f"{name}.parquet")
+        rows[name] = sum(pq.read_metadata(p).num_rows for p in (built / f"{name}.parquet").glob("*.parquet"))
+    return rows
+
+
+def _publish(staging: Path, out_dir: Path, lock: "StagingLock", stats: RunStats, rows: dict[str, int]) -> None:
+    """Check the tables built in `<staging>/tables`, write their manifest and swap them in with one rename."""
+    lock.check_held()
+    built = staging / BUILT_DIR
+    published = list(rows)
+    if rows.get("articles") != stats.articles:  # parts lost (a staging directory removed under us) fail loudly
+        raise RunFault(f"staging {staging} lost parts: {rows.get('articles')} of {stats.articles} articles staged")
     manifest = {"run_id": lock.run_id, "host": lock.host, "pid": os.getpid(), "finished": time.time(),
                 "tables": {name: {"path": f"{name}.parquet", "rows": rows[name]} for name in published}}
     (built / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
@@ -534,12 +629,6 @@ def _unified_schema(parts: list[Path], name: str) -> pa.Schema:
         return schema.ALL[name]
     unified = pa.unify_schemas([pq.read_schema(p) for p in parts], promote_options="permissive")
     return unified.with_metadata(schema.ALL[name].metadata)
-
-
-def _conform(table: pa.Table, target: pa.Schema) -> pa.Table:
-    columns = [table.column(f.name).cast(f.type) if f.name in table.column_names else pa.nulls(len(table), f.type)
-               for f in target]
-    return pa.Table.from_arrays(columns, schema=target)
 
 
 # --- staging locks: a lease, valid across hosts and PID namespaces --------------------------------

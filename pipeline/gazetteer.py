@@ -398,11 +398,16 @@ def _rules(name: str, rules: Path, shape: type[T]) -> T:
     return from_data(shape, yaml.safe_load((rules / name).read_text(encoding="utf-8")) or {}, str(rules / name))
 
 
-@lru_cache(maxsize=2)
 def load(rules_dir: str | None = None) -> Gazetteer:
     """The gazetteer of the rules (cached per process, and built once per version of the rules and
     of this module: pipeline/artifacts.py keeps the built object)."""
-    rules = Path(rules_dir) if rules_dir else RULES
+    return _load(Path(rules_dir) if rules_dir else RULES)
+
+
+@lru_cache(maxsize=2)
+def _load(rules: Path) -> Gazetteer:
+    """`load` cached by the directory itself: `load()` and `load(None)` were two entries, and the
+    gazetteer was read back twice per process (~0.1 s each)."""
     key = artifacts.files_digest([p for p in rules.rglob("*") if p.is_file()], rules) + Path(__file__).read_bytes()
     return artifacts.load_or_build("gazetteer", key, lambda: _build(rules), Gazetteer)
 

@@ -34,7 +34,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, DocBin, Span, SpanGroup
 
-from . import schema
+from . import artifacts, schema
 from .docs import docs_from_tokens, sentence_ids
 from .gazetteer import (COUNTRY_ID, COUNTRY_NAME, LEVEL_RANK, Division, Gazetteer, Place, load, normalise,
                         prefecture_id, zone_id)
@@ -128,12 +128,19 @@ class RegionRecognizer:
         self.tokenizer = nlp.tokenizer
         self.gaz: Gazetteer | None = None
         self.matcher: PhraseMatcher | None = None
-        self.patterns: list[Doc] = []
+        self.patterns: list[tuple[int, ...]] = []  # each surface form's ORTH hashes, what the matcher keeps
 
     def initialize(self, get_examples=None, *, nlp: Language | None = None) -> None:
-        """Read the gazetteer and build the phrase matcher of its surface forms."""
+        """Read the gazetteer and build the phrase matcher of its surface forms. Their tokens' ORTH
+        hashes are kept by pipeline/artifacts.py under the hash of the forms and the tokenizer:
+        tokenizing the ~11,500 forms was the largest part of a one-article run's start (issue 16)."""
         self._set_gazetteer()
-        self._set_matcher(list(self.tokenizer.pipe(self.gaz.surface_forms)))
+        forms = self.gaz.surface_forms
+        key = "\0".join(forms).encode() + self.tokenizer.to_bytes() + spacy.__version__.encode()
+        self._set_matcher(artifacts.load_or_build("region_patterns", key, lambda: self._orth_hashes(forms), list))
+
+    def _orth_hashes(self, forms) -> list[tuple[int, ...]]:
+        return [tuple(t.orth for t in doc) for doc in self.tokenizer.pipe(forms)]
 
     def _set_gazetteer(self) -> None:
         self.gaz = load(self.rules_path)
@@ -143,7 +150,8 @@ class RegionRecognizer:
             self.zone_heads_by_first.setdefault(head[0], []).append(head)
         self.macro_patterns = self._macro_patterns()
 
-    def _set_matcher(self, patterns: list[Doc]) -> None:
+    def _set_matcher(self, patterns: list[tuple[int, ...]]) -> None:
+        """The matcher of patterns given as ORTH hashes (PhraseMatcher.add takes them as it takes Docs)."""
         self.patterns = patterns
         self.matcher = PhraseMatcher(self.vocab, attr="ORTH")
         self.matcher.add("DIVISION", patterns)
@@ -154,14 +162,15 @@ class RegionRecognizer:
         path.mkdir(parents=True, exist_ok=True)
         srsly.write_json(path / "cfg", {"spans_key": self.spans_key, "emit_country": self.emit_country,
                                         "rules_path": self.rules_path})
-        DocBin(docs=self.patterns).to_disk(path / "patterns.spacy")
+        DocBin(docs=list(self.tokenizer.pipe(self.gaz.surface_forms))).to_disk(path / "patterns.spacy")
 
     def from_disk(self, path, *, exclude=()) -> RegionRecognizer:
         path = Path(path)
         cfg = srsly.read_json(path / "cfg")
         self.spans_key, self.emit_country, self.rules_path = cfg["spans_key"], cfg["emit_country"], cfg["rules_path"]
         self._set_gazetteer()
-        self._set_matcher(list(DocBin().from_disk(path / "patterns.spacy").get_docs(self.vocab)))
+        docs = DocBin().from_disk(path / "patterns.spacy").get_docs(self.vocab)
+        self._set_matcher([tuple(t.orth for t in doc) for doc in docs])
         return self
 
     def score(self, examples, **kwargs) -> dict[str, float]:

@@ -61,7 +61,7 @@ def clean_stage(raw: pd.DataFrame) -> pd.DataFrame:
 def warm_up(model: str | None) -> None:
     """Build what the stages build once per process (the spaCy model, the region matcher over the
     gazetteer, quantulum3's unit tables: seconds in a fresh process) before any article's budget
-    starts, so that time is no article's. The worker fork server calls it before forking (pipeline/warm.py)."""
+    starts, so that time is no article's. The worker fork server calls it before forking (pipeline/warm.py), and a Dask worker when it starts."""
     ner.recognizer_pipeline()
     ner.pinyin_syllables()
     quantities.warm_up()

@@ -59,6 +59,20 @@ def test_second_run_processes_nothing_and_writes_the_same_tables(tmp_path, corpu
     assert (second.processed, second.cached) == (0, 3)
     assert second.rows == first.rows
     assert_same_tables(tmp_path / "fresh", tmp_path / "cached")
+    for name in schema.TABLES:  # the same bytes too: cached bundles are joined as Arrow, never via pandas
+        assert (tmp_path / "fresh" / f"{name}.parquet").read_bytes() == (tmp_path / "cached" / f"{name}.parquet").read_bytes()
+
+
+def test_a_bundle_reads_back_as_the_arrow_tables_put_in(tmp_path):
+    import pyarrow as pa
+
+    tables = {name: tableio.to_arrow(None, name) for name in schema.TABLES}
+    tables["articles"] = tableio.to_arrow(pd.DataFrame([{"article_id": "a", "status": "ok"}]), "articles")
+    store = cache.ArticleCache(tmp_path / "cache", PARAMS.model)
+    store.put("ab" * 32, tables)
+    back = store.get("ab" * 32)
+    assert set(back) == set(schema.TABLES) and all(isinstance(t, pa.Table) for t in back.values())
+    assert all(back[name].equals(tables[name], check_metadata=True) for name in schema.TABLES)
 
 
 def test_only_new_and_changed_articles_are_processed(tmp_path, corpus, frozen_version):

@@ -119,7 +119,7 @@ def test_a_killed_run_leaves_the_previous_outputs_and_a_rerun_is_identical(corpu
     proc = subprocess.Popen([sys.executable, "-c", script, "--quiet", "run", "--input", str(corpus),
                              "--output", str(out), "--cache", str(cache_dir)], cwd=ROOT)
     deadline = time.monotonic() + 120
-    while (not list(out.glob(f"{engine.STAGING_PREFIX}*/articles.parquet/part-00001.parquet"))
+    while (len(list(cache_dir.rglob("*.bundle"))) < 2  # two batches done (each article is cached when done)
            and proc.poll() is None and time.monotonic() < deadline):
         time.sleep(0.02)
     proc.send_signal(signal.SIGKILL)
@@ -180,13 +180,44 @@ def test_duplicate_errors_match_a_single_pass(corpus, tmp_path):
     assert found == single_pass and len(single_pass) == 2
 
 
+def rows_of(*lengths: int) -> list[dict]:
+    return [{"raw_text": "x" * n} for n in lengths]
+
+
 def test_batches_shrink_towards_the_end_of_a_corpus_of_known_size():
-    sizes = [len(b) for b in engine._batches(iter(range(400)), 32, total=400, workers=2)]
+    sizes = [len(b) for b in engine._batches(iter(rows_of(*[10] * 400)), 32, total=400, workers=2)]
     assert sum(sizes) == 400 and sizes[0] == 32
     assert sizes == sorted(sizes, reverse=True)  # guided: never larger than the batch before
     assert min(sizes[:-1]) >= engine.MIN_BATCH_ARTICLES and sizes[-1] <= 32 // 2
-    unknown = [len(b) for b in engine._batches(iter(range(70)), 32)]
+    unknown = [len(b) for b in engine._batches(iter(rows_of(*[10] * 70)), 32)]
     assert unknown == [32, 32, 6]
+
+
+def test_batches_hold_at_most_max_chars_of_text_but_never_split_an_article():
+    """Memory follows a batch's text: long articles make short batches; one longer than the limit is a batch alone."""
+    lengths = [40, 40, 30, 100, 150, 10, None]
+    rows = rows_of(*[n or 0 for n in lengths])
+    rows[-1]["raw_text"] = None  # an unreadable file counts nothing
+    batches = list(engine._batches(iter(rows), 32, max_chars=100))
+    assert [[len(r["raw_text"] or "") for r in b] for b in batches] == [[40, 40], [30], [100], [150], [10, 0]]
+
+
+def test_cached_rows_count_toward_no_limit_so_the_new_articles_are_processed_together(monkeypatch):
+    rows = rows_of(*[50] * 12)
+    for i, row in enumerate(rows):
+        row["new"] = i in (1, 6, 11)  # three new articles among nine cached ones
+    batches = list(engine._batches(iter(rows), 2, max_chars=60, cached=lambda row: not row["new"]))
+    assert [sum(r["new"] for r in b) for b in batches] == [1, 1, 1]  # the limits count new articles only
+    assert sum(len(b) for b in batches) == 12 and len(batches[0]) == 6  # cut when the next new one would not fit
+    monkeypatch.setattr(engine, "MAX_BATCH_ROWS", 4)
+    capped = list(engine._batches(iter(rows), 32, cached=lambda row: not row["new"]))
+    assert [len(b) for b in capped] == [4, 4, 4]
+
+
+def test_dask_partitions_are_sized_to_the_cluster():
+    assert engine.partition_files(480, 2) == 480 // (2 * engine.PARTITIONS_PER_WORKER)
+    assert engine.partition_files(100_000, 2) == engine.PARTITION_FILES  # never more than that per task
+    assert engine.partition_files(3, 4) == 1
 
 
 def test_eta_comes_from_the_work_completed_across_workers(monkeypatch, caplog):
@@ -205,7 +236,7 @@ def test_eta_comes_from_the_work_completed_across_workers(monkeypatch, caplog):
 # --- staging locks and the all-or-nothing swap: fault injection -----------------------------------
 
 SLOW_RUN = ("import sys, time, pipeline.engine as e; e.BATCH_ARTICLES = 1; batch = e.process_batch; "
-            "e.process_batch = lambda *a: (time.sleep(0.5), batch(*a))[1]; "
+            "e.process_batch = lambda *a: (time.sleep(2.0), batch(*a))[1]; "
             "from pipeline.cli import main; sys.exit(main(sys.argv[1:]))")
 
 
@@ -246,7 +277,8 @@ def test_a_second_run_from_another_pid_namespace_leaves_a_live_run_alone(corpus,
                               "--output", str(out), "--no-cache"],
                              cwd=ROOT, env=os.environ | {"PIPELINE_TEST_HOLD": str(hold)})
     deadline = time.monotonic() + 120
-    while (not list(out.glob(f"{engine.STAGING_PREFIX}*/articles.parquet/part-00000.parquet"))
+    # its staging is locked before any work, and its batches (2 s each) take 14 s more
+    while (not list(out.glob(f"{engine.STAGING_PREFIX}*/{engine.LOCK_FILE}"))
            and first.poll() is None and time.monotonic() < deadline):
         time.sleep(0.02)
     assert first.poll() is None, "the first run ended before the second started"
@@ -269,10 +301,11 @@ def test_a_lost_staging_directory_fails_the_run_instead_of_dropping_articles(cor
     batch = engine._run_batch
 
     def steal(batch_no, *args):
-        stats = batch(batch_no, *args)
+        done = batch(batch_no, *args)
         if batch_no == 0:  # another run removes our staging after the first batch
-            shutil.rmtree(args[1])
-        return stats
+            for staging in (tmp_path / "out").glob(f"{engine.STAGING_PREFIX}*"):
+                shutil.rmtree(staging)
+        return done
 
     monkeypatch.setattr(engine, "BATCH_ARTICLES", 2)
     monkeypatch.setattr(engine, "_run_batch", steal)
@@ -414,14 +447,11 @@ def test_a_full_disk_while_writing_parquet_is_one_line_and_keeps_the_outputs(cor
     import errno
 
     before = snapshot(previous_run)
-    write = engine.pq.write_table
+    class FullDisk(engine.pq.ParquetWriter):
+        def write_table(self, table, *args, **kwargs):
+            raise OSError(errno.ENOSPC, "No space left on device", str(self.where))
 
-    def full(table, where, *args, **kwargs):
-        if "part-00000" in str(where):
-            raise OSError(errno.ENOSPC, "No space left on device", str(where))
-        return write(table, where, *args, **kwargs)
-
-    monkeypatch.setattr(engine.pq, "write_table", full)
+    monkeypatch.setattr(engine.pq, "ParquetWriter", FullDisk)
     assert main(["--quiet", "run", "--input", str(corpus), "--output", str(previous_run), "--no-cache"]) == 1
     assert "No space left on device" in one_line_error(capsys)
     assert snapshot(previous_run) == before
@@ -505,3 +535,21 @@ def test_a_killed_or_stopped_run_leaves_no_process_behind(corpus, tmp_path, sig)
     assert not alive, [p.cmdline() for p in alive]
     if sig == signal.SIGTERM:
         assert not list((tmp_path / "out").glob(f"{engine.STAGING_PREFIX}*"))  # cleanup ran
+
+
+@pytest.mark.parametrize("workers, processes", [(1, False), (2, True)])
+def test_a_local_dask_cluster_of_one_worker_is_this_process(corpus, tmp_path, monkeypatch, workers, processes):
+    """One worker needs no second interpreter to import the stages and load the model again."""
+    import distributed
+
+    started = {}
+
+    def fake_cluster(**kwargs):  # records how the cluster was asked for, and starts none
+        started.update(kwargs)
+        raise RuntimeError("no cluster in this test")
+
+    monkeypatch.setattr(distributed, "LocalCluster", fake_cluster)
+    with pytest.raises(RuntimeError, match="no cluster"):
+        engine.run(corpus, tmp_path / "out", PARAMS, engine="dask", scheduler="local", workers=workers,
+                   cache_dir=None, progress=False)
+    assert started["processes"] is processes and started["n_workers"] == workers

@@ -199,16 +199,16 @@ def test_built_gazetteer_is_kept_per_version_of_the_rules(tmp_path, monkeypatch)
     rules = tmp_path / "rules"
     shutil.copytree(G.RULES, rules)
     built = G._build(rules)
-    first = G.load.__wrapped__(str(rules))
+    first = G._load.__wrapped__(rules)
     artifacts = sorted((tmp_path / "cache").iterdir())
     assert len(artifacts) == 1 and first.divisions == built.divisions
     real_build = G._build
     monkeypatch.setattr(G, "_build", lambda r: pytest.fail("built again with unchanged rules"))
-    assert G.load.__wrapped__(str(rules)).surfaces == built.surfaces  # read back, not rebuilt
+    assert G._load.__wrapped__(rules).surfaces == built.surfaces  # read back, not rebuilt
     monkeypatch.setattr(G, "_build", real_build)
     with (rules / "non_regions.yaml").open("a", encoding="utf-8") as fh:
         fh.write("\n# a comment changes the hash\n")
-    G.load.__wrapped__(str(rules))
+    G._load.__wrapped__(rules)
     assert len(list((tmp_path / "cache").iterdir())) == 2
 
 
