@@ -550,6 +550,6 @@ def test_a_local_dask_cluster_of_one_worker_is_this_process(corpus, tmp_path, mo
 
     monkeypatch.setattr(distributed, "LocalCluster", fake_cluster)
     with pytest.raises(RuntimeError, match="no cluster"):
-        engine.run(corpus, tmp_path / "out", PARAMS, engine="dask", scheduler="local", workers=workers,
+        engine.process_corpus(corpus, tmp_path / "out", PARAMS, engine="dask", scheduler="local", workers=workers,
                    cache_dir=None, progress=False)
     assert started["processes"] is processes and started["n_workers"] == workers
