@@ -22,16 +22,16 @@ from . import schema
 from . import targets as T
 from .rules import load_yaml
 
-# Decision strength of each source (higher wins). The order is the guide's: a scene-setting
-# count is never a goal; a signed or started project's money is actual even with `planned` in
-# its noun phrase (ANNOTATION.md, dev notes of signed totals); a cue makes a target.
-STRENGTH = {"scene": 4, "base": 3, "signed": 3, "started": 2, "cue": 1, "reported": 0}
+# The sources a kind candidate comes from. This module proposes; which source wins is
+# rules/link/decider.yaml `kind_order`, read by linking.decider.decide_kind (checked at load to name
+# each of these once).
+SOURCES = ("scene", "base", "signed", "started", "cue", "reported")
 
 
 @dataclass(frozen=True)
 class Candidate:
     kind: str          # `actual` or `target`
-    source: str        # key of STRENGTH
+    source: str        # one of SOURCES
     evidence: str
 
 
@@ -237,11 +237,6 @@ def candidates(anchor: Token, sentence: Span, row: dict, text: str, cue: str | N
 def _commitment_cues() -> frozenset[str]:
     """Cues that come from a project's noun phrase, which a started project's report overrides."""
     return frozenset(["commitment"]) | T._cues()["cue_words"]
-
-
-def decide(cands: list[Candidate]) -> Candidate:
-    """The strongest candidate."""
-    return max(cands, key=lambda c: STRENGTH[c.source])
 
 
 def semicolon_lead_in(sents: list[Span], text: str, sid: int) -> int | None:

@@ -3,6 +3,7 @@ import pytest
 
 from pipeline import kinds as K
 from pipeline import targets as T
+from pipeline.linking.decider import decide_kind
 
 
 def kind_of(nlp, text, word, unit, extra=None):
@@ -10,7 +11,7 @@ def kind_of(nlp, text, word, unit, extra=None):
     a = [t for t in doc if t.text == word][0]
     row = {"unit": unit, "start": a.idx, "number_start": a.idx, "number_end": a.idx, **(extra or {})}
     cue = T.forward_cue(a, a.sent)
-    return K.decide(K.candidates(a, a.sent, row, doc.text, cue))
+    return decide_kind(K.candidates(a, a.sent, row, doc.text, cue))
 
 
 @pytest.mark.parametrize("text,word,kind,evidence", [
@@ -151,7 +152,7 @@ def test_the_base_of_a_comparison_is_what_was(nlp, text, word, kind, evidence):
     a = [t for t in doc if t.text == word][0]
     a = next((t for t in a.head.subtree if t.text == "percent" and t.i > a.i), a)
     row = {"unit": "percent", "start": a.idx, "number_start": a.idx, "number_end": a.idx}
-    c = K.decide(K.candidates(a, a.sent, row, doc.text, T.forward_cue(a, a.sent)))
+    c = decide_kind(K.candidates(a, a.sent, row, doc.text, T.forward_cue(a, a.sent)))
     assert (c.kind, c.evidence) == (kind, evidence)
 
 

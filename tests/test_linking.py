@@ -48,9 +48,9 @@ def test_unknown_names_in_decider_rules_are_errors(change, message):
     from pipeline.linking.kinds import PERIOD_FINDERS
 
     data = {"order": ["dependency"], "exclusions": {}, "tie_break": ["nearest"], "fan_out": [],
-            "kind_order": list(kinds.STRENGTH), "period_order": list(PERIOD_FINDERS)} | change
+            "kind_order": list(kinds.SOURCES), "period_order": list(PERIOD_FINDERS)} | change
     with pytest.raises(config.LinkRulesError, match=message):
-        config.validate_decider(data, set(FINDERS), set(SITUATIONS), set(kinds.STRENGTH), set(PERIOD_FINDERS))
+        config.validate_decider(data, set(FINDERS), set(SITUATIONS), set(kinds.SOURCES), set(PERIOD_FINDERS))
 
 
 def test_kind_and_period_go_through_the_one_decider_in_the_declared_order():
@@ -59,7 +59,7 @@ def test_kind_and_period_go_through_the_one_decider_in_the_declared_order():
     from pipeline.linking.kinds import PERIOD_FINDERS
 
     r = config.decider_rules()
-    assert sorted(r["kind_order"]) == sorted(kinds.STRENGTH) and sorted(r["period_order"]) == sorted(PERIOD_FINDERS)
+    assert sorted(r["kind_order"]) == sorted(kinds.SOURCES) and sorted(r["period_order"]) == sorted(PERIOD_FINDERS)
     cands = [kinds.Candidate("actual", "reported", "reported"), kinds.Candidate("target", "cue", "plan:aim"),
              kinds.Candidate("actual", "signed", "signed:sign")]
     first = next(s for s in r["kind_order"] if s in {c.source for c in cands})
@@ -151,21 +151,6 @@ def test_linking_and_anaphora_rules_are_typed_and_validated():
     nouns = {**anaphora["nouns"], "township": {"levels": ["township"]}}
     with pytest.raises(RulesError, match=r"\['township'\] not in the schema's regions.level"):
         from_data(config.AnaphoraFile, {**anaphora, "nouns": nouns}, "anaphora.yaml")
-
-
-def test_kind_order_agrees_with_kinds_own_strength_until_kinds_py_drops_it():
-    # kinds.py (issue 14) still ranks its candidates by STRENGTH for its own tests; the link stage decides by
-    # rules/link/decider.yaml `kind_order`. Both must give the same kind for any set of candidates.
-    import itertools
-
-    from pipeline import kinds
-    from pipeline.linking import decider
-
-    sources = list(kinds.STRENGTH)
-    for n in range(1, len(sources) + 1):
-        for chosen in itertools.combinations(sources, n):
-            cands = [kinds.Candidate("actual", s, s) for s in chosen]
-            assert decider.decide_kind(cands) == kinds.decide(cands)
 
 
 # --- figures for several regions listed in order, without `respectively` (finders.in_order) ---

@@ -107,7 +107,7 @@ def decider_rules() -> dict:
     from .kinds import PERIOD_FINDERS
 
     return validate_decider(load_yaml("link/decider.yaml"), set(FINDERS), set(SITUATIONS),
-                            kind_sources=set(kinds.STRENGTH), period_finders=set(PERIOD_FINDERS))
+                            kind_sources=set(kinds.SOURCES), period_finders=set(PERIOD_FINDERS))
 
 
 VIAS = ("mention", "pronoun", "anaphora", "dateline")
