@@ -113,9 +113,10 @@ _LINK = [
 
 _LINK_EXTRA = [
     _f("evidence", pa.string(),
-       "The finder that linked the region (rules/link/decider.yaml): `respectively`, `same_phrase`, `dependency`, "
-       "`same_clause`, `sentence_topic`, `same_sentence`, `list_lead_in`, `previous_sentence`, `article_focus`, "
-       "or `conversion` (a bracketed conversion takes its amount's link); null when unlinked."),
+       "The finder that linked the region: one of rules/link/decider.yaml `order` (`respectively`, `in_order`, "
+       "`dependency`, `same_clause`, `previous_sentence`, `article_focus`, …; the file names them all, in the "
+       "order they are tried), or `conversion` (a bracketed conversion takes its amount's link); null when "
+       "unlinked."),
     _f("via", pa.string(),
        "The kind of mention the region came through: `mention` (a name), `pronoun` (`its`), `anaphora` "
        "(`the prefecture`, `the national …`) or `dateline`; null when unlinked."),
@@ -134,6 +135,7 @@ _LINK_EXTRA = [
        "What decided `kind`: `<class>:<cue>` for a target (`plan:aim`, `forecast:would`, `expectation:expect`, "
        "`budget:earmark`, `goal:target`, `goal:by`, `plan:list`), `signed:<verb>` (a signed deal's value), "
        "`started:<verb>` (a project reported as started), `scene:<why>` (a figure that only sets a goal's scene), "
+       "`base:<preposition>` or `base:past` (the base of a comparison, `up from 3.15 percent`: actual), "
        "`reported`."),
     _f("role_evidence", pa.string(),
        "For money: what decided `role` — `<source>:<phrase>`, the source being `own_phrase` (the amount's noun "
