@@ -37,7 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import runner, schema
+from . import guard, runner, schema
 from .cache import ArticleCache, CacheUnusable, check_writable, row_key, split_by_article
 from .inputs import (RAW_COLUMNS, DuplicateIds, InputError, file_identity, input_format, iter_rows, list_input_files,
                      read_jsonl)
@@ -301,7 +301,7 @@ def process_batch(rows: list[dict], params: Params, cache_dir: str | None) -> tu
     tables = {name: merge_articles([p[name] for p in parts if name in p]) for name in names}
     arts = tables["articles"]
     stats = RunStats(articles=len(arts), ok=pc.sum(pc.equal(arts.column("status"), "ok")).as_py() or 0,
-                     over_budget=int(runner.over_budget(arts.column("error").to_pandas()).sum()),
+                     over_budget=int(guard.over_budget(arts.column("error").to_pandas()).sum()),
                      processed=len(todo), cached=len(rows) - len(todo),
                      rows={name: len(t) for name, t in tables.items()})
     return tables, stats

@@ -11,7 +11,7 @@ The modules that use them (targets, kinds, indicators, roles, periods) only comp
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from .rules import RulesError, check_vocabulary
 from .rules import load as load_rules
@@ -27,17 +27,8 @@ def _regex(pattern: str, what: str) -> None:
         raise RulesError(f"{what}: not a regex ({exc}): {pattern!r}") from None
 
 
-class _ByKey:
-    """Lets a reader index a shape by key (`shape["reporting_verbs"]`), as the untyped mapping allowed."""
-
-    def __getitem__(self, key: str):
-        if key not in {f.name for f in fields(self)}:
-            raise KeyError(key)
-        return getattr(self, key)
-
-
 @dataclass(frozen=True)
-class TargetsLexicon(_ByKey):
+class TargetsLexicon:
     """rules/link/targets.yaml: cues of a goal, and the kind decider's words (pipeline/kinds.py)."""
     future_aux: list[str]
     tense_auxiliaries: list[str]
@@ -83,7 +74,7 @@ class TargetsLexicon(_ByKey):
 
 
 @dataclass(frozen=True)
-class IndicatorsLexicon(_ByKey):
+class IndicatorsLexicon:
     """rules/link/indicators.yaml: SPEC §4 indicators by phrase, measure and frequency words."""
     indicators: list[list[str]]
     money_indicators: list[list[str]]
@@ -122,7 +113,7 @@ class IndicatorsLexicon(_ByKey):
 
 
 @dataclass(frozen=True)
-class MoneyRolesLexicon(_ByKey):
+class MoneyRolesLexicon:
     """rules/quantities/money_roles.yaml: SPEC §2 money roles by phrase and by verb (pipeline/roles.py)."""
     roles: dict[str, list[str]]
     verb_roles: dict[str, str]
@@ -137,7 +128,7 @@ class MoneyRolesLexicon(_ByKey):
 
 
 @dataclass(frozen=True)
-class PeriodsLexicon(_ByKey):
+class PeriodsLexicon:
     """rules/link/periods.yaml: time expressions (pipeline/periods.py)."""
     five_year_plans: dict[int, list[int]]
     ordinal_words: dict[str, int]
@@ -161,7 +152,7 @@ class PeriodsLexicon(_ByKey):
 
 
 @dataclass(frozen=True)
-class UnwrittenUnitsLexicon(_ByKey):
+class UnwrittenUnitsLexicon:
     """rules/quantities/unwritten_units.yaml: multiples stated by a verb, units a noun implies."""
     multiple_verbs: dict[str, float]
     implied_units: dict[str, str]

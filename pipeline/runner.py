@@ -13,13 +13,10 @@ import logging
 import pandas as pd
 
 from . import clean, link, ner, quantities, schema, segment, tables
-# The budget lives in pipeline/guard.py, which the DVC stage commands use too; engine, bench and tests
-# import these names from here, as they import Params (loaded and checked in pipeline/params.py).
-from .guard import (TIME_BUDGET_ERROR, OverBudget, add_warnings, current_stage, isolate,  # noqa: F401
-                    over_budget, stage, time_budget)
+from .guard import add_warnings, isolate, stage  # the budget: pipeline/guard.py, shared with the DVC stages
 from .inputs import door_warnings
 from .nlp import load_model
-from .params import DEFAULT_TIME_BUDGET_SECONDS, Params  # noqa: F401
+from .params import Params
 
 log = logging.getLogger(__name__)
 

@@ -2,6 +2,9 @@
 batches and in the DVC stages' notes."""
 from __future__ import annotations
 
+import threading
+import time
+
 import pandas as pd
 import pytest
 
@@ -93,3 +96,40 @@ def test_no_notes_change_nothing(articles):
     marked, failed = guard.apply_notes(articles, guard.notes_frame([]))
     assert failed == set()
     pd.testing.assert_frame_equal(marked, articles)
+
+
+def test_the_budget_stops_a_task_thread_too():
+    """Dask runs tasks in worker threads, where no SIGALRM arrives: an asynchronous exception stops it."""
+    outcome = {}
+
+    def task():
+        try:
+            with guard.time_budget(0.5):
+                with guard.stage("link"):
+                    while True:
+                        sum(range(1000))
+        except guard.OverBudget:
+            outcome["stage"] = guard.current_stage()
+
+    thread = threading.Thread(target=task)
+    thread.start()
+    thread.join(30)
+    assert not thread.is_alive() and outcome == {"stage": "link"}
+
+
+def test_a_block_within_its_budget_is_never_interrupted_later():
+    with guard.time_budget(0.2):
+        pass
+    time.sleep(0.5)  # no alarm left behind
+    done = threading.Event()
+
+    def task():
+        with guard.time_budget(0.2):
+            pass
+        time.sleep(0.5)
+        done.set()
+
+    thread = threading.Thread(target=task)
+    thread.start()
+    thread.join(10)
+    assert done.is_set()

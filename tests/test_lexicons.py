@@ -65,9 +65,3 @@ def test_period_tables_are_checked():
         from_data(L.PeriodsLexicon, {**data, "five_year_plans": {14: [2025, 2021]}}, "periods.yaml")
     with pytest.raises(RulesError, match="year_parts"):
         from_data(L.PeriodsLexicon, {**data, "year_parts": {"first half": [1, 13]}}, "periods.yaml")
-
-
-def test_shapes_read_by_key_as_well():
-    assert L.targets()["reporting_verbs"] == L.targets().reporting_verbs
-    with pytest.raises(KeyError):
-        L.targets()["no_such_key"]

@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline import engine, schema
-from pipeline.runner import Params, over_budget
+from pipeline.guard import over_budget
+from pipeline.runner import Params
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS = Params.load(ROOT / "params.yaml")

@@ -133,7 +133,7 @@ def _is_rank(t: Token) -> bool:
 
 def _is_speaker(doc: Doc, m: Mention, root: Token) -> bool:
     """`said Hao Jianmin, deputy secretary of … Ili Prefecture`: the region describes the speaker."""
-    reporting = T.rules("targets")["reporting_verbs"]
+    reporting = T.rules("targets").reporting_verbs
     v = T.governing_verb(root)
     if v.lemma_.lower() not in reporting:
         return False
